@@ -1,0 +1,62 @@
+/**
+ * Applies the SQL migrations drizzle-kit generated under db/migrations, each once, in order, in
+ * one transaction, recording them in drizzle's own `__drizzle_migrations` table so that
+ * `drizzle-kit migrate` and this agree on what has been applied.
+ */
+import { sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { fileURLToPath } from "node:url";
+import type { DatabaseHandle } from "./client.ts";
+
+export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+const TRACKING_TABLE = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, hash TEXT NOT NULL, created_at NUMERIC)`;
+
+async function newestApplied(handle: DatabaseHandle): Promise<number> {
+  const rows = await handle.db.values<[number | null]>(
+    sql.raw('SELECT max(created_at) FROM "__drizzle_migrations"'),
+  );
+  return Number(rows[0]?.[0] ?? 0);
+}
+
+async function appliedMillis(handle: DatabaseHandle): Promise<number> {
+  await handle.executeScript([TRACKING_TABLE]);
+  return await newestApplied(handle);
+}
+
+export async function migrate(handle: DatabaseHandle): Promise<number> {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  const last = await appliedMillis(handle);
+  const pending = migrations.filter((m) => m.folderMillis > last);
+  if (pending.length === 0) return 0;
+  const statements: string[] = [];
+  for (const m of pending) {
+    statements.push(...m.sql);
+    statements.push(
+      `INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('${m.hash}', ${m.folderMillis})`,
+    );
+  }
+  await handle.executeScript(statements);
+  return pending.length;
+}
+
+let newestShipped: number | undefined;
+
+/** True when every migration in the folder has been applied (used by the readiness probe). */
+export async function migrationsApplied(handle: DatabaseHandle): Promise<boolean> {
+  newestShipped ??= Math.max(
+    ...readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis),
+  );
+  return await newestApplied(handle).then((n) => n >= newestShipped!, () => false);
+}
+
+if (import.meta.main) {
+  const { loadConfig } = await import("../src/config.ts");
+  const { openDatabase } = await import("./client.ts");
+  const config = loadConfig();
+  const handle = openDatabase(config.database);
+  const n = await migrate(handle);
+  console.log(n === 0 ? "Database is up to date." : `Applied ${n} migration(s).`);
+  handle.close();
+}

@@ -1,0 +1,53 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * Append-only audit trail. Triggers in a custom migration refuse UPDATE and DELETE, so not even
+ * a bug in a route can rewrite history.
+ */
+export const auditEvents = sqliteTable("audit_events", {
+  id: text("id").primaryKey(),
+  orgId: text("org_id"),
+  actorId: text("actor_id"),
+  actorRole: text("actor_role"),
+  facilityId: text("facility_id"),
+  action: text("action").notNull(),
+  entityType: text("entity_type"),
+  entityId: text("entity_id"),
+  patientId: text("patient_id"),
+  outcome: text("outcome").notNull(),
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+  requestId: text("request_id"),
+  at: text("at").notNull(),
+  changedFields: text("changed_fields", { mode: "json" }).$type<string[]>(),
+}, (t) => [
+  index("audit_org_at_idx").on(t.orgId, t.at, t.id),
+  index("audit_org_patient_idx").on(t.orgId, t.patientId, t.at),
+  index("audit_org_actor_idx").on(t.orgId, t.actorId, t.at),
+]);
+
+/**
+ * One row per insert, update or delete of a business row, written in the same transaction.
+ * `seq` gives replicas a total order to pull from.
+ */
+export const changeLog = sqliteTable("change_log", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  orgId: text("org_id").notNull(),
+  tableName: text("table_name").notNull(),
+  rowId: text("row_id").notNull(),
+  operation: text("operation").notNull(),
+  version: integer("version").notNull(),
+  at: text("at").notNull(),
+  origin: text("origin").notNull(),
+}, (t) => [index("change_log_org_seq_idx").on(t.orgId, t.seq)]);
+
+/** Stored first responses of POSTs sent with an Idempotency-Key, replayed on retry. */
+export const idempotencyKeys = sqliteTable("idempotency_keys", {
+  scope: text("scope").notNull(),
+  key: text("key").notNull(),
+  requestHash: text("request_hash").notNull(),
+  status: integer("status"),
+  headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
+  body: text("body"),
+  createdAt: text("created_at").notNull(),
+}, (t) => [uniqueIndex("idempotency_scope_key_uq").on(t.scope, t.key)]);

@@ -1,0 +1,133 @@
+/**
+ * Builds the application from its dependencies. No globals: tests build as many apps as they
+ * like, each on its own database.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { type DatabaseHandle, openDatabase } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import type { Config } from "./config.ts";
+import { type Clock, systemClock } from "./lib/clock.ts";
+import type { AppEnv, Deps } from "./lib/context.ts";
+import { createLogger, type Logger } from "./lib/logger.ts";
+import { ERROR_RESPONSES, ProblemSchema } from "./lib/openapi.ts";
+import { handleError, problemResponse } from "./lib/problem-handler.ts";
+import { createRateLimiter } from "./middleware/rate-limit.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { auditModule } from "./modules/audit/mod.ts";
+import { createAuditLog } from "./modules/audit/service.ts";
+import { authModule } from "./modules/auth/mod.ts";
+import { createTokenService } from "./modules/auth/tokens.ts";
+import { facilitiesModule } from "./modules/facilities/mod.ts";
+import { organizationsModule } from "./modules/organizations/mod.ts";
+import { patientsModule } from "./modules/patients/mod.ts";
+import { docsRoutes } from "./modules/system/docs.ts";
+import { systemModule } from "./modules/system/mod.ts";
+import { usersModule } from "./modules/users/mod.ts";
+
+export const API_PREFIX = "/api/v1";
+export const SPEC_PATH = `${API_PREFIX}/openapi.json`;
+
+/** Opens the database, applies migrations and wires the services. */
+export async function createDeps(
+  config: Config,
+  overrides: { clock?: Clock; logger?: Logger; db?: DatabaseHandle } = {},
+): Promise<Deps> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = overrides.db ?? openDatabase(config.database);
+  await migrate(db);
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    audit: createAuditLog(db, clock, logger, config.auditFlushMs),
+    loginLimiter: createRateLimiter(
+      config.loginRateLimit.max,
+      config.loginRateLimit.windowSeconds,
+      clock,
+    ),
+    tokens: createTokenService(config.jwt, clock),
+  };
+}
+
+/** Flushes buffered audit entries and logs, then closes the database. */
+export async function closeDeps(deps: Deps) {
+  await deps.audit.close();
+  deps.logger.flush();
+  deps.db.close();
+}
+
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use("*", requestContext(deps));
+  app.use(
+    "*",
+    secureHeaders({ crossOriginResourcePolicy: "same-origin", strictTransportSecurity: false }),
+  );
+  app.use(
+    `${API_PREFIX}/*`,
+    cors({
+      origin: (origin) => deps.config.corsOrigins.includes("*") ? origin : deps.config.corsOrigins.includes(origin) ? origin : null,
+      allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id"],
+      allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["ETag", "Location", "X-Request-Id", "Retry-After", "Idempotent-Replayed"],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    `${API_PREFIX}/*`,
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: (c) =>
+        problemResponse(c, 413, `The request body exceeds ${deps.config.bodyLimitBytes} bytes.`),
+    }),
+  );
+
+  const api = new OpenAPIHono<AppEnv>();
+  api.route("/", systemModule());
+  api.route("/", authModule());
+  api.route("/", organizationsModule());
+  api.route("/", facilitiesModule());
+  api.route("/", usersModule());
+  api.route("/", patientsModule());
+  api.route("/", auditModule());
+  app.route(API_PREFIX, api);
+
+  app.openAPIRegistry.register("Problem", ProblemSchema);
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The accessToken from POST /api/v1/auth/login.",
+  });
+  for (const [status, response] of Object.entries(ERROR_RESPONSES)) {
+    app.openAPIRegistry.registerComponent("responses", status, {
+      description: response.description,
+      content: {
+        "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+      },
+    });
+  }
+  app.doc31(SPEC_PATH, {
+    openapi: "3.1.0",
+    info: {
+      title: "Clinic API",
+      version: "0.1.0",
+      description: "Clinic and hospital management API. Every operation lists the permission " +
+        "it requires in `x-permission`; errors are `application/problem+json` (RFC 9457).",
+    },
+    servers: [{ url: "/" }],
+  });
+  app.route("/", docsRoutes(SPEC_PATH));
+  app.get("/", (c) => c.redirect("/docs"));
+
+  app.notFound((c) => problemResponse(c, 404, "No such endpoint."));
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

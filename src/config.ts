@@ -1,0 +1,144 @@
+/**
+ * Configuration from environment variables, read once at start and validated with zod. A bad or
+ * missing value stops the process with one message per variable (see `loadConfig`).
+ */
+import { z } from "zod";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { filePathOf } from "../db/client.ts";
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  APP_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z.string().min(1).refine(
+    (u) => /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/|:memory:$)/.test(u),
+    "must start with file:, libsql://, http(s):// or ws(s)://, or be :memory:",
+  ).optional(),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  DATABASE_SYNC_URL: z.string().url().optional(),
+  DATABASE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_ISSUER: z.string().min(1).default("clinic-api"),
+  JWT_AUDIENCE: z.string().min(1).default("clinic-api"),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),
+  CORS_ORIGINS: z.string().default("").transform((s) =>
+    s.split(",").map((o) => o.trim()).filter(Boolean)
+  ).pipe(z.array(z.string().regex(/^(https?:\/\/[^/\s]+|\*)$/, "must be origins like https://app.example"))),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(200),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  env: "development" | "production" | "test";
+  dataDir: string;
+  database: {
+    url: string;
+    authToken?: string;
+    syncUrl?: string;
+    synchronous: "FULL" | "NORMAL";
+  };
+  jwt: {
+    secret: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlDays: number;
+  };
+  corsOrigins: string[];
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  loginRateLimit: { max: number; windowSeconds: number };
+  auditFlushMs: number;
+  /** scrypt cost as log2(N). 17 per CONVENTIONS.md; tests may lower it to keep the suite fast. */
+  passwordLogN: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Parses an environment into a Config, or throws ConfigError listing every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const databaseUrl = e.DATABASE_URL ?? `file:${join(e.DATA_DIR, "clinic.db")}`;
+  const secret = e.JWT_SECRET ?? developmentSecret(e.APP_ENV, e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    env: e.APP_ENV,
+    dataDir: e.DATA_DIR,
+    database: {
+      url: databaseUrl,
+      authToken: e.DATABASE_AUTH_TOKEN,
+      syncUrl: e.DATABASE_SYNC_URL,
+      synchronous: e.DATABASE_SYNCHRONOUS,
+    },
+    jwt: {
+      secret,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    },
+    corsOrigins: e.CORS_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    loginRateLimit: { max: e.LOGIN_RATE_LIMIT, windowSeconds: e.LOGIN_RATE_WINDOW_SECONDS },
+    auditFlushMs: e.AUDIT_FLUSH_MS,
+    passwordLogN: 17,
+  };
+}
+
+/**
+ * Production must be given JWT_SECRET. Elsewhere a secret is generated once and kept in the data
+ * folder, so tokens survive restarts of a development server.
+ */
+function developmentSecret(env: string, dataDir: string): string {
+  if (env === "production") {
+    throw new ConfigError(["JWT_SECRET: required when APP_ENV=production"]);
+  }
+  const file = join(dataDir, ".jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(48).toString("base64url");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  console.warn(
+    `warning: JWT_SECRET is not set; generated a development secret in ${file}. ` +
+      "Set JWT_SECRET in production.",
+  );
+  return secret;
+}
+
+/** Reads Deno's environment; on a bad value prints every problem and exits with status 1. */
+export function loadConfig(): Config {
+  try {
+    return parseConfig(Deno.env.toObject());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      Deno.exit(1);
+    }
+    throw err;
+  }
+}
+
+export const isEmbedded = (config: Config) => filePathOf(config.database.url) !== null;

@@ -1,0 +1,70 @@
+import type { Context } from "hono";
+import type { DatabaseHandle } from "../../db/client.ts";
+import type { Config } from "../config.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "./logger.ts";
+import type { Role } from "./permissions.ts";
+import type { AuditLog } from "../modules/audit/service.ts";
+import type { RateLimiter } from "../middleware/rate-limit.ts";
+import type { TokenService } from "../modules/auth/tokens.ts";
+
+/** Everything the app is built from; passed in, never global, so tests build their own. */
+export interface Deps {
+  config: Config;
+  db: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  loginLimiter: RateLimiter;
+  tokens: TokenService;
+}
+
+/** Who is calling, from a verified token and the live session (see middleware/auth.ts). */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  /** Null for a platform super admin acting outside any organisation. */
+  orgId: string | null;
+  role: Role;
+  facilityId: string | null;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    principal: Principal;
+  };
+};
+
+/** The actor and request facts a service needs for tenancy, auditing and actor columns. */
+export interface Actor {
+  userId: string;
+  orgId: string;
+  role: Role;
+  facilityId: string | null;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function clientIp(c: Context): string | null {
+  // Behind a reverse proxy, its address is what we see; X-Forwarded-For is not trusted by default.
+  const info = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
+  return info?.hostname ?? null;
+}
+
+/** The tenant-scoped actor of this request. Only routes with a tenant permission call it. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const p = c.get("principal");
+  if (!p.orgId) throw new Error("actorOf() called on a route without an organisation");
+  return {
+    userId: p.userId,
+    orgId: p.orgId,
+    role: p.role,
+    facilityId: p.facilityId,
+    requestId: c.get("requestId"),
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent") ?? null,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * `defineRoute` wraps `createRoute` so that every operation states its access rule once, and the
+ * same declaration drives the docs (security, `x-permission`, every error status) and the
+ * enforcement (authentication, permission and content-type middleware). Nobody can add a route
+ * and forget either half.
+ */
+import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { authenticate, authorize } from "../middleware/auth.ts";
+import { idempotency } from "../middleware/idempotency.ts";
+import { requireJson } from "../middleware/content-type.ts";
+import type { Permission } from "./permissions.ts";
+
+export const ProblemSchema = z.object({
+  type: z.string().openapi({ example: "about:blank" }),
+  title: z.string().openapi({ example: "Bad Request" }),
+  status: z.number().int().openapi({ example: 400 }),
+  detail: z.string(),
+  requestId: z.string(),
+  errors: z.array(z.object({
+    path: z.string().openapi({ example: "givenName" }),
+    in: z.string().optional().openapi({ example: "body" }),
+    message: z.string(),
+  })).optional(),
+}).openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** Shared error responses, registered once as components and referenced by every operation. */
+export const ERROR_RESPONSES = {
+  400: problem("Malformed request: a field, parameter or header is not valid."),
+  401: problem("Missing, expired or revoked credentials."),
+  403: problem("Authenticated, but the role lacks the permission this operation requires."),
+  404: problem("Not found, or belongs to another organisation."),
+  409: problem("Conflicts with the current state (duplicate, in-flight idempotent request)."),
+  412: problem("If-Match names a version that is no longer current."),
+  413: problem("Request body larger than the configured limit."),
+  415: problem("Request body is not application/json."),
+  422: problem("Valid JSON that breaks a business rule, or a reused Idempotency-Key."),
+  429: problem("Too many attempts; retry after the time in Retry-After."),
+} as const;
+export type ErrorStatus = keyof typeof ERROR_RESPONSES;
+
+/** `public`: no token. `authenticated`: any valid token. Otherwise the permission required. */
+export type Access = "public" | "authenticated" | Permission;
+
+type Declared = Omit<RouteConfig, "security" | "middleware"> & {
+  access: Access;
+  /** Error statuses the handler itself can produce beyond those derived from the declaration. */
+  errors?: ErrorStatus[];
+};
+
+/** Error statuses that follow from the shape of a route. */
+export function derivedErrors(route: Declared): ErrorStatus[] {
+  const out = new Set<ErrorStatus>(route.errors ?? []);
+  const req = route.request ?? {};
+  if (req.params || req.query || req.headers || req.body) out.add(400);
+  if (route.access !== "public") out.add(401);
+  if (route.access !== "public" && route.access !== "authenticated") out.add(403);
+  if (route.path.includes("{")) out.add(404);
+  if (req.body) {
+    out.add(413);
+    out.add(415);
+  }
+  if (route.method === "post" && route.access !== "public") {
+    out.add(409);
+    out.add(422);
+  }
+  return [...out].sort();
+}
+
+export function defineRoute<R extends Declared>(route: R) {
+  const { access, errors: _errors, ...rest } = route;
+  const middleware: MiddlewareHandler[] = [];
+  if (access !== "public") middleware.push(authenticate);
+  if (access !== "public" && access !== "authenticated") middleware.push(authorize(access));
+  if (rest.request?.body) middleware.push(requireJson);
+  if (rest.method === "post" && access !== "public") middleware.push(idempotency);
+  const responses: RouteConfig["responses"] = { ...rest.responses };
+  for (const status of derivedErrors(route)) {
+    responses[status] ??= { $ref: `#/components/responses/${status}` } as never;
+  }
+  return createRoute({
+    ...rest,
+    responses,
+    security: access === "public" ? [] : [{ bearerAuth: [] }],
+    middleware: middleware as never,
+    "x-permission": access,
+  } as unknown as R) as unknown as Omit<R, "access" | "errors">;
+}
+
+/** Standard reusable parameters and headers. */
+export const IdParam = z.object({
+  id: z.string().uuid().openapi({
+    param: { name: "id", in: "path" },
+    example: "01936f0e-8a5c-7c4e-9d61-2f8b5a3c1e90",
+  }),
+});
+
+export const IfMatchHeader = z.object({
+  "if-match": z.string().regex(/^(W\/)?"\d+"$/, 'must be an ETag like "3"').optional().openapi({
+    param: { name: "if-match", in: "header" },
+    description: 'The ETag of the version you read, e.g. "3". A stale version answers 412.',
+  }),
+});
+
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z.string().min(1).max(200).optional().openapi({
+    param: { name: "idempotency-key", in: "header" },
+    description: "Retry-safe key; a repeat with the same key returns the first response.",
+  }),
+});
+
+export const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(25).openapi({
+    param: { name: "limit", in: "query" },
+  }),
+  cursor: z.string().max(500).optional().openapi({ param: { name: "cursor", in: "query" } }),
+};
+
+export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
+export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+/** Parses an If-Match header into the version it names. */
+export function expectedVersion(ifMatch: string | undefined): number | undefined {
+  if (!ifMatch) return undefined;
+  return Number(ifMatch.replace(/^W\//, "").replaceAll('"', ""));
+}

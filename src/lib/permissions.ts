@@ -1,0 +1,63 @@
+/**
+ * The one role → permission matrix. Routes declare the permission they need; the `authorize`
+ * middleware checks it against this table and nothing else does.
+ */
+export const ROLES = [
+  "ADMIN",
+  "DOCTOR",
+  "NURSE",
+  "RECEPTION",
+  "PHARMACY",
+  "LAB",
+  "FINANCE",
+] as const;
+export type TenantRole = typeof ROLES[number];
+export type Role = TenantRole | "SUPER_ADMIN";
+
+export const PERMISSIONS = [
+  "organizations:create",
+  "organizations:list",
+  "organization:read",
+  "facilities:read",
+  "facilities:write",
+  "users:read",
+  "users:write",
+  "patients:read",
+  "patients:write",
+  "patients:delete",
+  "audit:read",
+] as const;
+export type Permission = typeof PERMISSIONS[number];
+
+const ALL_STAFF: Role[] = [...ROLES];
+/** Roles that see patients: every clinical and front-desk role, and finance for billing. */
+const PATIENT_READERS: Role[] = [...ROLES];
+
+const MATRIX: Record<Permission, Role[]> = {
+  "organizations:create": ["SUPER_ADMIN"],
+  "organizations:list": ["SUPER_ADMIN"],
+  "organization:read": ALL_STAFF,
+  "facilities:read": ALL_STAFF,
+  "facilities:write": ["ADMIN"],
+  "users:read": ["ADMIN"],
+  "users:write": ["ADMIN"],
+  "patients:read": PATIENT_READERS,
+  "patients:write": ["ADMIN", "RECEPTION"],
+  "patients:delete": ["ADMIN"],
+  "audit:read": ["ADMIN"],
+};
+
+export const can = (role: Role, permission: Permission) => MATRIX[permission].includes(role);
+
+export const rolesWith = (permission: Permission): readonly Role[] => MATRIX[permission];
+
+/** Employee-number prefixes per role (ADM001, DOC001, …). */
+export const EMPLOYEE_PREFIX: Record<TenantRole, string> = {
+  ADMIN: "ADM",
+  DOCTOR: "DOC",
+  NURSE: "NUR",
+  RECEPTION: "REC",
+  PHARMACY: "PHA",
+  LAB: "LAB",
+  FINANCE: "FIN",
+};

@@ -1,0 +1,41 @@
+/**
+ * Turns every error into problem+json. Known errors keep their status and message; anything else
+ * is logged with the request id and answered as a bare 500, with no stack, SQL or path.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./context.ts";
+import { problemBody, ProblemError } from "./errors.ts";
+
+export function problemResponse(
+  c: Context<AppEnv>,
+  status: number,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  const body = problemBody(status, detail, c.get("requestId") ?? "", extra);
+  return c.newResponse(JSON.stringify(body), status as 400, {
+    ...headers,
+    "Content-Type": "application/problem+json",
+  });
+}
+
+export function handleError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof ProblemError) {
+    return problemResponse(c, err.status, err.detail, err.extra, err.headers);
+  }
+  if (err instanceof HTTPException) {
+    // Hono's own: malformed JSON (400), body limit (413) and the like.
+    const status = err.status;
+    const detail = status === 400 ? "The request body is not valid JSON." : err.message || "Error";
+    return problemResponse(c, status, detail);
+  }
+  c.get("deps")?.logger.error("unhandled error", {
+    requestId: c.get("requestId"),
+    route: c.req.routePath,
+    error: String(err),
+    stack: err.stack,
+  });
+  return problemResponse(c, 500, "Something went wrong on our side. Quote the request id.");
+}

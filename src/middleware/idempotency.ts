@@ -1,0 +1,78 @@
+/**
+ * `Idempotency-Key` on POST: the first response to a key is stored and replayed for every retry
+ * with the same key and body, so a frontend on a flaky connection can resend without registering
+ * a patient twice. The key is claimed with a unique row before the handler runs, so two racing
+ * requests with one key cannot both execute: the loser gets 409 and retries into the replay.
+ */
+import type { MiddlewareHandler } from "hono";
+import { and, eq, lt } from "drizzle-orm";
+import { idempotencyKeys } from "../../db/schema/mod.ts";
+import type { AppEnv } from "../lib/context.ts";
+import { badRequest, conflict, unprocessable } from "../lib/errors.ts";
+import { hashToken } from "../modules/auth/tokens.ts";
+
+const KEEP_MS = 24 * 60 * 60 * 1000;
+const REPLAYED_HEADERS = ["content-type", "location", "etag"];
+
+export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return next();
+  if (key.length === 0 || key.length > 200) {
+    throw badRequest("Idempotency-Key must be 1 to 200 characters.", [
+      { path: "Idempotency-Key", in: "header", message: "must be 1 to 200 characters" },
+    ]);
+  }
+  const { db, clock } = c.get("deps");
+  const p = c.get("principal");
+  const scope = `${p.orgId ?? "-"}:${p.userId}:${c.req.method} ${c.req.path}`;
+  const requestHash = hashToken(await c.req.text());
+  const now = clock.now();
+
+  const claimed = await db.transaction(async (tx) => {
+    await tx.delete(idempotencyKeys).where(
+      lt(idempotencyKeys.createdAt, new Date(now.getTime() - KEEP_MS).toISOString()),
+    );
+    const inserted = await tx.insert(idempotencyKeys)
+      .values({ scope, key, requestHash, createdAt: now.toISOString() })
+      .onConflictDoNothing().returning({ key: idempotencyKeys.key });
+    return inserted.length === 1;
+  });
+
+  const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
+  if (!claimed) {
+    const [prior] = await db.db.select().from(idempotencyKeys).where(where);
+    if (!prior) throw conflict("A request with this Idempotency-Key is in progress; retry.");
+    if (prior.requestHash !== requestHash) {
+      throw unprocessable("This Idempotency-Key was used for a different request body.");
+    }
+    if (prior.status === null) {
+      throw conflict("A request with this Idempotency-Key is in progress; retry shortly.");
+    }
+    return c.body(prior.body ?? "", prior.status as 200, {
+      ...(prior.headers ?? {}),
+      "Idempotent-Replayed": "true",
+    });
+  }
+
+  try {
+    await next();
+  } catch (err) {
+    await db.transaction((tx) => tx.delete(idempotencyKeys).where(where));
+    throw err;
+  }
+  const res = c.res;
+  if (res.status >= 500) {
+    // A server failure is not an answer worth replaying; free the key for a retry.
+    await db.transaction((tx) => tx.delete(idempotencyKeys).where(where));
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const h of REPLAYED_HEADERS) {
+    const v = res.headers.get(h);
+    if (v) headers[h] = v;
+  }
+  const body = await res.clone().text();
+  await db.transaction((tx) =>
+    tx.update(idempotencyKeys).set({ status: res.status, headers, body }).where(where)
+  );
+};

@@ -1,0 +1,14 @@
+import { defineRoute, json, pageOf } from "../../lib/openapi.ts";
+import { AuditEvent, AuditQuery } from "./schemas.ts";
+
+export const list = defineRoute({
+  method: "get",
+  path: "/audit-events",
+  tags: ["Audit"],
+  access: "audit:read",
+  summary: "Search the organisation's audit trail (read-only)",
+  description: "Newest first. Reads are recorded in batches, so the latest few hundred " +
+    "milliseconds of reads may not be listed yet. No operation changes or deletes an entry.",
+  request: { query: AuditQuery },
+  responses: { 200: json(pageOf(AuditEvent, "AuditEventPage"), "A page of audit events") },
+});

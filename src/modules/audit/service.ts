@@ -1,0 +1,138 @@
+/**
+ * The audit trail. Writes are audited inside the write's own transaction (`record`), so a change
+ * and its audit entry commit or vanish together. Reads are queued (`recordRead`) and appended in
+ * batches, one transaction per batch, so the read path pays a push onto an array instead of a
+ * durable write; `close()` flushes, so a clean shutdown loses nothing.
+ */
+import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import type { DatabaseHandle, Db } from "../../../db/client.ts";
+import { auditEvents } from "../../../db/schema/mod.ts";
+import type { Actor } from "../../lib/context.ts";
+import type { Clock } from "../../lib/clock.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { newId } from "../../lib/ids.ts";
+import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+
+export type AuditOutcome = "success" | "denied" | "failure";
+
+export interface AuditEntry {
+  action: string;
+  outcome?: AuditOutcome;
+  entityType?: string | null;
+  entityId?: string | null;
+  patientId?: string | null;
+  changedFields?: string[] | null;
+}
+
+/** Request facts an audit entry needs; an Actor has them, and so does an anonymous caller. */
+export type AuditSubject = Partial<Omit<Actor, "requestId">> & { requestId: string };
+
+type AuditRow = typeof auditEvents.$inferInsert;
+
+export interface AuditLog {
+  /** Appends an entry in the caller's write transaction. */
+  record(tx: Db, who: AuditSubject, entry: AuditEntry): Promise<void>;
+  /** Queues an entry (reads, denials, failed logins) for the next batch. */
+  recordRead(who: AuditSubject, entry: AuditEntry): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createAuditLog(
+  handle: DatabaseHandle,
+  clock: Clock,
+  logger: Logger,
+  flushMs: number,
+  maxBatch = 2000,
+): AuditLog {
+  let queue: AuditRow[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const toRow = (who: AuditSubject, e: AuditEntry): AuditRow => ({
+    id: newId(),
+    orgId: who.orgId ?? null,
+    actorId: who.userId ?? null,
+    actorRole: who.role ?? null,
+    facilityId: who.facilityId ?? null,
+    action: e.action,
+    entityType: e.entityType ?? null,
+    entityId: e.entityId ?? null,
+    patientId: e.patientId ?? null,
+    outcome: e.outcome ?? "success",
+    ip: who.ip ?? null,
+    userAgent: who.userAgent ?? null,
+    requestId: who.requestId,
+    at: clock.now().toISOString(),
+    changedFields: e.changedFields ?? null,
+  });
+
+  const flush = (): Promise<void> => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (queue.length === 0) return flushing;
+    const batch = queue;
+    queue = [];
+    flushing = flushing.then(() => handle.appendRows(auditEvents, batch)).catch((err) => {
+      // Keep the entries: put them back in front and try again on the next flush.
+      queue = batch.concat(queue);
+      logger.error("audit flush failed; will retry", { error: String(err), entries: batch.length });
+      schedule();
+    });
+    return flushing;
+  };
+
+  const schedule = () => {
+    if (timer === undefined) timer = setTimeout(flush, flushMs);
+  };
+
+  return {
+    async record(tx, who, entry) {
+      await tx.insert(auditEvents).values(toRow(who, entry));
+    },
+    recordRead(who, entry) {
+      queue.push(toRow(who, entry));
+      if (queue.length >= maxBatch) flush();
+      else schedule();
+    },
+    flush,
+    async close() {
+      await flush();
+      await flushing;
+    },
+  };
+}
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  actorId?: string;
+  patientId?: string;
+  action?: string;
+  entityType?: string;
+  entityId?: string;
+  outcome?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Newest first, keyset-paginated on (at, id). Always scoped to the caller's organisation. */
+export async function listAuditEvents(db: Db, orgId: string, q: AuditQuery) {
+  const where: SQL[] = [eq(auditEvents.orgId, orgId)];
+  if (q.actorId) where.push(eq(auditEvents.actorId, q.actorId));
+  if (q.patientId) where.push(eq(auditEvents.patientId, q.patientId));
+  if (q.action) where.push(eq(auditEvents.action, q.action));
+  if (q.entityType) where.push(eq(auditEvents.entityType, q.entityType));
+  if (q.entityId) where.push(eq(auditEvents.entityId, q.entityId));
+  if (q.outcome) where.push(eq(auditEvents.outcome, q.outcome));
+  if (q.from) where.push(gte(auditEvents.at, q.from));
+  if (q.to) where.push(lte(auditEvents.at, q.to));
+  const cursor = decodeCursor(q.cursor);
+  if (cursor) {
+    const at = String(cursor.v);
+    where.push(or(lt(auditEvents.at, at), and(eq(auditEvents.at, at), lt(auditEvents.id, cursor.id)))!);
+  }
+  const rows = await db.select().from(auditEvents).where(and(...where))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(q.limit + 1);
+  return pageOf(rows, q.limit, (r) => r.at);
+}

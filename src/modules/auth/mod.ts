@@ -1,0 +1,8 @@
+import { createRouter } from "../../lib/router.ts";
+import { registerAuthHandlers } from "./handlers.ts";
+
+export function authModule() {
+  const r = createRouter();
+  registerAuthHandlers(r);
+  return r;
+}

@@ -1,0 +1,56 @@
+/**
+ * Resolves a verified access token to the live principal: the session must not be revoked or
+ * expired, the user and membership must be active, and the role is read from the membership, so
+ * logout, deactivation and role changes take effect on the very next request.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { memberships, sessions, users } from "../../../db/schema/mod.ts";
+import type { Principal } from "../../lib/context.ts";
+import { unauthorized } from "../../lib/errors.ts";
+import type { Role } from "../../lib/permissions.ts";
+import type { AccessClaims } from "./tokens.ts";
+
+const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+function prepare(db: Db) {
+  return db.select({
+    revokedAt: sessions.revokedAt,
+    expiresAt: sessions.expiresAt,
+    orgId: sessions.orgId,
+    userActive: users.active,
+    isSuperAdmin: users.isSuperAdmin,
+    role: memberships.role,
+    facilityId: memberships.facilityId,
+    memberActive: memberships.active,
+  }).from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(
+      memberships,
+      and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, sessions.orgId)),
+    )
+    .where(and(eq(sessions.id, sql.placeholder("sid")), eq(sessions.userId, sql.placeholder("sub"))))
+    .prepare();
+}
+
+export async function resolvePrincipal(db: Db, claims: AccessClaims, now: Date): Promise<Principal> {
+  let query = cache.get(db);
+  if (!query) cache.set(db, query = prepare(db));
+  const row = await query.get({ sid: claims.sid, sub: claims.sub });
+  if (!row || row.revokedAt || row.expiresAt <= now.toISOString() || !row.userActive) {
+    throw unauthorized("The session has ended; log in again.");
+  }
+  if (row.orgId !== claims.org) throw unauthorized("The access token is invalid.");
+  if (row.orgId === null) {
+    if (!row.isSuperAdmin) throw unauthorized("The session has ended; log in again.");
+    return { userId: claims.sub, sessionId: claims.sid, orgId: null, role: "SUPER_ADMIN", facilityId: null };
+  }
+  if (!row.memberActive || !row.role) throw unauthorized("Your access to this organisation has ended.");
+  return {
+    userId: claims.sub,
+    sessionId: claims.sid,
+    orgId: row.orgId,
+    role: row.role as Role,
+    facilityId: row.facilityId ?? null,
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from "@hono/zod-openapi";
+import { defineRoute, json, jsonBody } from "../../lib/openapi.ts";
+import { LoginBody, RefreshBody, SessionUser, SwitchBody, TokenResponse } from "./schemas.ts";
+
+const tags = ["Auth"];
+const Ok = z.object({ ok: z.literal(true) }).openapi("Ok");
+
+export const login = defineRoute({
+  method: "post",
+  path: "/auth/login",
+  tags,
+  access: "public",
+  summary: "Log in with email and password",
+  description: "Unknown email and wrong password answer the same 401. Attempts are rate limited " +
+    "per address and per address and account (429 with Retry-After).",
+  request: { body: jsonBody(LoginBody) },
+  responses: { 200: json(TokenResponse, "Tokens and the signed-in user") },
+  errors: [403, 429],
+});
+
+export const refresh = defineRoute({
+  method: "post",
+  path: "/auth/refresh",
+  tags,
+  access: "public",
+  summary: "Exchange a refresh token for a new token pair",
+  description: "The refresh token rotates on every use. Presenting a used one again ends the " +
+    "whole session, as it signals a stolen token.",
+  request: { body: jsonBody(RefreshBody) },
+  responses: { 200: json(TokenResponse, "A new token pair") },
+  errors: [429],
+});
+
+export const logout = defineRoute({
+  method: "post",
+  path: "/auth/logout",
+  tags,
+  access: "authenticated",
+  summary: "End the current session",
+  responses: { 200: json(Ok, "Session ended") },
+});
+
+export const logoutAll = defineRoute({
+  method: "post",
+  path: "/auth/logout-all",
+  tags,
+  access: "authenticated",
+  summary: "End every session of the current user",
+  responses: { 200: json(Ok, "All sessions ended") },
+});
+
+export const me = defineRoute({
+  method: "get",
+  path: "/auth/me",
+  tags,
+  access: "authenticated",
+  summary: "The signed-in user and their organisations",
+  responses: { 200: json(SessionUser, "The signed-in user") },
+});
+
+export const switchOrganization = defineRoute({
+  method: "post",
+  path: "/auth/switch-organization",
+  tags,
+  access: "authenticated",
+  summary: "Act in another organisation the user belongs to",
+  description: "Issues a new token pair for that organisation and ends the current session.",
+  request: { body: jsonBody(SwitchBody) },
+  responses: { 200: json(TokenResponse, "Tokens for the chosen organisation") },
+  errors: [403],
+});

@@ -1,0 +1,53 @@
+import { z } from "@hono/zod-openapi";
+import { ROLES } from "../../lib/permissions.ts";
+
+export const Email = z.string().trim().toLowerCase().email().max(254)
+  .openapi({ example: "admin@demo.clinic" });
+export const Password = z.string().min(10, "must be at least 10 characters").max(256)
+  .openapi({ example: "correct horse battery staple" });
+
+export const LoginBody = z.object({
+  email: Email,
+  password: z.string().min(1).max(256).openapi({ example: "correct horse battery staple" }),
+  organizationId: z.string().uuid().optional().openapi({
+    description: "Organisation to act in; defaults to the user's first active membership.",
+  }),
+}).openapi("LoginRequest");
+
+export const RefreshBody = z.object({
+  refreshToken: z.string().min(1).max(200),
+}).openapi("RefreshRequest");
+
+export const SwitchBody = z.object({
+  organizationId: z.string().uuid(),
+}).openapi("SwitchOrganizationRequest");
+
+export const MembershipSummary = z.object({
+  organizationId: z.string(),
+  organizationName: z.string(),
+  organizationCode: z.string(),
+  role: z.enum(ROLES),
+  employeeId: z.string(),
+}).openapi("MembershipSummary");
+
+export const SessionUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  fullName: z.string(),
+  role: z.string().openapi({ example: "ADMIN" }),
+  organizationId: z.string().nullable(),
+  facilityId: z.string().nullable(),
+  isSuperAdmin: z.boolean(),
+  organizations: z.array(MembershipSummary),
+}).openapi("SessionUser");
+
+export const TokenResponse = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.number().int().openapi({ description: "Access-token lifetime in seconds." }),
+  tokenType: z.literal("Bearer"),
+  user: SessionUser,
+}).openapi("TokenResponse");
+
+export type SessionUserT = z.infer<typeof SessionUser>;
+export type TokenResponseT = z.infer<typeof TokenResponse>;

@@ -1,0 +1,88 @@
+/**
+ * Access tokens (HS256 JWT, algorithm pinned on verify, iss/aud/exp checked) and refresh tokens
+ * (random, stored only as SHA-256 hashes).
+ */
+import { sign, verify } from "hono/jwt";
+import { createHash, randomBytes } from "node:crypto";
+import type { Config } from "../../config.ts";
+import type { Clock } from "../../lib/clock.ts";
+import { unauthorized } from "../../lib/errors.ts";
+import type { Role } from "../../lib/permissions.ts";
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  org: string | null;
+  role: Role;
+  exp: number;
+}
+
+export interface TokenService {
+  signAccess(claims: Omit<AccessClaims, "exp">): Promise<{ token: string; expiresIn: number }>;
+  verifyAccess(token: string): Promise<AccessClaims>;
+  newRefreshToken(): { token: string; hash: string };
+}
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export function createTokenService(config: Config["jwt"], clock: Clock): TokenService {
+  // Verifying costs an HMAC through WebCrypto per request; the result of a successful check is
+  // kept until the token expires. Losing this cache (restart, another process) only costs time.
+  const verified = new Map<string, AccessClaims>();
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+
+  return {
+    async signAccess(claims) {
+      const iat = nowSeconds();
+      const token = await sign(
+        {
+          ...claims,
+          iss: config.issuer,
+          aud: config.audience,
+          iat,
+          exp: iat + config.accessTtlSeconds,
+          jti: crypto.randomUUID(),
+        },
+        config.secret,
+        "HS256",
+      );
+      return { token, expiresIn: config.accessTtlSeconds };
+    },
+    async verifyAccess(token) {
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.exp > nowSeconds()) return cached;
+        verified.delete(token);
+        throw unauthorized("The access token has expired.");
+      }
+      let payload: Record<string, unknown>;
+      try {
+        payload = await verify(token, config.secret, {
+          alg: "HS256",
+          iss: config.issuer,
+          aud: config.audience,
+        });
+      } catch {
+        throw unauthorized("The access token is invalid or expired.");
+      }
+      if (typeof payload.sub !== "string" || typeof payload.sid !== "string") {
+        throw unauthorized("The access token is invalid.");
+      }
+      const claims: AccessClaims = {
+        sub: payload.sub,
+        sid: payload.sid,
+        org: typeof payload.org === "string" ? payload.org : null,
+        role: payload.role as Role,
+        exp: Number(payload.exp),
+      };
+      if (claims.exp <= nowSeconds()) throw unauthorized("The access token has expired.");
+      if (verified.size >= 50_000) verified.clear();
+      verified.set(token, claims);
+      return claims;
+    },
+    newRefreshToken() {
+      const token = randomBytes(32).toString("base64url");
+      return { token, hash: hashToken(token) };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from "@hono/zod-openapi";
+import { defineRoute, json, jsonBody, PageQuery, pageOf } from "../../lib/openapi.ts";
+import { CreateOrganizationBody, CreateOrganizationResponse, Organization } from "./schemas.ts";
+
+const tags = ["Organizations"];
+
+export const createOrganization = defineRoute({
+  method: "post",
+  path: "/organizations",
+  tags,
+  access: "organizations:create",
+  summary: "Create an organisation with its first facility and first admin",
+  request: { body: jsonBody(CreateOrganizationBody) },
+  responses: { 201: json(CreateOrganizationResponse, "The new organisation") },
+});
+
+export const listOrganizations = defineRoute({
+  method: "get",
+  path: "/organizations",
+  tags,
+  access: "organizations:list",
+  summary: "List organisations (platform super admin)",
+  request: { query: z.object(PageQuery) },
+  responses: { 200: json(pageOf(Organization, "OrganizationPage"), "A page of organisations") },
+});
+
+export const currentOrganization = defineRoute({
+  method: "get",
+  path: "/organizations/current",
+  tags,
+  access: "organization:read",
+  summary: "The organisation the caller is acting in",
+  responses: { 200: json(Organization, "The current organisation") },
+});

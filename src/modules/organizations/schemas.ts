@@ -1,0 +1,64 @@
+import { z } from "@hono/zod-openapi";
+import { Email, Password } from "../auth/schemas.ts";
+
+export const ORG_TYPES = ["CLINIC", "HOSPITAL", "MEDICAL_CENTER"] as const;
+export const PRACTICE_SYSTEMS = ["allopathic", "ayurvedic", "homeopathic"] as const;
+
+const isTimezone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const CreateOrganizationBody = z.object({
+  name: z.string().trim().min(2).max(200).openapi({ example: "Sunrise Family Clinic" }),
+  code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{2,20}$/, "2-20 letters, digits or -")
+    .optional().openapi({ example: "SUNRISE" }),
+  type: z.enum(ORG_TYPES).openapi({ example: "CLINIC" }),
+  practiceSystems: z.array(z.enum(PRACTICE_SYSTEMS)).min(1).default(["allopathic"]),
+  timezone: z.string().refine(isTimezone, "must be an IANA time zone such as Africa/Nairobi")
+    .openapi({ example: "Africa/Nairobi" }),
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KES")
+    .openapi({ example: "KES" }),
+  facility: z.object({
+    name: z.string().trim().min(2).max(200),
+    code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{1,20}$/).optional(),
+  }).optional().openapi({ description: "First facility; defaults to 'Main' named after the org." }),
+  admin: z.object({
+    email: Email.openapi({ example: "owner@sunrise.clinic" }),
+    password: Password,
+    fullName: z.string().trim().min(2).max(200).openapi({ example: "Amina Odhiambo" }),
+  }),
+}).openapi("CreateOrganizationRequest");
+
+export const Organization = z.object({
+  id: z.string(),
+  name: z.string(),
+  code: z.string(),
+  type: z.enum(ORG_TYPES),
+  practiceSystems: z.array(z.string()),
+  timezone: z.string(),
+  currency: z.string(),
+  active: z.boolean(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).openapi("Organization");
+
+export const FacilitySummary = z.object({ id: z.string(), name: z.string(), code: z.string() });
+export const AdminSummary = z.object({
+  id: z.string(),
+  email: z.string(),
+  fullName: z.string(),
+  role: z.literal("ADMIN"),
+  employeeId: z.string(),
+});
+
+export const CreateOrganizationResponse = z.object({
+  organization: Organization,
+  facility: FacilitySummary,
+  admin: AdminSummary,
+}).openapi("CreateOrganizationResponse");

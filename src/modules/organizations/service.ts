@@ -1,0 +1,140 @@
+import { asc, eq, gt } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { recordChange } from "../../../db/changes.ts";
+import { facilities, memberships, organizations, users } from "../../../db/schema/mod.ts";
+import type { Deps, Principal } from "../../lib/context.ts";
+import { conflict, notFound } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { hashPassword } from "../../lib/password.ts";
+import { allocateEmployeeId } from "../users/service.ts";
+import type { z } from "@hono/zod-openapi";
+import type { CreateOrganizationBody } from "./schemas.ts";
+
+type Input = z.infer<typeof CreateOrganizationBody>;
+type OrgRow = typeof organizations.$inferSelect;
+
+export const toOrganization = (o: OrgRow) => ({
+  id: o.id,
+  name: o.name,
+  code: o.code,
+  type: o.type as "CLINIC",
+  practiceSystems: o.practiceSystems,
+  timezone: o.timezone,
+  currency: o.currency,
+  active: o.active,
+  version: o.version,
+  createdAt: o.createdAt,
+  updatedAt: o.updatedAt,
+});
+
+/** "Sunrise Family Clinic" → "SUNRISEFAM"; a numeric suffix makes it unique. */
+async function uniqueCode(tx: Db, name: string): Promise<string> {
+  const base = name.normalize("NFKD").replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 10) ||
+    "ORG";
+  for (let n = 0;; n++) {
+    const code = n === 0 ? base : `${base}-${n + 1}`;
+    const [taken] = await tx.select({ id: organizations.id }).from(organizations)
+      .where(eq(organizations.code, code));
+    if (!taken) return code;
+  }
+}
+
+export async function createOrganization(
+  deps: Deps,
+  p: Principal,
+  input: Input,
+  meta: { requestId: string; ip: string | null; userAgent: string | null },
+) {
+  const [existingUser] = await deps.db.db.select({ id: users.id }).from(users)
+    .where(eq(users.email, input.admin.email));
+  // Hash outside the transaction: it takes a few hundred milliseconds by design.
+  const passwordHash = existingUser ? null : await hashPassword(input.admin.password, deps.config.passwordLogN);
+  const now = deps.clock.now().toISOString();
+  return await deps.db.transaction(async (tx) => {
+    if (input.code) {
+      const [taken] = await tx.select({ id: organizations.id }).from(organizations)
+        .where(eq(organizations.code, input.code));
+      if (taken) throw conflict(`The organisation code ${input.code} is taken.`);
+    }
+    const code = input.code ?? await uniqueCode(tx, input.name);
+    const orgId = newId();
+    const stamp = { orgId, createdAt: now, updatedAt: now, createdBy: p.userId, updatedBy: p.userId };
+    const [org] = await tx.insert(organizations).values({
+      id: orgId,
+      ...stamp,
+      name: input.name,
+      code,
+      type: input.type,
+      practiceSystems: input.practiceSystems,
+      timezone: input.timezone,
+      currency: input.currency,
+    }).returning();
+    const facilityId = newId();
+    const facility = {
+      id: facilityId,
+      name: input.facility?.name ?? `${input.name} — Main`,
+      code: input.facility?.code ?? "MAIN",
+    };
+    await tx.insert(facilities).values({ ...facility, ...stamp });
+    const userId = existingUser?.id ?? newId();
+    if (!existingUser) {
+      await tx.insert(users).values({
+        id: userId,
+        ...stamp,
+        email: input.admin.email,
+        fullName: input.admin.fullName,
+        passwordHash: passwordHash!,
+      });
+    }
+    const employeeId = await allocateEmployeeId(tx, orgId, "ADMIN");
+    const membershipId = newId();
+    await tx.insert(memberships).values({
+      id: membershipId,
+      ...stamp,
+      userId,
+      role: "ADMIN",
+      facilityId,
+      employeeId,
+    });
+    for (const [table, rowId] of [
+      ["organizations", orgId],
+      ["facilities", facilityId],
+      ...(existingUser ? [] : [["users", userId]]),
+      ["memberships", membershipId],
+    ]) {
+      await recordChange(tx, { orgId, table, rowId, operation: "insert", version: 1, at: now });
+    }
+    await deps.audit.record(tx, { ...meta, userId: p.userId, role: p.role, orgId }, {
+      action: "organization.create",
+      entityType: "organization",
+      entityId: orgId,
+    });
+    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    return {
+      organization: toOrganization(org),
+      facility,
+      admin: {
+        id: userId,
+        email: user.email,
+        fullName: user.fullName,
+        role: "ADMIN" as const,
+        employeeId,
+      },
+    };
+  });
+}
+
+export async function listOrganizations(db: Db, q: { limit: number; cursor?: string }) {
+  const cursor = decodeCursor(q.cursor);
+  const rows = await db.select().from(organizations)
+    .where(cursor ? gt(organizations.id, cursor.id) : undefined)
+    .orderBy(asc(organizations.id)).limit(q.limit + 1);
+  return pageOf(rows.map(toOrganization), q.limit, (o) => o.id);
+}
+
+export async function currentOrganization(db: Db, orgId: string) {
+  const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId));
+  if (!org) throw notFound("Organisation");
+  return toOrganization(org);
+}

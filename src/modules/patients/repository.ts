@@ -1,0 +1,59 @@
+/**
+ * Patient queries. The read by id is the hottest query of a clinic system, so it is a drizzle
+ * prepared statement built once per connection; list queries are built per request.
+ */
+import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { patients } from "../../../db/schema/mod.ts";
+import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+
+export type PatientRow = typeof patients.$inferSelect;
+
+const byIdCache = new WeakMap<Db, ReturnType<typeof prepareById>>();
+
+function prepareById(db: Db) {
+  return db.select().from(patients).where(and(
+    eq(patients.id, sql.placeholder("id")),
+    eq(patients.orgId, sql.placeholder("orgId")),
+    isNull(patients.deletedAt),
+  )).prepare();
+}
+
+export async function findPatient(db: Db, orgId: string, id: string): Promise<PatientRow | undefined> {
+  let q = byIdCache.get(db);
+  if (!q) byIdCache.set(db, q = prepareById(db));
+  return await q.get({ id, orgId });
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => "\\" + m);
+
+export async function listPatients(
+  db: Db,
+  orgId: string,
+  q: { limit: number; cursor?: string; q?: string; sex?: string; sort: string },
+) {
+  const where: (SQL | undefined)[] = [eq(patients.orgId, orgId), isNull(patients.deletedAt)];
+  if (q.sex) where.push(eq(patients.sex, q.sex));
+  if (q.q) {
+    const prefix = `${escapeLike(q.q)}%`;
+    where.push(or(
+      sql`${patients.familyName} LIKE ${prefix} ESCAPE '\\'`,
+      sql`${patients.givenName} LIKE ${prefix} ESCAPE '\\'`,
+      eq(patients.mrn, q.q.toUpperCase()),
+    ));
+  }
+  const descending = q.sort.startsWith("-");
+  const field = q.sort.replace("-", "") === "familyName" ? patients.familyName : patients.createdAt;
+  const cursor = decodeCursor(q.cursor);
+  if (cursor) {
+    const v = String(cursor.v);
+    const cmp = descending ? lt : gt;
+    where.push(or(cmp(field, v), and(eq(field, v), cmp(patients.id, cursor.id))));
+  }
+  const order = descending ? [desc(field), desc(patients.id)] : [asc(field), asc(patients.id)];
+  const rows = await db.select().from(patients).where(and(...where)).orderBy(...order)
+    .limit(q.limit + 1);
+  const key = q.sort.replace("-", "") as "familyName" | "createdAt";
+  return pageOf(rows, q.limit, (r) => r[key]);
+}
+

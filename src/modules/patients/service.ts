@@ -1,0 +1,132 @@
+/**
+ * Patient rules: MRN allocation, versioned updates and soft deletes, each write with its change
+ * log and audit entry in one transaction, and every read of a record audited (batched).
+ */
+import { nextSequence, recordChange } from "../../../db/changes.ts";
+import { patients } from "../../../db/schema/mod.ts";
+import { changedFields, updateInTenant } from "../../../db/tenant.ts";
+import type { Actor, Deps } from "../../lib/context.ts";
+import { notFound } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { unwrapUpdate } from "../../lib/writes.ts";
+import { findPatient, listPatients, type PatientRow } from "./repository.ts";
+import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
+
+const FIELDS = ["givenName", "familyName", "birthDate", "sex", "phone", "email", "nationalId"];
+
+export const formatMrn = (n: number) => `MRN${String(n).padStart(6, "0")}`;
+
+export const toPatient = (p: PatientRow): PatientT => ({
+  id: p.id,
+  mrn: p.mrn,
+  givenName: p.givenName,
+  familyName: p.familyName,
+  birthDate: p.birthDate,
+  sex: p.sex as PatientT["sex"],
+  phone: p.phone,
+  email: p.email,
+  nationalId: p.nationalId,
+  version: p.version,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+});
+
+export async function registerPatient(deps: Deps, a: Actor, input: PatientInputT): Promise<PatientT> {
+  const at = deps.clock.now().toISOString();
+  return await deps.db.transaction(async (tx) => {
+    const mrn = formatMrn(await nextSequence(tx, a.orgId, "mrn"));
+    const [row] = await tx.insert(patients).values({
+      id: newId(),
+      orgId: a.orgId,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: a.userId,
+      updatedBy: a.userId,
+      mrn,
+      givenName: input.givenName,
+      familyName: input.familyName,
+      birthDate: input.birthDate ?? null,
+      sex: input.sex,
+      phone: input.phone ?? null,
+      email: input.email ?? null,
+      nationalId: input.nationalId ?? null,
+    }).returning();
+    await recordChange(tx, { orgId: a.orgId, table: "patients", rowId: row.id, operation: "insert", version: 1, at });
+    await deps.audit.record(tx, a, {
+      action: "patient.create",
+      entityType: "patient",
+      entityId: row.id,
+      patientId: row.id,
+    });
+    return toPatient(row);
+  });
+}
+
+export async function readPatient(deps: Deps, a: Actor, id: string): Promise<PatientT> {
+  const row = await findPatient(deps.db.db, a.orgId, id);
+  if (!row) throw notFound("Patient");
+  deps.audit.recordRead(a, { action: "patient.read", entityType: "patient", entityId: id, patientId: id });
+  return toPatient(row);
+}
+
+export async function searchPatients(
+  deps: Deps,
+  a: Actor,
+  q: Parameters<typeof listPatients>[2],
+) {
+  const page = await listPatients(deps.db.db, a.orgId, q);
+  // Each record shown is a read of that patient's data: one entry per patient, so that a
+  // patient's "who saw my record" lists searches that showed them too.
+  for (const p of page.data) {
+    deps.audit.recordRead(a, { action: "patient.list", entityType: "patient", entityId: p.id, patientId: p.id });
+  }
+  return { data: page.data.map(toPatient), nextCursor: page.nextCursor };
+}
+
+export async function updatePatient(
+  deps: Deps,
+  a: Actor,
+  id: string,
+  patch: PatientPatchT,
+  expectedVersion: number | undefined,
+): Promise<PatientT> {
+  const at = deps.clock.now().toISOString();
+  return await deps.db.transaction(async (tx) => {
+    const { row, before } = unwrapUpdate(
+      await updateInTenant(tx, patients, "patients", { orgId: a.orgId, id, expectedVersion, set: patch, actorId: a.userId, at }),
+      "Patient",
+    );
+    await deps.audit.record(tx, a, {
+      action: "patient.update",
+      entityType: "patient",
+      entityId: id,
+      patientId: id,
+      changedFields: changedFields(before, row, FIELDS),
+    });
+    return toPatient(row);
+  });
+}
+
+export async function deletePatient(
+  deps: Deps,
+  a: Actor,
+  id: string,
+  expectedVersion: number | undefined,
+): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  await deps.db.transaction(async (tx) => {
+    unwrapUpdate(
+      await updateInTenant(tx, patients, "patients", {
+        orgId: a.orgId,
+        id,
+        expectedVersion,
+        set: { deletedAt: at },
+        actorId: a.userId,
+        at,
+        operation: "delete",
+      }),
+      "Patient",
+    );
+    await deps.audit.record(tx, a, { action: "patient.delete", entityType: "patient", entityId: id, patientId: id });
+  });
+}
