@@ -1,0 +1,80 @@
+/** Builders for organisations, staff and patients through the public API. */
+import assert from "node:assert/strict";
+import type { TenantRole } from "../../src/lib/permissions.ts";
+import { PASSWORD, SUPER_ADMIN, type TestApp } from "./app.ts";
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+export async function login(t: TestApp, email: string, password = PASSWORD, organizationId?: string) {
+  const res = await t.call("POST", "/api/v1/auth/login", { body: { email, password, organizationId } });
+  assert.equal(res.status, 200, `login ${email}: ${JSON.stringify(res.body)}`);
+  return res.body as { accessToken: string; refreshToken: string; user: any };
+}
+
+export async function superAdminToken(t: TestApp) {
+  return (await login(t, SUPER_ADMIN.email, SUPER_ADMIN.password)).accessToken;
+}
+
+export interface TestOrg {
+  id: string;
+  code: string;
+  facilityId: string;
+  adminEmail: string;
+  admin: string;
+  /** Tokens of one user per role, made on demand. */
+  tokenFor(role: TenantRole): Promise<string>;
+  userIdFor(role: TenantRole): Promise<string>;
+}
+
+/** A new organisation with its admin logged in; other roles are created when first asked for. */
+export async function createOrg(t: TestApp, name = `Clinic ${unique()}`): Promise<TestOrg> {
+  const sa = await superAdminToken(t);
+  const adminEmail = `admin.${unique()}@test.clinic`;
+  const res = await t.call("POST", "/api/v1/organizations", {
+    token: sa,
+    body: {
+      name,
+      type: "CLINIC",
+      timezone: "Africa/Nairobi",
+      currency: "KES",
+      admin: { email: adminEmail, password: PASSWORD, fullName: "Org Admin" },
+    },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const admin = (await login(t, adminEmail)).accessToken;
+  const tokens = new Map<string, { token: string; id: string }>();
+  tokens.set("ADMIN", { token: admin, id: res.body.admin.id });
+  const ensure = async (role: TenantRole) => {
+    let entry = tokens.get(role);
+    if (!entry) {
+      const email = `${role.toLowerCase()}.${unique()}@test.clinic`;
+      const created = await t.call("POST", "/api/v1/users", {
+        token: admin,
+        body: { email, fullName: `${role} Person`, role, password: PASSWORD },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      entry = { token: (await login(t, email)).accessToken, id: created.body.id };
+      tokens.set(role, entry);
+    }
+    return entry;
+  };
+  return {
+    id: res.body.organization.id,
+    code: res.body.organization.code,
+    facilityId: res.body.facility.id,
+    adminEmail,
+    admin,
+    tokenFor: async (role) => (await ensure(role)).token,
+    userIdFor: async (role) => (await ensure(role)).id,
+  };
+}
+
+export async function createPatient(t: TestApp, token: string, overrides: Record<string, unknown> = {}) {
+  const res = await t.call("POST", "/api/v1/patients", {
+    token,
+    body: { givenName: "Amani", familyName: `Test${unique()}`, birthDate: "1990-01-02", sex: "female", ...overrides },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}
