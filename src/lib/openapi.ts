@@ -61,10 +61,10 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   if (route.access !== "public") out.add(401);
   if (route.access !== "public" && route.access !== "authenticated") out.add(403);
   if (route.path.includes("{")) out.add(404);
-  if (req.body) {
-    out.add(413);
-    out.add(415);
-  }
+  // The body limit guards every request that can carry a body, declared or not.
+  if (route.method !== "get") out.add(413);
+  if (req.body) out.add(415);
+  if (req.headers && "if-match" in (req.headers as { shape?: object }).shape!) out.add(412);
   if (route.method === "post" && route.access !== "public") {
     out.add(409);
     out.add(422);

@@ -1,32 +1,44 @@
 /**
- * Fixed-window attempt counters, in memory. Per CONVENTIONS.md this is an optimisation: several
+ * Fixed-window failure counters, in memory. Per CONVENTIONS.md this is an optimisation: several
  * processes each count on their own, so the effective limit is per process (documented in the
- * README). Keys combine address and account so that one attacker cannot lock a user out from
- * everywhere: the victim's own address keeps its own budget, and every window ends by itself.
+ * README). Only failures count, so staff who type their password right are never slowed, and
+ * every window ends by itself, so nobody can lock an account for longer than one window.
  */
 import type { Clock } from "../lib/clock.ts";
 
 export interface RateLimiter {
-  /** Counts one attempt; answers how many seconds to wait when the key is over its limit. */
-  hit(key: string): { allowed: boolean; retryAfter: number };
+  /** Whether `key` may try now; when not, how many seconds until its window ends. */
+  check(key: string, max?: number): { allowed: boolean; retryAfter: number };
+  /** Counts one failed attempt against `key`. */
+  fail(key: string): void;
+  /** Forgets `key` (after a success). */
   reset(key: string): void;
 }
 
 export function createRateLimiter(max: number, windowSeconds: number, clock: Clock): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
   const windowMs = windowSeconds * 1000;
+  const current = (key: string) => {
+    const w = windows.get(key);
+    if (w && clock.now().getTime() - w.start >= windowMs) {
+      windows.delete(key);
+      return undefined;
+    }
+    return w;
+  };
   return {
-    hit(key) {
-      const now = clock.now().getTime();
-      let w = windows.get(key);
-      if (!w || now - w.start >= windowMs) {
+    check(key, limit = max) {
+      const w = current(key);
+      if (!w || w.count < limit) return { allowed: true, retryAfter: 0 };
+      return { allowed: false, retryAfter: Math.ceil((w.start + windowMs - clock.now().getTime()) / 1000) };
+    },
+    fail(key) {
+      const w = current(key);
+      if (w) w.count++;
+      else {
         if (windows.size > 100_000) windows.clear();
-        w = { start: now, count: 0 };
-        windows.set(key, w);
+        windows.set(key, { start: clock.now().getTime(), count: 1 });
       }
-      w.count++;
-      const retryAfter = Math.ceil((w.start + windowMs - now) / 1000);
-      return { allowed: w.count <= max, retryAfter };
     },
     reset(key) {
       windows.delete(key);

@@ -15,7 +15,7 @@ export const login = defineRoute({
     "per address and per address and account (429 with Retry-After).",
   request: { body: jsonBody(LoginBody) },
   responses: { 200: json(TokenResponse, "Tokens and the signed-in user") },
-  errors: [403, 429],
+  errors: [401, 403, 429],
 });
 
 export const refresh = defineRoute({
@@ -28,7 +28,7 @@ export const refresh = defineRoute({
     "whole session, as it signals a stolen token.",
   request: { body: jsonBody(RefreshBody) },
   responses: { 200: json(TokenResponse, "A new token pair") },
-  errors: [429],
+  errors: [401, 429],
 });
 
 export const logout = defineRoute({

@@ -97,15 +97,28 @@ async function startSession(
   return { sessionId, accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn };
 }
 
-function checkRate(deps: Deps, keys: string[]) {
-  for (const key of keys) {
-    const r = deps.loginLimiter.hit(key);
+/** Failures allowed from one address across all accounts, as a multiple of the per-account limit. */
+const PER_ADDRESS_FACTOR = 5;
+
+function loginKeys(ip: string | null, email: string) {
+  return { account: `login:${ip}:${email}`, address: `login-ip:${ip}` };
+}
+
+function checkRate(deps: Deps, keys: { account: string; address: string }) {
+  const limit = deps.config.loginRateLimit.max;
+  for (const [key, max] of [[keys.account, limit], [keys.address, limit * PER_ADDRESS_FACTOR]] as const) {
+    const r = deps.loginLimiter.check(key, max);
     if (!r.allowed) {
-      throw new ProblemError(429, "Too many attempts. Wait and try again.", {}, {
+      throw new ProblemError(429, "Too many failed attempts. Wait and try again.", {}, {
         "Retry-After": String(r.retryAfter),
       });
     }
   }
+}
+
+function countFailure(deps: Deps, keys: { account: string; address: string }) {
+  deps.loginLimiter.fail(keys.account);
+  deps.loginLimiter.fail(keys.address);
 }
 
 export async function login(
@@ -116,13 +129,15 @@ export async function login(
   const who: AuditSubject = { ...meta };
   // Per address and account, so that a guesser is stopped without locking the real user out
   // from their own desk; and per address, so one machine cannot spray many accounts.
-  checkRate(deps, [`login:${meta.ip}:${input.email}`, `login-ip:${meta.ip}`]);
+  const keys = loginKeys(meta.ip, input.email);
+  checkRate(deps, keys);
   const [user] = await deps.db.db.select().from(users).where(eq(users.email, input.email));
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
     : await verifyPassword(input.password, await (dummy ??= dummyHash(deps.config.passwordLogN)))
       .then(() => false);
   if (!user || !ok) {
+    countFailure(deps, keys);
     deps.audit.recordRead({ ...who, userId: user?.id }, {
       action: "auth.login.failed",
       outcome: "failure",
@@ -131,7 +146,7 @@ export async function login(
     });
     throw unauthorized(BAD_LOGIN);
   }
-  deps.loginLimiter.reset(`login:${meta.ip}:${input.email}`);
+  deps.loginLimiter.reset(keys.account);
   if (!user.active || user.deletedAt) {
     deps.audit.recordRead({ ...who, userId: user.id }, {
       action: "auth.login.failed",
@@ -177,7 +192,8 @@ export async function refresh(
   refreshToken: string,
   meta: RequestMeta,
 ): Promise<TokenResponseT> {
-  checkRate(deps, [`refresh-ip:${meta.ip}`]);
+  const keys = { account: `refresh:${meta.ip}`, address: `refresh-ip:${meta.ip}` };
+  checkRate(deps, keys);
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
     const [row] = await tx.select({
@@ -226,7 +242,10 @@ export async function refresh(
     });
     return { userId: row.userId, orgId: row.orgId, access, refreshToken: next.token };
   });
-  if ("error" in result) throw unauthorized(result.error);
+  if ("error" in result) {
+    countFailure(deps, keys);
+    throw unauthorized(result.error);
+  }
   return {
     accessToken: result.access.token,
     refreshToken: result.refreshToken,

@@ -14,7 +14,7 @@ export const CreateUserBody = z.object({
 }).openapi("CreateUserRequest");
 
 export const UserPatch = z.object({
-  fullName: z.string().trim().min(2).max(200).optional(),
+  fullName: z.string().trim().min(2).max(200).optional().openapi({ example: "Grace W. Kariuki" }),
   role: z.enum(ROLES).optional(),
   facilityId: z.string().uuid().nullable().optional(),
   active: z.boolean().optional(),

@@ -1,0 +1,255 @@
+/**
+ * Generic tests driven by the served OpenAPI document: every operation, present and future, is
+ * checked for authentication, permissions, tenant isolation, junk input and documented statuses
+ * without anyone adding it to a list.
+ */
+import assert from "node:assert/strict";
+import { ROLES, rolesWith, type Permission, type Role } from "../src/lib/permissions.ts";
+import { createTestApp } from "./helpers/app.ts";
+import { createOrg, login, superAdminToken } from "./helpers/factories.ts";
+import { type Operation, operations, sampleBody } from "./helpers/openapi.ts";
+
+/** The only operations that may be called without a token. */
+const PUBLIC = new Set([
+  "GET /api/v1/health",
+  "GET /api/v1/ready",
+  "POST /api/v1/auth/login",
+  "POST /api/v1/auth/refresh",
+]);
+
+/**
+ * Documented statuses these probes cannot provoke for every route; each is covered by the module
+ * tests named here.
+ */
+const PROVEN_ELSEWHERE: Record<number, string> = {
+  401: "auth tests (wrong password, unknown or reused refresh token)",
+  409: "patients/users/organizations tests (duplicates) and idempotency races",
+  422: "module tests for business rules",
+  429: "auth tests (login rate limit)",
+  403: "auth tests (deactivated account, foreign organisation)",
+  503: "system tests (ready answers 503 on an unmigrated database)",
+};
+
+const JUNK_BODIES: unknown[] = [
+  "not json at all",
+  "{\"unterminated\": ",
+  "[]",
+  "null",
+  "12345678901234567890",
+  JSON.stringify({ givenName: 42, familyName: ["x"], email: { a: 1 }, limit: -1 }),
+  JSON.stringify({ a: { b: { c: { d: { e: { f: "deep" } } } } }, "__proto__": { x: 1 } }),
+  JSON.stringify({ name: "x".repeat(5000), birthDate: "9999-99-99", sex: "dragon" }),
+  JSON.stringify({ organizationId: "'; DROP TABLE patients; --", refreshToken: "\u0000" }),
+];
+
+const JUNK_QUERIES = [
+  "?limit=abc",
+  "?limit=-5&cursor=%%%",
+  "?limit=100000",
+  "?cursor=eyJ2IjpbMV0sImlkIjp7fX0",
+  "?sort=password&from=yesterday&q=" + "a".repeat(500),
+  "?patientId=1%27%20OR%201=1&active=maybe",
+];
+
+const JUNK_IDS = ["not-a-uuid", "1%20OR%201=1", "x".repeat(300), "..%2F..%2Fetc%2Fpasswd"];
+
+const concrete = (path: string, id: string) => path.replace("{id}", id);
+
+Deno.test("every route, from the OpenAPI document", async (t) => {
+  const app = await createTestApp({ BODY_LIMIT_BYTES: "4096" });
+  const specRes = await app.call("GET", "/api/v1/openapi.json");
+  assert.equal(specRes.status, 200);
+  const spec = specRes.body;
+  const ops = operations(spec);
+  const orgA = await createOrg(app);
+  const orgB = await createOrg(app);
+  const superAdmin = await superAdminToken(app);
+  const tokenOf = (role: Role) => role === "SUPER_ADMIN" ? Promise.resolve(superAdmin) : orgA.tokenFor(role);
+  // Routes open to any signed-in user include logout and switch-organization, which end the
+  // session they are called with; each probe of them gets a session of its own.
+  const probeEmail = `probe.${crypto.randomUUID()}@test.clinic`;
+  assert.equal((await app.call("POST", "/api/v1/users", {
+    token: orgA.admin,
+    body: { email: probeEmail, fullName: "Probe", role: "ADMIN", password: "test-password-123" },
+  })).status, 201);
+  const tokenFor = async (o: Operation): Promise<string | undefined> => {
+    if (o.isPublic) return undefined;
+    if (o.permission === "authenticated") return (await login(app, probeEmail)).accessToken;
+    const roles = rolesWith(o.permission as Permission);
+    return await tokenOf(roles.find((r) => r !== "SUPER_ADMIN") ?? roles[0]);
+  };
+  // One resource per collection and organisation, made with the create operation's own example.
+  const made = new Map<string, any>();
+  const resourceIn = async (org: typeof orgA, o: Operation) => {
+    const collection = o.path.slice(0, o.path.indexOf("/{id}"));
+    const key = `${org.id} ${collection}`;
+    if (!made.has(key)) {
+      const create = ops.find((c) => c.method === "POST" && c.path === collection);
+      assert.ok(create, `no POST ${collection} to make a resource for ${o.method} ${o.path}`);
+      const res = await app.call("POST", collection, { token: org.admin, body: sampleBody(spec, create.op) });
+      assert.equal(res.status, 201, `POST ${collection} with its example: ${JSON.stringify(res.body)}`);
+      made.set(key, res.body);
+    }
+    return made.get(key);
+  };
+  const observed = new Map<string, Set<number>>();
+  const seen = (o: Operation, status: number) => {
+    const key = `${o.method} ${o.path}`;
+    if (!observed.has(key)) observed.set(key, new Set());
+    observed.get(key)!.add(status);
+  };
+
+  await t.step("the document lists operations and is OpenAPI 3.1", () => {
+    assert.equal(spec.openapi, "3.1.0");
+    assert.ok(ops.length >= 20, `only ${ops.length} operations`);
+    assert.ok(spec.components.securitySchemes.bearerAuth);
+  });
+
+  await t.step("only the known public operations skip authentication", () => {
+    const publicOps = ops.filter((o) => o.isPublic).map((o) => `${o.method} ${o.path}`);
+    assert.deepEqual(publicOps.sort(), [...PUBLIC].sort());
+  });
+
+  await t.step("every operation declares tags, a permission and its error responses", () => {
+    for (const o of ops) {
+      assert.ok(o.op.tags?.length, `${o.method} ${o.path} has no tags`);
+      assert.ok(o.permission, `${o.method} ${o.path} has no x-permission`);
+      if (!o.isPublic) assert.ok(o.documented.has(401), `${o.method} ${o.path} lacks 401`);
+    }
+  });
+
+  await t.step("every protected operation answers 401 without a token or with a bad one", async () => {
+    const forged = [
+      "garbage",
+      // alg "none": must never be accepted.
+      `${btoa('{"alg":"none","typ":"JWT"}')}.${btoa('{"sub":"x","sid":"y","org":null}')}.`,
+      // Correctly shaped HS256 token signed with another secret.
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4Iiwic2lkIjoieSJ9.2vYwfJ5dpM2FoU8e7Z2uJcN6cC4lLqkS7ZxZgqv9w1Q",
+    ];
+    for (const o of ops.filter((o) => !o.isPublic)) {
+      const path = concrete(o.path, crypto.randomUUID());
+      const res = await app.call(o.method, path);
+      seen(o, res.status);
+      assert.equal(res.status, 401, `${o.method} ${o.path} without token: ${res.status}`);
+      assert.equal(res.headers.get("content-type"), "application/problem+json");
+      for (const token of forged) {
+        const bad = await app.call(o.method, path, { token });
+        assert.equal(bad.status, 401, `${o.method} ${o.path} with forged token: ${bad.status}`);
+      }
+    }
+  });
+
+  await t.step("every operation answers 403 to each role its permission does not include", async () => {
+    for (const o of ops.filter((o) => !o.isPublic && o.permission !== "authenticated")) {
+      const allowed = rolesWith(o.permission as Permission);
+      for (const role of [...ROLES, "SUPER_ADMIN"] as Role[]) {
+        if (allowed.includes(role)) continue;
+        const res = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
+          token: await tokenOf(role),
+          body: sampleBody(spec, o.op),
+        });
+        seen(o, res.status);
+        assert.equal(res.status, 403, `${role} → ${o.method} ${o.path}: ${res.status}`);
+      }
+    }
+  });
+
+  await t.step("every operation taking an id answers 404 for another organisation's id", async () => {
+    for (const o of ops.filter((o) => o.path.includes("{id}"))) {
+      const theirs = await resourceIn(orgB, o);
+      const res = await app.call(o.method, concrete(o.path, theirs.id), {
+        token: await tokenFor(o),
+        body: sampleBody(spec, o.op),
+      });
+      seen(o, res.status);
+      assert.equal(res.status, 404, `${o.method} ${o.path} across tenants: ${res.status}`);
+      // And the owner still sees it unchanged.
+      const own = await app.call("GET", concrete(o.path.replace(/\/\{id\}.*/, "/{id}"), theirs.id), {
+        token: orgB.admin,
+      });
+      assert.equal(own.status, 200);
+      assert.equal(own.body.version, theirs.version);
+    }
+  });
+
+  await t.step("junk bodies, parameters and ids never produce a 5xx", async () => {
+    for (const o of ops) {
+      const paths = o.path.includes("{id}") ? JUNK_IDS.map((id) => concrete(o.path, id)) : [o.path];
+      for (const path of paths) {
+        for (const query of ["", ...JUNK_QUERIES]) {
+          const res = await app.call(o.method, path + query, { token: await tokenFor(o) });
+          seen(o, res.status);
+          assert.ok(res.status < 500, `${o.method} ${path + query}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+        if (o.method === "GET" || o.method === "DELETE") continue;
+        for (const body of JUNK_BODIES) {
+          const res = await app.call(o.method, path, { token: await tokenFor(o), body });
+          seen(o, res.status);
+          assert.ok(res.status < 500, `${o.method} ${path} ${String(body).slice(0, 40)}: ${res.status}`);
+          assert.ok(!JSON.stringify(res.body).includes("at file://"), "stack trace in response");
+        }
+      }
+    }
+  });
+
+  await t.step("bodies over the limit answer 413, and non-JSON bodies 415 where JSON is expected", async () => {
+    for (const o of ops.filter((o) => o.method !== "GET")) {
+      const token = await tokenFor(o);
+      const path = concrete(o.path, crypto.randomUUID());
+      const big = await app.call(o.method, path, { token, body: JSON.stringify({ x: "y".repeat(10_000) }) });
+      seen(o, big.status);
+      assert.equal(big.status, 413, `${o.method} ${o.path} big body: ${big.status}`);
+      if (!o.op.requestBody) continue;
+      const text = await app.call(o.method, path, {
+        token,
+        body: "name=x",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      seen(o, text.status);
+      assert.equal(text.status, 415, `${o.method} ${o.path} form body: ${text.status}`);
+    }
+  });
+
+  await t.step("a stale If-Match answers 412 wherever If-Match is accepted", async () => {
+    for (const o of ops.filter((o) => o.op.parameters?.some((p: any) => p.name === "if-match"))) {
+      const ours = await resourceIn(orgA, o);
+      const res = await app.call(o.method, concrete(o.path, ours.id), {
+        token: orgA.admin,
+        headers: { "if-match": '"999"' },
+        body: sampleBody(spec, o.op),
+      });
+      seen(o, res.status);
+      assert.equal(res.status, 412, `${o.method} ${o.path}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  });
+
+  await t.step("reusing an Idempotency-Key with another body answers 422 on every POST", async () => {
+    for (const o of ops.filter((o) => o.method === "POST" && !o.isPublic)) {
+      const token = await tokenFor(o);
+      const key = crypto.randomUUID();
+      const path = concrete(o.path, crypto.randomUUID());
+      const first = await app.call(o.method, path, { token, body: "{}", headers: { "idempotency-key": key } });
+      seen(o, first.status);
+      const second = await app.call(o.method, path, { token, body: '{"other":1}', headers: { "idempotency-key": key } });
+      seen(o, second.status);
+      // logout and switch-organization end the session the first call was made with.
+      const ended = (await app.call("GET", "/api/v1/auth/me", { token })).status === 401;
+      assert.equal(second.status, ended ? 401 : 422, `${o.method} ${o.path}: ${second.status}`);
+    }
+  });
+
+  await t.step("every status observed is documented, and every documented error is provoked", () => {
+    for (const o of ops) {
+      const got = observed.get(`${o.method} ${o.path}`) ?? new Set();
+      for (const status of got) {
+        assert.ok(o.documented.has(status), `${o.method} ${o.path} answered undocumented ${status}`);
+      }
+      for (const status of o.documented) {
+        if (status < 400 || got.has(status) || PROVEN_ELSEWHERE[status]) continue;
+        assert.fail(`${o.method} ${o.path} documents ${status} but no probe produced it`);
+      }
+    }
+  });
+
+  await app.close();
+});
