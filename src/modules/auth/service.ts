@@ -104,8 +104,8 @@ function loginKeys(ip: string | null, email: string) {
   return { account: `login:${ip}:${email}`, address: `login-ip:${ip}` };
 }
 
-function checkRate(deps: Deps, keys: { account: string; address: string }) {
-  const limit = deps.config.loginRateLimit.max;
+function checkRate(deps: Deps, keys: { account: string; address: string }, factor = 1) {
+  const limit = deps.config.loginRateLimit.max * factor;
   for (const [key, max] of [[keys.account, limit], [keys.address, limit * PER_ADDRESS_FACTOR]] as const) {
     const r = deps.loginLimiter.check(key, max);
     if (!r.allowed) {
@@ -192,8 +192,9 @@ export async function refresh(
   refreshToken: string,
   meta: RequestMeta,
 ): Promise<TokenResponseT> {
+  // Refresh tokens are 256 random bits, so guessing is hopeless; the limit only stops a flood.
   const keys = { account: `refresh:${meta.ip}`, address: `refresh-ip:${meta.ip}` };
-  checkRate(deps, keys);
+  checkRate(deps, keys, PER_ADDRESS_FACTOR);
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
     const [row] = await tx.select({
