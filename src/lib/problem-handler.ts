@@ -21,6 +21,12 @@ export function problemResponse(
   });
 }
 
+function isUniqueViolation(err: Error) {
+  const code = (err as { code?: string }).code ?? "";
+  return code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    /UNIQUE constraint failed/.test(err.message);
+}
+
 export function handleError(err: Error, c: Context<AppEnv>) {
   if (err instanceof ProblemError) {
     return problemResponse(c, err.status, err.detail, err.extra, err.headers);
@@ -30,6 +36,10 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     const status = err.status;
     const detail = status === 400 ? "The request body is not valid JSON." : err.message || "Error";
     return problemResponse(c, status, detail);
+  }
+  if (isUniqueViolation(err)) {
+    // A race past a service's own duplicate check: the database's unique index had the last word.
+    return problemResponse(c, 409, "This conflicts with an existing record; reload and retry.");
   }
   c.get("deps")?.logger.error("unhandled error", {
     requestId: c.get("requestId"),

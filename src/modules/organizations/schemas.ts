@@ -29,7 +29,10 @@ export const CreateOrganizationBody = z.object({
   }).optional().openapi({ description: "First facility; defaults to 'Main' named after the org." }),
   admin: z.object({
     email: Email.openapi({ example: "owner@sunrise.clinic" }),
-    password: Password,
+    password: Password.openapi({
+      description: "Ignored when the email already has an account: that person keeps their " +
+        "password and becomes this organisation's first admin.",
+    }),
     fullName: z.string().trim().min(2).max(200).openapi({ example: "Amina Odhiambo" }),
   }),
 }).openapi("CreateOrganizationRequest");

@@ -14,7 +14,7 @@ const ASSETS: Record<string, string> = {
   "favicon-32x32.png": "image/png",
 };
 
-const page = (specUrl: string) => `<!doctype html>
+const page = () => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -50,7 +50,7 @@ export function docsRoutes(specUrl: string) {
   const cache = new Map<string, Uint8Array>();
   // A strict CSP fits: everything comes from this origin, and the init script is a file.
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
-  app.get("/docs", (c) => c.html(page(specUrl), 200, { "Content-Security-Policy": csp }));
+  app.get("/docs", (c) => c.html(page(), 200, { "Content-Security-Policy": csp }));
   app.get("/docs/init.js", (c) =>
     c.body(init(specUrl), 200, { "Content-Type": "text/javascript; charset=utf-8" }));
   app.get("/docs/:asset", (c) => {

@@ -3,6 +3,7 @@
  * the seed and operators' scripts use this.
  */
 import { eq } from "drizzle-orm";
+import { recordChange } from "../../../db/changes.ts";
 import { users } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { newId } from "../../lib/ids.ts";
@@ -16,8 +17,10 @@ export async function ensureSuperAdmin(
   input: { email: string; password: string; fullName: string },
 ): Promise<string> {
   const email = input.email.trim().toLowerCase();
-  const [existing] = await deps.db.db.select({ id: users.id }).from(users).where(eq(users.email, email));
-  if (existing) return existing.id;
+  const [existing] = await deps.db.db.select({ id: users.id, isSuperAdmin: users.isSuperAdmin })
+    .from(users).where(eq(users.email, email));
+  if (existing?.isSuperAdmin) return existing.id;
+  if (existing) throw new Error(`${email} exists as an ordinary account, not a super admin.`);
   const passwordHash = await hashPassword(input.password, deps.config.passwordLogN);
   const at = deps.clock.now().toISOString();
   const id = newId();
@@ -32,6 +35,7 @@ export async function ensureSuperAdmin(
       passwordHash,
       isSuperAdmin: true,
     });
+    await recordChange(tx, { orgId: PLATFORM_ORG, table: "users", rowId: id, operation: "insert", version: 1, at });
     await deps.audit.record(tx, { requestId: "bootstrap" }, {
       action: "user.create-super-admin",
       entityType: "user",

@@ -98,7 +98,8 @@ export async function createUser(deps: Deps, a: Actor, input: z.infer<typeof Cre
       ...stamp,
       userId,
       role: input.role,
-      facilityId: input.facilityId ?? a.facilityId,
+      // Omitted: the admin's own facility. An explicit null: no facility.
+      facilityId: input.facilityId === undefined ? a.facilityId : input.facilityId,
       employeeId: await allocateEmployeeId(tx, a.orgId, input.role),
     });
     await recordChange(tx, {

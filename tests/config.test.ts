@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, parseConfig } from "../src/config.ts";
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+Deno.test("configuration", async (t) => {
+  const dir = await Deno.makeTempDir();
+
+  await t.step("defaults: port 8000, embedded file in the data folder, FULL sync", () => {
+    const c = parseConfig({ DATA_DIR: dir, APP_ENV: "test", JWT_SECRET: "s".repeat(32) });
+    assert.equal(c.port, 8000);
+    assert.equal(c.database.url, `file:${join(dir, "clinic.db")}`);
+    assert.equal(c.database.synchronous, "FULL");
+    assert.equal(c.logLevel, "info");
+    assert.equal(c.passwordLogN, 17);
+  });
+
+  await t.step("every bad variable is reported, one message each", () => {
+    const problems = problemsOf({
+      PORT: "eighty",
+      APP_ENV: "staging",
+      DATABASE_URL: "postgres://x",
+      DATABASE_SYNCHRONOUS: "OFF",
+      LOG_LEVEL: "loud",
+      JWT_SECRET: "short",
+      CORS_ORIGINS: "not an origin",
+    });
+    const vars = problems.map((p) => p.split(":")[0]).sort();
+    assert.deepEqual(vars, [
+      "APP_ENV",
+      "CORS_ORIGINS",
+      "DATABASE_SYNCHRONOUS",
+      "DATABASE_URL",
+      "JWT_SECRET",
+      "LOG_LEVEL",
+      "PORT",
+    ]);
+  });
+
+  await t.step("production requires JWT_SECRET", () => {
+    assert.deepEqual(problemsOf({ APP_ENV: "production", DATA_DIR: dir }), [
+      "JWT_SECRET: required when APP_ENV=production",
+    ]);
+  });
+
+  await t.step("development generates a secret once and keeps it in the data folder", () => {
+    const a = parseConfig({ APP_ENV: "development", DATA_DIR: dir });
+    assert.ok(existsSync(join(dir, ".jwt-secret")));
+    const b = parseConfig({ APP_ENV: "development", DATA_DIR: dir });
+    assert.equal(a.jwt.secret, b.jwt.secret);
+    assert.ok(a.jwt.secret.length >= 32);
+  });
+
+  await t.step("a bad value stops the process with a message and exit code 1", async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "src/main.ts"],
+      env: { PORT: "-1", DATA_DIR: dir, APP_ENV: "test" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 1);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.match(stderr, /PORT: /);
+    assert.ok(!stderr.includes("    at "), "no stack trace");
+  });
+
+  await Deno.remove(dir, { recursive: true });
+});
