@@ -78,7 +78,8 @@ function rowInserter(table: SQLiteTable) {
   })`;
   const params = (row: Record<string, unknown>) =>
     keys.map(([key, col]) => {
-      const v = row[key];
+      let v = row[key];
+      if (v === undefined) v = col.default ?? col.defaultFn?.();
       return v === undefined || v === null ? null : col.mapToDriverValue(v);
     });
   return { sql, params };

@@ -21,10 +21,14 @@ export function problemResponse(
   });
 }
 
-function isUniqueViolation(err: Error) {
-  const code = (err as { code?: string }).code ?? "";
-  return code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
-    /UNIQUE constraint failed/.test(err.message);
+/** drizzle wraps driver errors ("Failed query: …"); the SQLite error is the cause. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    const code = e.code ?? "";
+    if (code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+    if (/UNIQUE constraint failed/.test(e.message ?? "")) return true;
+  }
+  return false;
 }
 
 export function handleError(err: Error, c: Context<AppEnv>) {

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { createTestApp } from "./helpers/app.ts";
+import { createOrg, createPatient } from "./helpers/factories.ts";
+
+Deno.test("audit trail", async (t) => {
+  const app = await createTestApp();
+  const org = await createOrg(app);
+  const doctor = await org.tokenFor("DOCTOR");
+  const doctorId = await org.userIdFor("DOCTOR");
+  const patient = await createPatient(app, org.admin);
+
+  await t.step("a read of a patient is recorded with actor, role, patient and request id", async () => {
+    const res = await app.call("GET", `/api/v1/patients/${patient.id}`, {
+      token: doctor,
+      headers: { "x-request-id": "audit-read-1", "user-agent": "DeskApp/1.0" },
+      ip: "192.0.2.7",
+    });
+    assert.equal(res.status, 200);
+    await app.deps.audit.flush();
+    const page = await app.call("GET", `/api/v1/audit-events?patientId=${patient.id}&action=patient.read`, {
+      token: org.admin,
+    });
+    assert.equal(page.status, 200);
+    const [entry] = page.body.data;
+    assert.equal(entry.actorId, doctorId);
+    assert.equal(entry.actorRole, "DOCTOR");
+    assert.equal(entry.requestId, "audit-read-1");
+    assert.equal(entry.outcome, "success");
+    assert.equal(entry.ip, "192.0.2.7");
+    assert.equal(entry.userAgent, "DeskApp/1.0");
+  });
+
+  await t.step("an update records the names of the changed fields, not their values", async () => {
+    await app.call("PATCH", `/api/v1/patients/${patient.id}`, {
+      token: org.admin,
+      body: { phone: "+254 700 000 001", givenName: patient.givenName },
+    });
+    const page = await app.call("GET", `/api/v1/audit-events?action=patient.update&patientId=${patient.id}`, {
+      token: org.admin,
+    });
+    assert.deepEqual(page.body.data[0].changedFields, ["phone"]);
+    assert.ok(!JSON.stringify(page.body).includes("700 000 001"));
+  });
+
+  await t.step("a list of patients records one read per patient shown", async () => {
+    await app.call("GET", "/api/v1/patients?limit=5", { token: doctor });
+    await app.deps.audit.flush();
+    const page = await app.call("GET", `/api/v1/audit-events?action=patient.list&actorId=${doctorId}`, {
+      token: org.admin,
+    });
+    assert.ok(page.body.data.length >= 1);
+    assert.ok(page.body.data.every((e: any) => e.patientId));
+  });
+
+  await t.step("a denied request is recorded as denied", async () => {
+    assert.equal((await app.call("GET", "/api/v1/audit-events", { token: doctor })).status, 403);
+    await app.deps.audit.flush();
+    const page = await app.call("GET", `/api/v1/audit-events?outcome=denied&actorId=${doctorId}`, {
+      token: org.admin,
+    });
+    assert.equal(page.body.data[0].action, "access.denied");
+  });
+
+  await t.step("filters by time range and pages newest first", async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const first = await app.call("GET", `/api/v1/audit-events?limit=2&from=${from}&to=${to}`, { token: org.admin });
+    assert.equal(first.body.data.length, 2);
+    assert.ok(first.body.data[0].at >= first.body.data[1].at);
+    const second = await app.call("GET", `/api/v1/audit-events?limit=2&cursor=${first.body.nextCursor}`, {
+      token: org.admin,
+    });
+    assert.ok(second.body.data[0].at <= first.body.data[1].at);
+    assert.notEqual(second.body.data[0].id, first.body.data[1].id);
+    const future = await app.call("GET", `/api/v1/audit-events?from=${to}`, { token: org.admin });
+    assert.equal(future.body.data.length, 0);
+    const bad = await app.call("GET", "/api/v1/audit-events?from=yesterday", { token: org.admin });
+    assert.equal(bad.status, 400);
+  });
+
+  await t.step("another organisation's admin sees none of these entries", async () => {
+    const other = await createOrg(app);
+    const page = await app.call("GET", `/api/v1/audit-events?patientId=${patient.id}`, { token: other.admin });
+    assert.equal(page.status, 200);
+    assert.equal(page.body.data.length, 0);
+  });
+
+  await t.step("no operation in the API can change or delete an audit entry", async () => {
+    const spec = (await app.call("GET", "/api/v1/openapi.json")).body;
+    for (const [path, item] of Object.entries<any>(spec.paths)) {
+      if (!path.startsWith("/api/v1/audit")) continue;
+      assert.deepEqual(Object.keys(item), ["get"], path);
+    }
+  });
+
+  await t.step("queued reads are written on shutdown, not lost", async () => {
+    const second = await createTestApp();
+    const o = await createOrg(second);
+    const p = await createPatient(second, o.admin);
+    await second.call("GET", `/api/v1/patients/${p.id}`, { token: o.admin });
+    // Close without an explicit flush: closing must flush.
+    const dir = second.dir;
+    await second.deps.audit.close();
+    const { openDatabase } = await import("../db/client.ts");
+    const { auditEvents } = await import("../db/schema/mod.ts");
+    const { eq } = await import("drizzle-orm");
+    const db = openDatabase({ url: `file:${dir}/clinic.db` });
+    const rows = await db.db.select().from(auditEvents).where(eq(auditEvents.patientId, p.id));
+    assert.ok(rows.some((r) => r.action === "patient.read"));
+    db.close();
+    await second.close();
+  });
+
+  await app.close();
+});

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { createTestApp, PASSWORD } from "./helpers/app.ts";
+import { createOrg, login, superAdminToken } from "./helpers/factories.ts";
+
+Deno.test("organizations, facilities and users", async (t) => {
+  const app = await createTestApp();
+  const sa = await superAdminToken(app);
+  const newOrg = (overrides: Record<string, unknown> = {}) => ({
+    name: "Sunrise Family Clinic",
+    type: "CLINIC",
+    practiceSystems: ["allopathic", "ayurvedic"],
+    timezone: "Africa/Nairobi",
+    currency: "KES",
+    admin: { email: `owner.${crypto.randomUUID()}@test.clinic`, password: PASSWORD, fullName: "Owner" },
+    ...overrides,
+  });
+
+  await t.step("a super admin creates an organisation with its facility and first admin", async () => {
+    const res = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg() });
+    assert.equal(res.status, 201);
+    assert.equal(res.body.organization.code, "SUNRISEFAM");
+    assert.deepEqual(res.body.organization.practiceSystems, ["allopathic", "ayurvedic"]);
+    assert.equal(res.body.admin.employeeId, "ADM001");
+    assert.ok(res.body.facility.id);
+    const admin = await login(app, res.body.admin.email);
+    assert.equal(admin.user.organizationId, res.body.organization.id);
+    // A second one with the same name gets a distinct generated code.
+    const again = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg() });
+    assert.equal(again.body.organization.code, "SUNRISEFAM-2");
+  });
+
+  await t.step("an explicit code that is taken answers 409", async () => {
+    const body = newOrg({ code: "TAKEN1" });
+    assert.equal((await app.call("POST", "/api/v1/organizations", { token: sa, body })).status, 201);
+    const dup = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg({ code: "taken1" }) });
+    assert.equal(dup.status, 409);
+  });
+
+  await t.step("bad timezone and currency are named in the 400", async () => {
+    const res = await app.call("POST", "/api/v1/organizations", {
+      token: sa,
+      body: newOrg({ timezone: "Mars/Olympus", currency: "shillings", type: "SPA" }),
+    });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors.map((e: any) => e.path).sort(), ["currency", "timezone", "type"]);
+  });
+
+  await t.step("the super admin sees organisations but no patient data", async () => {
+    const list = await app.call("GET", "/api/v1/organizations?limit=2", { token: sa });
+    assert.equal(list.status, 200);
+    assert.equal(list.body.data.length, 2);
+    assert.ok(list.body.nextCursor);
+    assert.equal((await app.call("GET", "/api/v1/patients", { token: sa })).status, 403);
+  });
+
+  const org = await createOrg(app);
+
+  await t.step("employee ids follow the role and stay unique under concurrent hiring", async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      app.call("POST", "/api/v1/users", {
+        token: org.admin,
+        body: { email: `doc${i}.${crypto.randomUUID()}@test.clinic`, fullName: `Doctor ${i}`, role: "DOCTOR", password: PASSWORD },
+      })
+    ));
+    assert.ok(results.every((r) => r.status === 201));
+    const ids = results.map((r) => r.body.employeeId).sort();
+    assert.deepEqual(ids, ["DOC001", "DOC002", "DOC003", "DOC004", "DOC005", "DOC006", "DOC007", "DOC008"]);
+  });
+
+  await t.step("two racing creations of one new email: one 201, one 409, never 500", async () => {
+    const email = `twin.${crypto.randomUUID()}@test.clinic`;
+    const body = { email, fullName: "Twin", role: "NURSE", password: PASSWORD };
+    const results = await Promise.all([1, 2].map(() => app.call("POST", "/api/v1/users", { token: org.admin, body })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
+  });
+
+  await t.step("a new account without a password answers 422 naming the field", async () => {
+    const res = await app.call("POST", "/api/v1/users", {
+      token: org.admin,
+      body: { email: `nopass.${crypto.randomUUID()}@test.clinic`, fullName: "No Pass", role: "LAB" },
+    });
+    assert.equal(res.status, 422);
+    assert.equal(res.body.errors[0].path, "password");
+  });
+
+  await t.step("an admin cannot deactivate themselves or change their own role", async () => {
+    const me = await app.call("GET", "/api/v1/auth/me", { token: org.admin });
+    assert.equal((await app.call("DELETE", `/api/v1/users/${me.body.id}`, { token: org.admin })).status, 422);
+    const demote = await app.call("PATCH", `/api/v1/users/${me.body.id}`, { token: org.admin, body: { role: "NURSE" } });
+    assert.equal(demote.status, 422);
+  });
+
+  await t.step("users list filters by role and pages", async () => {
+    const list = await app.call("GET", "/api/v1/users?role=DOCTOR&limit=5", { token: org.admin });
+    assert.equal(list.body.data.length, 5);
+    assert.ok(list.body.data.every((u: any) => u.role === "DOCTOR"));
+    const rest = await app.call("GET", `/api/v1/users?role=DOCTOR&limit=5&cursor=${list.body.nextCursor}`, {
+      token: org.admin,
+    });
+    assert.equal(rest.body.data.length, 3);
+  });
+
+  await t.step("facilities: create, read with ETag, update with If-Match, deactivate", async () => {
+    const created = await app.call("POST", "/api/v1/facilities", {
+      token: org.admin,
+      body: { name: "Westlands Branch", code: "west", phone: "+254 700 000 000" },
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.code, "WEST");
+    const dup = await app.call("POST", "/api/v1/facilities", { token: org.admin, body: { name: "Other", code: "WEST" } });
+    assert.equal(dup.status, 409);
+    const read = await app.call("GET", `/api/v1/facilities/${created.body.id}`, { token: await org.tokenFor("NURSE") });
+    assert.equal(read.headers.get("etag"), '"1"');
+    const stale = await app.call("PATCH", `/api/v1/facilities/${created.body.id}`, {
+      token: org.admin,
+      headers: { "if-match": '"7"' },
+      body: { name: "Renamed" },
+    });
+    assert.equal(stale.status, 412);
+    const updated = await app.call("PATCH", `/api/v1/facilities/${created.body.id}`, {
+      token: org.admin,
+      headers: { "if-match": '"1"' },
+      body: { name: "Westlands" },
+    });
+    assert.equal(updated.body.version, 2);
+    const off = await app.call("DELETE", `/api/v1/facilities/${created.body.id}`, { token: org.admin });
+    assert.equal(off.body.active, false);
+    const active = await app.call("GET", "/api/v1/facilities?active=true", { token: org.admin });
+    assert.ok(!active.body.data.some((f: any) => f.id === created.body.id));
+  });
+
+  await t.step("a user's facility must belong to the organisation", async () => {
+    const other = await createOrg(app);
+    const res = await app.call("POST", "/api/v1/users", {
+      token: org.admin,
+      body: {
+        email: `wrongfac.${crypto.randomUUID()}@test.clinic`,
+        fullName: "Wrong Facility",
+        role: "NURSE",
+        password: PASSWORD,
+        facilityId: other.facilityId,
+      },
+    });
+    assert.equal(res.status, 422);
+    assert.equal(res.body.errors[0].path, "facilityId");
+  });
+
+  await app.close();
+});
