@@ -16,7 +16,7 @@
  * also serialises writers in other processes sharing the file.
  */
 import Database from "libsql";
-import { createClient, type Client, type InStatement } from "@libsql/client";
+import { type Client, createClient, type InStatement } from "@libsql/client";
 import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";

@@ -71,8 +71,19 @@ export function createApp(deps: Deps) {
   app.use(
     `${API_PREFIX}/*`,
     cors({
-      origin: (origin) => deps.config.corsOrigins.includes("*") ? origin : deps.config.corsOrigins.includes(origin) ? origin : null,
-      allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id"],
+      origin: (origin) =>
+        deps.config.corsOrigins.includes("*")
+          ? origin
+          : deps.config.corsOrigins.includes(origin)
+          ? origin
+          : null,
+      allowHeaders: [
+        "Authorization",
+        "Content-Type",
+        "If-Match",
+        "Idempotency-Key",
+        "X-Request-Id",
+      ],
       allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
       exposeHeaders: ["ETag", "Location", "X-Request-Id", "Retry-After", "Idempotent-Replayed"],
       maxAge: 600,

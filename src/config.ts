@@ -30,7 +30,11 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),
   CORS_ORIGINS: z.string().default("").transform((s) =>
     s.split(",").map((o) => o.trim()).filter(Boolean)
-  ).pipe(z.array(z.string().regex(/^(https?:\/\/[^/\s]+|\*)$/, "must be origins like https://app.example"))),
+  ).pipe(
+    z.array(
+      z.string().regex(/^(https?:\/\/[^/\s]+|\*)$/, "must be origins like https://app.example"),
+    ),
+  ),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),

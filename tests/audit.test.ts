@@ -9,35 +9,46 @@ Deno.test("audit trail", async (t) => {
   const doctorId = await org.userIdFor("DOCTOR");
   const patient = await createPatient(app, org.admin);
 
-  await t.step("a read of a patient is recorded with actor, role, patient and request id", async () => {
-    const res = await app.call("GET", `/api/v1/patients/${patient.id}`, {
-      token: doctor,
-      headers: { "x-request-id": "audit-read-1", "user-agent": "DeskApp/1.0" },
-      ip: "192.0.2.7",
-    });
-    assert.equal(res.status, 200);
-    await app.deps.audit.flush();
-    const page = await app.call("GET", `/api/v1/audit-events?patientId=${patient.id}&action=patient.read`, {
-      token: org.admin,
-    });
-    assert.equal(page.status, 200);
-    const [entry] = page.body.data;
-    assert.equal(entry.actorId, doctorId);
-    assert.equal(entry.actorRole, "DOCTOR");
-    assert.equal(entry.requestId, "audit-read-1");
-    assert.equal(entry.outcome, "success");
-    assert.equal(entry.ip, "192.0.2.7");
-    assert.equal(entry.userAgent, "DeskApp/1.0");
-  });
+  await t.step(
+    "a read of a patient is recorded with actor, role, patient and request id",
+    async () => {
+      const res = await app.call("GET", `/api/v1/patients/${patient.id}`, {
+        token: doctor,
+        headers: { "x-request-id": "audit-read-1", "user-agent": "DeskApp/1.0" },
+        ip: "192.0.2.7",
+      });
+      assert.equal(res.status, 200);
+      await app.deps.audit.flush();
+      const page = await app.call(
+        "GET",
+        `/api/v1/audit-events?patientId=${patient.id}&action=patient.read`,
+        {
+          token: org.admin,
+        },
+      );
+      assert.equal(page.status, 200);
+      const [entry] = page.body.data;
+      assert.equal(entry.actorId, doctorId);
+      assert.equal(entry.actorRole, "DOCTOR");
+      assert.equal(entry.requestId, "audit-read-1");
+      assert.equal(entry.outcome, "success");
+      assert.equal(entry.ip, "192.0.2.7");
+      assert.equal(entry.userAgent, "DeskApp/1.0");
+    },
+  );
 
   await t.step("an update records the names of the changed fields, not their values", async () => {
     await app.call("PATCH", `/api/v1/patients/${patient.id}`, {
       token: org.admin,
       body: { phone: "+254 700 000 001", givenName: patient.givenName },
     });
-    const page = await app.call("GET", `/api/v1/audit-events?action=patient.update&patientId=${patient.id}`, {
-      token: org.admin,
-    });
+    const page = await app.call(
+      "GET",
+      `/api/v1/audit-events?action=patient.update&patientId=${patient.id}`,
+      {
+        token: org.admin,
+      },
+    );
     assert.deepEqual(page.body.data[0].changedFields, ["phone"]);
     assert.ok(!JSON.stringify(page.body).includes("700 000 001"));
   });
@@ -45,9 +56,13 @@ Deno.test("audit trail", async (t) => {
   await t.step("a list of patients records one read per patient shown", async () => {
     await app.call("GET", "/api/v1/patients?limit=5", { token: doctor });
     await app.deps.audit.flush();
-    const page = await app.call("GET", `/api/v1/audit-events?action=patient.list&actorId=${doctorId}`, {
-      token: org.admin,
-    });
+    const page = await app.call(
+      "GET",
+      `/api/v1/audit-events?action=patient.list&actorId=${doctorId}`,
+      {
+        token: org.admin,
+      },
+    );
     assert.ok(page.body.data.length >= 1);
     assert.ok(page.body.data.every((e: any) => e.patientId));
   });
@@ -64,12 +79,18 @@ Deno.test("audit trail", async (t) => {
   await t.step("filters by time range and pages newest first", async () => {
     const from = new Date(Date.now() - 60_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const first = await app.call("GET", `/api/v1/audit-events?limit=2&from=${from}&to=${to}`, { token: org.admin });
-    assert.equal(first.body.data.length, 2);
-    assert.ok(first.body.data[0].at >= first.body.data[1].at);
-    const second = await app.call("GET", `/api/v1/audit-events?limit=2&cursor=${first.body.nextCursor}`, {
+    const first = await app.call("GET", `/api/v1/audit-events?limit=2&from=${from}&to=${to}`, {
       token: org.admin,
     });
+    assert.equal(first.body.data.length, 2);
+    assert.ok(first.body.data[0].at >= first.body.data[1].at);
+    const second = await app.call(
+      "GET",
+      `/api/v1/audit-events?limit=2&cursor=${first.body.nextCursor}`,
+      {
+        token: org.admin,
+      },
+    );
     assert.ok(second.body.data[0].at <= first.body.data[1].at);
     assert.notEqual(second.body.data[0].id, first.body.data[1].id);
     const future = await app.call("GET", `/api/v1/audit-events?from=${to}`, { token: org.admin });
@@ -80,7 +101,9 @@ Deno.test("audit trail", async (t) => {
 
   await t.step("another organisation's admin sees none of these entries", async () => {
     const other = await createOrg(app);
-    const page = await app.call("GET", `/api/v1/audit-events?patientId=${patient.id}`, { token: other.admin });
+    const page = await app.call("GET", `/api/v1/audit-events?patientId=${patient.id}`, {
+      token: other.admin,
+    });
     assert.equal(page.status, 200);
     assert.equal(page.body.data.length, 0);
   });

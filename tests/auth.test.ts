@@ -49,48 +49,87 @@ Deno.test("auth", async (t) => {
     assert.equal(failures.length, 2);
     assert.ok(failures.every((e) => e.outcome === "failure" && e.ip === "10.9.9.1"));
     const adminId = await org.userIdFor("ADMIN");
-    assert.deepEqual(failures.map((e) => e.entityId ?? "unknown").sort(), [adminId, "unknown"].sort());
+    assert.deepEqual(
+      failures.map((e) => e.entityId ?? "unknown").sort(),
+      [adminId, "unknown"].sort(),
+    );
   });
 
-  await t.step("repeated failures answer 429 with Retry-After, for that address and account only", async () => {
-    const body = { email: org.adminEmail, password: "wrong-password-1" };
-    for (let i = 0; i < 3; i++) {
-      assert.equal((await app.call("POST", "/api/v1/auth/login", { body, ip: "10.0.0.66" })).status, 401);
-    }
-    const limited = await app.call("POST", "/api/v1/auth/login", { body: { ...body, password: PASSWORD }, ip: "10.0.0.66" });
-    assert.equal(limited.status, 429);
-    assert.ok(Number(limited.headers.get("retry-after")) > 0);
-    // The real user at their own desk is not locked out by the attacker.
-    const fromDesk = await app.call("POST", "/api/v1/auth/login", { body: { ...body, password: PASSWORD }, ip: "10.0.0.5" });
-    assert.equal(fromDesk.status, 200);
-  });
+  await t.step(
+    "repeated failures answer 429 with Retry-After, for that address and account only",
+    async () => {
+      const body = { email: org.adminEmail, password: "wrong-password-1" };
+      for (let i = 0; i < 3; i++) {
+        assert.equal(
+          (await app.call("POST", "/api/v1/auth/login", { body, ip: "10.0.0.66" })).status,
+          401,
+        );
+      }
+      const limited = await app.call("POST", "/api/v1/auth/login", {
+        body: { ...body, password: PASSWORD },
+        ip: "10.0.0.66",
+      });
+      assert.equal(limited.status, 429);
+      assert.ok(Number(limited.headers.get("retry-after")) > 0);
+      // The real user at their own desk is not locked out by the attacker.
+      const fromDesk = await app.call("POST", "/api/v1/auth/login", {
+        body: { ...body, password: PASSWORD },
+        ip: "10.0.0.5",
+      });
+      assert.equal(fromDesk.status, 200);
+    },
+  );
 
   await t.step("refresh rotates the token; reusing an old one ends the session", async () => {
     const first = await login(app, org.adminEmail);
-    const second = await app.call("POST", "/api/v1/auth/refresh", { body: { refreshToken: first.refreshToken } });
+    const second = await app.call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: first.refreshToken },
+    });
     assert.equal(second.status, 200);
     assert.notEqual(second.body.refreshToken, first.refreshToken);
-    assert.equal((await app.call("GET", "/api/v1/auth/me", { token: second.body.accessToken })).status, 200);
-    const reuse = await app.call("POST", "/api/v1/auth/refresh", { body: { refreshToken: first.refreshToken } });
+    assert.equal(
+      (await app.call("GET", "/api/v1/auth/me", { token: second.body.accessToken })).status,
+      200,
+    );
+    const reuse = await app.call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: first.refreshToken },
+    });
     assert.equal(reuse.status, 401);
     // The whole session is gone: the newest refresh token and the access token too.
-    const after = await app.call("POST", "/api/v1/auth/refresh", { body: { refreshToken: second.body.refreshToken } });
+    const after = await app.call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: second.body.refreshToken },
+    });
     assert.equal(after.status, 401);
-    assert.equal((await app.call("GET", "/api/v1/auth/me", { token: second.body.accessToken })).status, 401);
-    assert.equal((await app.call("GET", "/api/v1/auth/me", { token: first.accessToken })).status, 401);
+    assert.equal(
+      (await app.call("GET", "/api/v1/auth/me", { token: second.body.accessToken })).status,
+      401,
+    );
+    assert.equal(
+      (await app.call("GET", "/api/v1/auth/me", { token: first.accessToken })).status,
+      401,
+    );
   });
 
   await t.step("an unknown refresh token answers 401", async () => {
-    const res = await app.call("POST", "/api/v1/auth/refresh", { body: { refreshToken: "made-up" } });
+    const res = await app.call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: "made-up" },
+    });
     assert.equal(res.status, 401);
   });
 
   await t.step("logout ends the current session at once; other sessions live on", async () => {
     const a = await login(app, org.adminEmail);
     const b = await login(app, org.adminEmail);
-    assert.equal((await app.call("POST", "/api/v1/auth/logout", { token: a.accessToken })).status, 200);
+    assert.equal(
+      (await app.call("POST", "/api/v1/auth/logout", { token: a.accessToken })).status,
+      200,
+    );
     assert.equal((await app.call("GET", "/api/v1/auth/me", { token: a.accessToken })).status, 401);
-    assert.equal((await app.call("POST", "/api/v1/auth/refresh", { body: { refreshToken: a.refreshToken } })).status, 401);
+    assert.equal(
+      (await app.call("POST", "/api/v1/auth/refresh", { body: { refreshToken: a.refreshToken } }))
+        .status,
+      401,
+    );
     assert.equal((await app.call("GET", "/api/v1/auth/me", { token: b.accessToken })).status, 200);
   });
 
@@ -102,37 +141,52 @@ Deno.test("auth", async (t) => {
     });
     const a = await login(app, email);
     const b = await login(app, email);
-    assert.equal((await app.call("POST", "/api/v1/auth/logout-all", { token: a.accessToken })).status, 200);
+    assert.equal(
+      (await app.call("POST", "/api/v1/auth/logout-all", { token: a.accessToken })).status,
+      200,
+    );
     assert.equal((await app.call("GET", "/api/v1/auth/me", { token: a.accessToken })).status, 401);
     assert.equal((await app.call("GET", "/api/v1/auth/me", { token: b.accessToken })).status, 401);
   });
 
-  await t.step("tokens with another algorithm, issuer, audience or expiry are refused", async () => {
-    const good = await login(app, org.adminEmail);
-    const claims = JSON.parse(atob(good.accessToken.split(".")[1].replaceAll("-", "+").replaceAll("_", "/")));
-    const now = Math.floor(Date.now() / 1000);
-    const variants = [
-      await sign({ ...claims, jti: "a" }, config.jwt.secret, "HS512"),
-      await sign({ ...claims, jti: "b", iss: "someone-else" }, config.jwt.secret, "HS256"),
-      await sign({ ...claims, jti: "c", aud: "other-api" }, config.jwt.secret, "HS256"),
-      await sign({ ...claims, jti: "d", exp: now - 10 }, config.jwt.secret, "HS256"),
-      await sign({ ...claims, jti: "e" }, "another-secret-another-secret-another-secret", "HS256"),
-    ];
-    for (const token of variants) {
-      assert.equal((await app.call("GET", "/api/v1/auth/me", { token })).status, 401);
-    }
-    // Control: the same claims, correctly signed, are accepted.
-    const control = await sign({ ...claims, jti: "f" }, config.jwt.secret, "HS256");
-    assert.equal((await app.call("GET", "/api/v1/auth/me", { token: control })).status, 200);
-  });
+  await t.step(
+    "tokens with another algorithm, issuer, audience or expiry are refused",
+    async () => {
+      const good = await login(app, org.adminEmail);
+      const claims = JSON.parse(
+        atob(good.accessToken.split(".")[1].replaceAll("-", "+").replaceAll("_", "/")),
+      );
+      const now = Math.floor(Date.now() / 1000);
+      const variants = [
+        await sign({ ...claims, jti: "a" }, config.jwt.secret, "HS512"),
+        await sign({ ...claims, jti: "b", iss: "someone-else" }, config.jwt.secret, "HS256"),
+        await sign({ ...claims, jti: "c", aud: "other-api" }, config.jwt.secret, "HS256"),
+        await sign({ ...claims, jti: "d", exp: now - 10 }, config.jwt.secret, "HS256"),
+        await sign(
+          { ...claims, jti: "e" },
+          "another-secret-another-secret-another-secret",
+          "HS256",
+        ),
+      ];
+      for (const token of variants) {
+        assert.equal((await app.call("GET", "/api/v1/auth/me", { token })).status, 401);
+      }
+      // Control: the same claims, correctly signed, are accepted.
+      const control = await sign({ ...claims, jti: "f" }, config.jwt.secret, "HS256");
+      assert.equal((await app.call("GET", "/api/v1/auth/me", { token: control })).status, 200);
+    },
+  );
 
   await t.step("a user in two organisations switches between them", async () => {
     const other = await createOrg(app);
     const email = `both.${crypto.randomUUID()}@test.clinic`;
-    assert.equal((await app.call("POST", "/api/v1/users", {
-      token: org.admin,
-      body: { email, fullName: "Dr Both", role: "DOCTOR", password: PASSWORD },
-    })).status, 201);
+    assert.equal(
+      (await app.call("POST", "/api/v1/users", {
+        token: org.admin,
+        body: { email, fullName: "Dr Both", role: "DOCTOR", password: PASSWORD },
+      })).status,
+      201,
+    );
     // Existing account: the second organisation adds a membership, no password needed.
     const added = await app.call("POST", "/api/v1/users", {
       token: other.admin,
@@ -150,10 +204,15 @@ Deno.test("auth", async (t) => {
     assert.equal(switched.status, 200);
     assert.equal(switched.body.user.role, "NURSE");
     assert.equal(switched.body.user.organizationId, other.id);
-    const current = await app.call("GET", "/api/v1/organizations/current", { token: switched.body.accessToken });
+    const current = await app.call("GET", "/api/v1/organizations/current", {
+      token: switched.body.accessToken,
+    });
     assert.equal(current.body.id, other.id);
     // The old session ended with the switch.
-    assert.equal((await app.call("GET", "/api/v1/auth/me", { token: first.accessToken })).status, 401);
+    assert.equal(
+      (await app.call("GET", "/api/v1/auth/me", { token: first.accessToken })).status,
+      401,
+    );
     const foreign = await app.call("POST", "/api/v1/auth/switch-organization", {
       token: switched.body.accessToken,
       body: { organizationId: crypto.randomUUID() },
@@ -168,9 +227,17 @@ Deno.test("auth", async (t) => {
       body: { email, fullName: "Leaver", role: "RECEPTION", password: PASSWORD },
     });
     const session = await login(app, email);
-    assert.equal((await app.call("DELETE", `/api/v1/users/${created.body.id}`, { token: org.admin })).status, 200);
-    assert.equal((await app.call("GET", "/api/v1/patients", { token: session.accessToken })).status, 401);
-    const again = await app.call("POST", "/api/v1/auth/login", { body: { email, password: PASSWORD } });
+    assert.equal(
+      (await app.call("DELETE", `/api/v1/users/${created.body.id}`, { token: org.admin })).status,
+      200,
+    );
+    assert.equal(
+      (await app.call("GET", "/api/v1/patients", { token: session.accessToken })).status,
+      401,
+    );
+    const again = await app.call("POST", "/api/v1/auth/login", {
+      body: { email, password: PASSWORD },
+    });
     assert.equal(again.status, 403);
   });
 
@@ -182,9 +249,18 @@ Deno.test("auth", async (t) => {
     });
     const session = await login(app, email);
     const body = { givenName: "Role", familyName: "Change" };
-    assert.equal((await app.call("POST", "/api/v1/patients", { token: session.accessToken, body })).status, 403);
-    await app.call("PATCH", `/api/v1/users/${created.body.id}`, { token: org.admin, body: { role: "RECEPTION" } });
-    assert.equal((await app.call("POST", "/api/v1/patients", { token: session.accessToken, body })).status, 201);
+    assert.equal(
+      (await app.call("POST", "/api/v1/patients", { token: session.accessToken, body })).status,
+      403,
+    );
+    await app.call("PATCH", `/api/v1/users/${created.body.id}`, {
+      token: org.admin,
+      body: { role: "RECEPTION" },
+    });
+    assert.equal(
+      (await app.call("POST", "/api/v1/patients", { token: session.accessToken, body })).status,
+      201,
+    );
   });
 
   await app.close();

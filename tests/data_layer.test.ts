@@ -14,7 +14,8 @@ const failsWith = (pattern: RegExp) => (err: unknown) => {
 };
 
 const pragmas = async (db: Db) => {
-  const one = async (name: string) => ((await db.values(sql.raw(`PRAGMA ${name}`)))[0] as unknown[])[0];
+  const one = async (name: string) =>
+    ((await db.values(sql.raw(`PRAGMA ${name}`)))[0] as unknown[])[0];
   return {
     journal: await one("journal_mode"),
     synchronous: await one("synchronous"),
@@ -33,12 +34,15 @@ Deno.test("data layer", async (t) => {
     assert.equal(await migrate(handle), 0);
   });
 
-  await t.step("both connections run WAL, synchronous=FULL, foreign keys and a busy timeout", async () => {
-    // synchronous: 2 = FULL. The writer is the one a transaction gets.
-    const expected = { journal: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 };
-    assert.deepEqual(await pragmas(handle.db), expected);
-    assert.deepEqual(await handle.transaction((tx) => pragmas(tx)), expected);
-  });
+  await t.step(
+    "both connections run WAL, synchronous=FULL, foreign keys and a busy timeout",
+    async () => {
+      // synchronous: 2 = FULL. The writer is the one a transaction gets.
+      const expected = { journal: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 };
+      assert.deepEqual(await pragmas(handle.db), expected);
+      assert.deepEqual(await handle.transaction((tx) => pragmas(tx)), expected);
+    },
+  );
 
   await t.step("DATABASE_SYNCHRONOUS=NORMAL is honoured on every connection", async () => {
     const normal = openDatabase({ url, synchronous: "NORMAL" });
@@ -64,17 +68,24 @@ Deno.test("data layer", async (t) => {
       await gate;
     });
     await new Promise((r) => setTimeout(r, 10));
-    const during = await handle.db.values(sql`SELECT count(*) FROM sequences WHERE org_id = 'org-y'`);
+    const during = await handle.db.values(
+      sql`SELECT count(*) FROM sequences WHERE org_id = 'org-y'`,
+    );
     assert.equal((during[0] as number[])[0], 0);
     release();
     await writing;
-    const after = await handle.db.values(sql`SELECT count(*) FROM sequences WHERE org_id = 'org-y'`);
+    const after = await handle.db.values(
+      sql`SELECT count(*) FROM sequences WHERE org_id = 'org-y'`,
+    );
     assert.equal((after[0] as number[])[0], 1);
   });
 
   await t.step("concurrent counter increments never repeat a number", async () => {
     const numbers = await Promise.all(
-      Array.from({ length: 50 }, () => handle.transaction((tx) => nextSequence(tx, "org-z", "mrn"))),
+      Array.from(
+        { length: 50 },
+        () => handle.transaction((tx) => nextSequence(tx, "org-z", "mrn")),
+      ),
     );
     assert.deepEqual(numbers.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
   });
@@ -82,8 +93,10 @@ Deno.test("data layer", async (t) => {
   await t.step("foreign keys are enforced", async () => {
     await assert.rejects(
       handle.transaction((tx) =>
-        tx.run(sql`INSERT INTO memberships (id, org_id, created_at, updated_at, user_id, role, employee_id)
-          VALUES ('m1', 'o1', 'now', 'now', 'no-such-user', 'ADMIN', 'ADM001')`)
+        tx.run(
+          sql`INSERT INTO memberships (id, org_id, created_at, updated_at, user_id, role, employee_id)
+          VALUES ('m1', 'o1', 'now', 'now', 'no-such-user', 'ADMIN', 'ADM001')`,
+        )
       ),
       failsWith(/FOREIGN KEY/),
     );

@@ -4,7 +4,7 @@
  * without anyone adding it to a list.
  */
 import assert from "node:assert/strict";
-import { ROLES, rolesWith, type Permission, type Role } from "../src/lib/permissions.ts";
+import { type Permission, type Role, ROLES, rolesWith } from "../src/lib/permissions.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, login, superAdminToken } from "./helpers/factories.ts";
 import { type Operation, operations, sampleBody } from "./helpers/openapi.ts";
@@ -32,7 +32,7 @@ const PROVEN_ELSEWHERE: Record<number, string> = {
 
 const JUNK_BODIES: unknown[] = [
   "not json at all",
-  "{\"unterminated\": ",
+  '{"unterminated": ',
   "[]",
   "null",
   "12345678901234567890",
@@ -64,14 +64,18 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
   const orgA = await createOrg(app);
   const orgB = await createOrg(app);
   const superAdmin = await superAdminToken(app);
-  const tokenOf = (role: Role) => role === "SUPER_ADMIN" ? Promise.resolve(superAdmin) : orgA.tokenFor(role);
+  const tokenOf = (role: Role) =>
+    role === "SUPER_ADMIN" ? Promise.resolve(superAdmin) : orgA.tokenFor(role);
   // Routes open to any signed-in user include logout and switch-organization, which end the
   // session they are called with; each probe of them gets a session of its own.
   const probeEmail = `probe.${crypto.randomUUID()}@test.clinic`;
-  assert.equal((await app.call("POST", "/api/v1/users", {
-    token: orgA.admin,
-    body: { email: probeEmail, fullName: "Probe", role: "ADMIN", password: "test-password-123" },
-  })).status, 201);
+  assert.equal(
+    (await app.call("POST", "/api/v1/users", {
+      token: orgA.admin,
+      body: { email: probeEmail, fullName: "Probe", role: "ADMIN", password: "test-password-123" },
+    })).status,
+    201,
+  );
   const tokenFor = async (o: Operation): Promise<string | undefined> => {
     if (o.isPublic) return undefined;
     if (o.permission === "authenticated") return (await login(app, probeEmail)).accessToken;
@@ -86,8 +90,15 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
     if (!made.has(key)) {
       const create = ops.find((c) => c.method === "POST" && c.path === collection);
       assert.ok(create, `no POST ${collection} to make a resource for ${o.method} ${o.path}`);
-      const res = await app.call("POST", collection, { token: org.admin, body: sampleBody(spec, create.op) });
-      assert.equal(res.status, 201, `POST ${collection} with its example: ${JSON.stringify(res.body)}`);
+      const res = await app.call("POST", collection, {
+        token: org.admin,
+        body: sampleBody(spec, create.op),
+      });
+      assert.equal(
+        res.status,
+        201,
+        `POST ${collection} with its example: ${JSON.stringify(res.body)}`,
+      );
       made.set(key, res.body);
     }
     return made.get(key);
@@ -118,59 +129,72 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
     }
   });
 
-  await t.step("every protected operation answers 401 without a token or with a bad one", async () => {
-    const forged = [
-      "garbage",
-      // alg "none": must never be accepted.
-      `${btoa('{"alg":"none","typ":"JWT"}')}.${btoa('{"sub":"x","sid":"y","org":null}')}.`,
-      // Correctly shaped HS256 token signed with another secret.
-      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4Iiwic2lkIjoieSJ9.2vYwfJ5dpM2FoU8e7Z2uJcN6cC4lLqkS7ZxZgqv9w1Q",
-    ];
-    for (const o of ops.filter((o) => !o.isPublic)) {
-      const path = concrete(o.path, crypto.randomUUID());
-      const res = await app.call(o.method, path);
-      seen(o, res.status);
-      assert.equal(res.status, 401, `${o.method} ${o.path} without token: ${res.status}`);
-      assert.equal(res.headers.get("content-type"), "application/problem+json");
-      for (const token of forged) {
-        const bad = await app.call(o.method, path, { token });
-        assert.equal(bad.status, 401, `${o.method} ${o.path} with forged token: ${bad.status}`);
+  await t.step(
+    "every protected operation answers 401 without a token or with a bad one",
+    async () => {
+      const forged = [
+        "garbage",
+        // alg "none": must never be accepted.
+        `${btoa('{"alg":"none","typ":"JWT"}')}.${btoa('{"sub":"x","sid":"y","org":null}')}.`,
+        // Correctly shaped HS256 token signed with another secret.
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4Iiwic2lkIjoieSJ9.2vYwfJ5dpM2FoU8e7Z2uJcN6cC4lLqkS7ZxZgqv9w1Q",
+      ];
+      for (const o of ops.filter((o) => !o.isPublic)) {
+        const path = concrete(o.path, crypto.randomUUID());
+        const res = await app.call(o.method, path);
+        seen(o, res.status);
+        assert.equal(res.status, 401, `${o.method} ${o.path} without token: ${res.status}`);
+        assert.equal(res.headers.get("content-type"), "application/problem+json");
+        for (const token of forged) {
+          const bad = await app.call(o.method, path, { token });
+          assert.equal(bad.status, 401, `${o.method} ${o.path} with forged token: ${bad.status}`);
+        }
       }
-    }
-  });
+    },
+  );
 
-  await t.step("every operation answers 403 to each role its permission does not include", async () => {
-    for (const o of ops.filter((o) => !o.isPublic && o.permission !== "authenticated")) {
-      const allowed = rolesWith(o.permission as Permission);
-      for (const role of [...ROLES, "SUPER_ADMIN"] as Role[]) {
-        if (allowed.includes(role)) continue;
-        const res = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
-          token: await tokenOf(role),
+  await t.step(
+    "every operation answers 403 to each role its permission does not include",
+    async () => {
+      for (const o of ops.filter((o) => !o.isPublic && o.permission !== "authenticated")) {
+        const allowed = rolesWith(o.permission as Permission);
+        for (const role of [...ROLES, "SUPER_ADMIN"] as Role[]) {
+          if (allowed.includes(role)) continue;
+          const res = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
+            token: await tokenOf(role),
+            body: sampleBody(spec, o.op),
+          });
+          seen(o, res.status);
+          assert.equal(res.status, 403, `${role} → ${o.method} ${o.path}: ${res.status}`);
+        }
+      }
+    },
+  );
+
+  await t.step(
+    "every operation taking an id answers 404 for another organisation's id",
+    async () => {
+      for (const o of ops.filter((o) => o.path.includes("{id}"))) {
+        const theirs = await resourceIn(orgB, o);
+        const res = await app.call(o.method, concrete(o.path, theirs.id), {
+          token: await tokenFor(o),
           body: sampleBody(spec, o.op),
         });
         seen(o, res.status);
-        assert.equal(res.status, 403, `${role} → ${o.method} ${o.path}: ${res.status}`);
+        assert.equal(res.status, 404, `${o.method} ${o.path} across tenants: ${res.status}`);
+        // And the owner still sees it unchanged.
+        const own = await app.call(
+          "GET",
+          concrete(o.path.replace(/\/\{id\}.*/, "/{id}"), theirs.id),
+          {
+            token: orgB.admin,
+          },
+        );
+        assert.equal(own.status, 200);
+        assert.equal(own.body.version, theirs.version);
       }
-    }
-  });
-
-  await t.step("every operation taking an id answers 404 for another organisation's id", async () => {
-    for (const o of ops.filter((o) => o.path.includes("{id}"))) {
-      const theirs = await resourceIn(orgB, o);
-      const res = await app.call(o.method, concrete(o.path, theirs.id), {
-        token: await tokenFor(o),
-        body: sampleBody(spec, o.op),
-      });
-      seen(o, res.status);
-      assert.equal(res.status, 404, `${o.method} ${o.path} across tenants: ${res.status}`);
-      // And the owner still sees it unchanged.
-      const own = await app.call("GET", concrete(o.path.replace(/\/\{id\}.*/, "/{id}"), theirs.id), {
-        token: orgB.admin,
-      });
-      assert.equal(own.status, 200);
-      assert.equal(own.body.version, theirs.version);
-    }
-  });
+    },
+  );
 
   await t.step("junk bodies, parameters and ids never produce a 5xx", async () => {
     for (const o of ops) {
@@ -179,36 +203,48 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
         for (const query of ["", ...JUNK_QUERIES]) {
           const res = await app.call(o.method, path + query, { token: await tokenFor(o) });
           seen(o, res.status);
-          assert.ok(res.status < 500, `${o.method} ${path + query}: ${res.status} ${JSON.stringify(res.body)}`);
+          assert.ok(
+            res.status < 500,
+            `${o.method} ${path + query}: ${res.status} ${JSON.stringify(res.body)}`,
+          );
         }
         if (o.method === "GET" || o.method === "DELETE") continue;
         for (const body of JUNK_BODIES) {
           const res = await app.call(o.method, path, { token: await tokenFor(o), body });
           seen(o, res.status);
-          assert.ok(res.status < 500, `${o.method} ${path} ${String(body).slice(0, 40)}: ${res.status}`);
+          assert.ok(
+            res.status < 500,
+            `${o.method} ${path} ${String(body).slice(0, 40)}: ${res.status}`,
+          );
           assert.ok(!JSON.stringify(res.body).includes("at file://"), "stack trace in response");
         }
       }
     }
   });
 
-  await t.step("bodies over the limit answer 413, and non-JSON bodies 415 where JSON is expected", async () => {
-    for (const o of ops.filter((o) => o.method !== "GET")) {
-      const token = await tokenFor(o);
-      const path = concrete(o.path, crypto.randomUUID());
-      const big = await app.call(o.method, path, { token, body: JSON.stringify({ x: "y".repeat(10_000) }) });
-      seen(o, big.status);
-      assert.equal(big.status, 413, `${o.method} ${o.path} big body: ${big.status}`);
-      if (!o.op.requestBody) continue;
-      const text = await app.call(o.method, path, {
-        token,
-        body: "name=x",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
-      seen(o, text.status);
-      assert.equal(text.status, 415, `${o.method} ${o.path} form body: ${text.status}`);
-    }
-  });
+  await t.step(
+    "bodies over the limit answer 413, and non-JSON bodies 415 where JSON is expected",
+    async () => {
+      for (const o of ops.filter((o) => o.method !== "GET")) {
+        const token = await tokenFor(o);
+        const path = concrete(o.path, crypto.randomUUID());
+        const big = await app.call(o.method, path, {
+          token,
+          body: JSON.stringify({ x: "y".repeat(10_000) }),
+        });
+        seen(o, big.status);
+        assert.equal(big.status, 413, `${o.method} ${o.path} big body: ${big.status}`);
+        if (!o.op.requestBody) continue;
+        const text = await app.call(o.method, path, {
+          token,
+          body: "name=x",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
+        seen(o, text.status);
+        assert.equal(text.status, 415, `${o.method} ${o.path} form body: ${text.status}`);
+      }
+    },
+  );
 
   await t.step("a stale If-Match answers 412 wherever If-Match is accepted", async () => {
     for (const o of ops.filter((o) => o.op.parameters?.some((p: any) => p.name === "if-match"))) {
@@ -219,37 +255,58 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
         body: sampleBody(spec, o.op),
       });
       seen(o, res.status);
-      assert.equal(res.status, 412, `${o.method} ${o.path}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(
+        res.status,
+        412,
+        `${o.method} ${o.path}: ${res.status} ${JSON.stringify(res.body)}`,
+      );
     }
   });
 
-  await t.step("reusing an Idempotency-Key with another body answers 422 on every POST", async () => {
-    for (const o of ops.filter((o) => o.method === "POST" && !o.isPublic)) {
-      const token = await tokenFor(o);
-      const key = crypto.randomUUID();
-      const path = concrete(o.path, crypto.randomUUID());
-      const first = await app.call(o.method, path, { token, body: "{}", headers: { "idempotency-key": key } });
-      seen(o, first.status);
-      const second = await app.call(o.method, path, { token, body: '{"other":1}', headers: { "idempotency-key": key } });
-      seen(o, second.status);
-      // logout and switch-organization end the session the first call was made with.
-      const ended = (await app.call("GET", "/api/v1/auth/me", { token })).status === 401;
-      assert.equal(second.status, ended ? 401 : 422, `${o.method} ${o.path}: ${second.status}`);
-    }
-  });
+  await t.step(
+    "reusing an Idempotency-Key with another body answers 422 on every POST",
+    async () => {
+      for (const o of ops.filter((o) => o.method === "POST" && !o.isPublic)) {
+        const token = await tokenFor(o);
+        const key = crypto.randomUUID();
+        const path = concrete(o.path, crypto.randomUUID());
+        const first = await app.call(o.method, path, {
+          token,
+          body: "{}",
+          headers: { "idempotency-key": key },
+        });
+        seen(o, first.status);
+        const second = await app.call(o.method, path, {
+          token,
+          body: '{"other":1}',
+          headers: { "idempotency-key": key },
+        });
+        seen(o, second.status);
+        // logout and switch-organization end the session the first call was made with.
+        const ended = (await app.call("GET", "/api/v1/auth/me", { token })).status === 401;
+        assert.equal(second.status, ended ? 401 : 422, `${o.method} ${o.path}: ${second.status}`);
+      }
+    },
+  );
 
-  await t.step("every status observed is documented, and every documented error is provoked", () => {
-    for (const o of ops) {
-      const got = observed.get(`${o.method} ${o.path}`) ?? new Set();
-      for (const status of got) {
-        assert.ok(o.documented.has(status), `${o.method} ${o.path} answered undocumented ${status}`);
+  await t.step(
+    "every status observed is documented, and every documented error is provoked",
+    () => {
+      for (const o of ops) {
+        const got = observed.get(`${o.method} ${o.path}`) ?? new Set();
+        for (const status of got) {
+          assert.ok(
+            o.documented.has(status),
+            `${o.method} ${o.path} answered undocumented ${status}`,
+          );
+        }
+        for (const status of o.documented) {
+          if (status < 400 || got.has(status) || PROVEN_ELSEWHERE[status]) continue;
+          assert.fail(`${o.method} ${o.path} documents ${status} but no probe produced it`);
+        }
       }
-      for (const status of o.documented) {
-        if (status < 400 || got.has(status) || PROVEN_ELSEWHERE[status]) continue;
-        assert.fail(`${o.method} ${o.path} documents ${status} but no probe produced it`);
-      }
-    }
-  });
+    },
+  );
 
   await app.close();
 });

@@ -6,25 +6,41 @@ import { createTestApp } from "./helpers/app.ts";
 import { createOrg } from "./helpers/factories.ts";
 
 Deno.test("HTTP conventions", async (t) => {
-  const app = await createTestApp({ CORS_ORIGINS: "https://desk.clinic.test", BODY_LIMIT_BYTES: "2048" });
+  const app = await createTestApp({
+    CORS_ORIGINS: "https://desk.clinic.test",
+    BODY_LIMIT_BYTES: "2048",
+  });
   const org = await createOrg(app);
 
   await t.step("every response carries X-Request-Id; a safe incoming id is kept", async () => {
     const a = await app.call("GET", "/api/v1/health");
     assert.match(a.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
-    const b = await app.call("GET", "/api/v1/health", { headers: { "x-request-id": "desk-42.abc" } });
+    const b = await app.call("GET", "/api/v1/health", {
+      headers: { "x-request-id": "desk-42.abc" },
+    });
     assert.equal(b.headers.get("x-request-id"), "desk-42.abc");
-    const c = await app.call("GET", "/api/v1/health", { headers: { "x-request-id": "bad id <script>" } });
+    const c = await app.call("GET", "/api/v1/health", {
+      headers: { "x-request-id": "bad id <script>" },
+    });
     assert.notEqual(c.headers.get("x-request-id"), "bad id <script>");
   });
 
-  await t.step("errors are problem+json with type, title, status, detail and requestId", async () => {
-    const res = await app.call("GET", "/api/v1/nope", { headers: { "x-request-id": "trace-1" } });
-    assert.equal(res.status, 404);
-    assert.equal(res.headers.get("content-type"), "application/problem+json");
-    assert.deepEqual(Object.keys(res.body).sort(), ["detail", "requestId", "status", "title", "type"]);
-    assert.equal(res.body.requestId, "trace-1");
-  });
+  await t.step(
+    "errors are problem+json with type, title, status, detail and requestId",
+    async () => {
+      const res = await app.call("GET", "/api/v1/nope", { headers: { "x-request-id": "trace-1" } });
+      assert.equal(res.status, 404);
+      assert.equal(res.headers.get("content-type"), "application/problem+json");
+      assert.deepEqual(Object.keys(res.body).sort(), [
+        "detail",
+        "requestId",
+        "status",
+        "title",
+        "type",
+      ]);
+      assert.equal(res.body.requestId, "trace-1");
+    },
+  );
 
   await t.step("malformed JSON answers 400, never 500", async () => {
     const res = await app.call("POST", "/api/v1/patients", { token: org.admin, body: "{not json" });
@@ -59,7 +75,9 @@ Deno.test("HTTP conventions", async (t) => {
     });
     assert.equal(ok.headers.get("access-control-allow-origin"), "https://desk.clinic.test");
     assert.match(ok.headers.get("access-control-allow-headers") ?? "", /If-Match/i);
-    const evil = await app.call("GET", "/api/v1/health", { headers: { origin: "https://evil.test" } });
+    const evil = await app.call("GET", "/api/v1/health", {
+      headers: { origin: "https://evil.test" },
+    });
     assert.equal(evil.headers.get("access-control-allow-origin"), null);
   });
 
@@ -79,7 +97,12 @@ Deno.test("HTTP conventions", async (t) => {
 
   await t.step("ready answers 503 when migrations are missing", async () => {
     const dir = await Deno.makeTempDir();
-    const config = parseConfig({ APP_ENV: "test", DATA_DIR: dir, JWT_SECRET: "x".repeat(40), LOG_LEVEL: "silent" });
+    const config = parseConfig({
+      APP_ENV: "test",
+      DATA_DIR: dir,
+      JWT_SECRET: "x".repeat(40),
+      LOG_LEVEL: "silent",
+    });
     const deps = await createDeps(config);
     // Simulate a database someone rolled back by hand: the newest migration is unrecorded.
     const raw = openDatabase(config.database);
@@ -94,21 +117,34 @@ Deno.test("HTTP conventions", async (t) => {
     await Deno.remove(dir, { recursive: true });
   });
 
-  await t.step("the OpenAPI document has the bearer scheme, shared errors and permissions", async () => {
-    const spec = (await app.call("GET", "/api/v1/openapi.json")).body;
-    assert.equal(spec.components.securitySchemes.bearerAuth.scheme, "bearer");
-    assert.ok(spec.components.schemas.Problem);
-    assert.equal(spec.paths["/api/v1/patients/{id}"].get["x-permission"], "patients:read");
-    assert.deepEqual(spec.paths["/api/v1/patients/{id}"].get.responses["404"], {
-      $ref: "#/components/responses/404",
-    });
-  });
+  await t.step(
+    "the OpenAPI document has the bearer scheme, shared errors and permissions",
+    async () => {
+      const spec = (await app.call("GET", "/api/v1/openapi.json")).body;
+      assert.equal(spec.components.securitySchemes.bearerAuth.scheme, "bearer");
+      assert.ok(spec.components.schemas.Problem);
+      assert.equal(spec.paths["/api/v1/patients/{id}"].get["x-permission"], "patients:read");
+      assert.deepEqual(spec.paths["/api/v1/patients/{id}"].get.responses["404"], {
+        $ref: "#/components/responses/404",
+      });
+    },
+  );
 
   await t.step("/docs is served from the app itself, with no CDN", async () => {
     const html = await app.call("GET", "/docs");
     assert.equal(html.status, 200);
-    assert.ok(!/https?:\/\//.test(html.body.replace(/http:\/\/www\.w3\.org[^"]*/g, "")), "external URL in /docs");
-    for (const asset of ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "init.js"]) {
+    assert.ok(
+      !/https?:\/\//.test(html.body.replace(/http:\/\/www\.w3\.org[^"]*/g, "")),
+      "external URL in /docs",
+    );
+    for (
+      const asset of [
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "init.js",
+      ]
+    ) {
       const res = await app.app.request(`/docs/${asset}`);
       assert.equal(res.status, 200, asset);
       assert.ok((await res.arrayBuffer()).byteLength > 100, asset);

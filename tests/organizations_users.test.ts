@@ -11,28 +11,41 @@ Deno.test("organizations, facilities and users", async (t) => {
     practiceSystems: ["allopathic", "ayurvedic"],
     timezone: "Africa/Nairobi",
     currency: "KES",
-    admin: { email: `owner.${crypto.randomUUID()}@test.clinic`, password: PASSWORD, fullName: "Owner" },
+    admin: {
+      email: `owner.${crypto.randomUUID()}@test.clinic`,
+      password: PASSWORD,
+      fullName: "Owner",
+    },
     ...overrides,
   });
 
-  await t.step("a super admin creates an organisation with its facility and first admin", async () => {
-    const res = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg() });
-    assert.equal(res.status, 201);
-    assert.equal(res.body.organization.code, "SUNRISEFAM");
-    assert.deepEqual(res.body.organization.practiceSystems, ["allopathic", "ayurvedic"]);
-    assert.equal(res.body.admin.employeeId, "ADM001");
-    assert.ok(res.body.facility.id);
-    const admin = await login(app, res.body.admin.email);
-    assert.equal(admin.user.organizationId, res.body.organization.id);
-    // A second one with the same name gets a distinct generated code.
-    const again = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg() });
-    assert.equal(again.body.organization.code, "SUNRISEFAM-2");
-  });
+  await t.step(
+    "a super admin creates an organisation with its facility and first admin",
+    async () => {
+      const res = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg() });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.organization.code, "SUNRISEFAM");
+      assert.deepEqual(res.body.organization.practiceSystems, ["allopathic", "ayurvedic"]);
+      assert.equal(res.body.admin.employeeId, "ADM001");
+      assert.ok(res.body.facility.id);
+      const admin = await login(app, res.body.admin.email);
+      assert.equal(admin.user.organizationId, res.body.organization.id);
+      // A second one with the same name gets a distinct generated code.
+      const again = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg() });
+      assert.equal(again.body.organization.code, "SUNRISEFAM-2");
+    },
+  );
 
   await t.step("an explicit code that is taken answers 409", async () => {
     const body = newOrg({ code: "TAKEN1" });
-    assert.equal((await app.call("POST", "/api/v1/organizations", { token: sa, body })).status, 201);
-    const dup = await app.call("POST", "/api/v1/organizations", { token: sa, body: newOrg({ code: "taken1" }) });
+    assert.equal(
+      (await app.call("POST", "/api/v1/organizations", { token: sa, body })).status,
+      201,
+    );
+    const dup = await app.call("POST", "/api/v1/organizations", {
+      token: sa,
+      body: newOrg({ code: "taken1" }),
+    });
     assert.equal(dup.status, 409);
   });
 
@@ -42,7 +55,11 @@ Deno.test("organizations, facilities and users", async (t) => {
       body: newOrg({ timezone: "Mars/Olympus", currency: "shillings", type: "SPA" }),
     });
     assert.equal(res.status, 400);
-    assert.deepEqual(res.body.errors.map((e: any) => e.path).sort(), ["currency", "timezone", "type"]);
+    assert.deepEqual(res.body.errors.map((e: any) => e.path).sort(), [
+      "currency",
+      "timezone",
+      "type",
+    ]);
   });
 
   await t.step("the super admin sees organisations but no patient data", async () => {
@@ -56,28 +73,49 @@ Deno.test("organizations, facilities and users", async (t) => {
   const org = await createOrg(app);
 
   await t.step("employee ids follow the role and stay unique under concurrent hiring", async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-      app.call("POST", "/api/v1/users", {
-        token: org.admin,
-        body: { email: `doc${i}.${crypto.randomUUID()}@test.clinic`, fullName: `Doctor ${i}`, role: "DOCTOR", password: PASSWORD },
-      })
-    ));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        app.call("POST", "/api/v1/users", {
+          token: org.admin,
+          body: {
+            email: `doc${i}.${crypto.randomUUID()}@test.clinic`,
+            fullName: `Doctor ${i}`,
+            role: "DOCTOR",
+            password: PASSWORD,
+          },
+        })),
+    );
     assert.ok(results.every((r) => r.status === 201));
     const ids = results.map((r) => r.body.employeeId).sort();
-    assert.deepEqual(ids, ["DOC001", "DOC002", "DOC003", "DOC004", "DOC005", "DOC006", "DOC007", "DOC008"]);
+    assert.deepEqual(ids, [
+      "DOC001",
+      "DOC002",
+      "DOC003",
+      "DOC004",
+      "DOC005",
+      "DOC006",
+      "DOC007",
+      "DOC008",
+    ]);
   });
 
   await t.step("two racing creations of one new email: one 201, one 409, never 500", async () => {
     const email = `twin.${crypto.randomUUID()}@test.clinic`;
     const body = { email, fullName: "Twin", role: "NURSE", password: PASSWORD };
-    const results = await Promise.all([1, 2].map(() => app.call("POST", "/api/v1/users", { token: org.admin, body })));
+    const results = await Promise.all(
+      [1, 2].map(() => app.call("POST", "/api/v1/users", { token: org.admin, body })),
+    );
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
   });
 
   await t.step("a new account without a password answers 422 naming the field", async () => {
     const res = await app.call("POST", "/api/v1/users", {
       token: org.admin,
-      body: { email: `nopass.${crypto.randomUUID()}@test.clinic`, fullName: "No Pass", role: "LAB" },
+      body: {
+        email: `nopass.${crypto.randomUUID()}@test.clinic`,
+        fullName: "No Pass",
+        role: "LAB",
+      },
     });
     assert.equal(res.status, 422);
     assert.equal(res.body.errors[0].path, "password");
@@ -85,8 +123,14 @@ Deno.test("organizations, facilities and users", async (t) => {
 
   await t.step("an admin cannot deactivate themselves or change their own role", async () => {
     const me = await app.call("GET", "/api/v1/auth/me", { token: org.admin });
-    assert.equal((await app.call("DELETE", `/api/v1/users/${me.body.id}`, { token: org.admin })).status, 422);
-    const demote = await app.call("PATCH", `/api/v1/users/${me.body.id}`, { token: org.admin, body: { role: "NURSE" } });
+    assert.equal(
+      (await app.call("DELETE", `/api/v1/users/${me.body.id}`, { token: org.admin })).status,
+      422,
+    );
+    const demote = await app.call("PATCH", `/api/v1/users/${me.body.id}`, {
+      token: org.admin,
+      body: { role: "NURSE" },
+    });
     assert.equal(demote.status, 422);
   });
 
@@ -94,9 +138,13 @@ Deno.test("organizations, facilities and users", async (t) => {
     const list = await app.call("GET", "/api/v1/users?role=DOCTOR&limit=5", { token: org.admin });
     assert.equal(list.body.data.length, 5);
     assert.ok(list.body.data.every((u: any) => u.role === "DOCTOR"));
-    const rest = await app.call("GET", `/api/v1/users?role=DOCTOR&limit=5&cursor=${list.body.nextCursor}`, {
-      token: org.admin,
-    });
+    const rest = await app.call(
+      "GET",
+      `/api/v1/users?role=DOCTOR&limit=5&cursor=${list.body.nextCursor}`,
+      {
+        token: org.admin,
+      },
+    );
     assert.equal(rest.body.data.length, 3);
   });
 
@@ -107,9 +155,14 @@ Deno.test("organizations, facilities and users", async (t) => {
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.code, "WEST");
-    const dup = await app.call("POST", "/api/v1/facilities", { token: org.admin, body: { name: "Other", code: "WEST" } });
+    const dup = await app.call("POST", "/api/v1/facilities", {
+      token: org.admin,
+      body: { name: "Other", code: "WEST" },
+    });
     assert.equal(dup.status, 409);
-    const read = await app.call("GET", `/api/v1/facilities/${created.body.id}`, { token: await org.tokenFor("NURSE") });
+    const read = await app.call("GET", `/api/v1/facilities/${created.body.id}`, {
+      token: await org.tokenFor("NURSE"),
+    });
     assert.equal(read.headers.get("etag"), '"1"');
     const stale = await app.call("PATCH", `/api/v1/facilities/${created.body.id}`, {
       token: org.admin,
@@ -123,7 +176,9 @@ Deno.test("organizations, facilities and users", async (t) => {
       body: { name: "Westlands" },
     });
     assert.equal(updated.body.version, 2);
-    const off = await app.call("DELETE", `/api/v1/facilities/${created.body.id}`, { token: org.admin });
+    const off = await app.call("DELETE", `/api/v1/facilities/${created.body.id}`, {
+      token: org.admin,
+    });
     assert.equal(off.body.active, false);
     const active = await app.call("GET", "/api/v1/facilities?active=true", { token: org.admin });
     assert.ok(!active.body.data.some((f: any) => f.id === created.body.id));

@@ -28,7 +28,9 @@ export function createLogger(level: LogLevel, write = (s: string) => writeStdout
   };
   const log = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    buffer.push(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }) + "\n");
+    buffer.push(
+      JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }) + "\n",
+    );
     if (buffer.length >= 256) flush();
     else if (timer === undefined) timer = setTimeout(flush, 50);
   };

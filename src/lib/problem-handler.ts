@@ -23,9 +23,15 @@ export function problemResponse(
 
 /** drizzle wraps driver errors ("Failed query: …"); the SQLite error is the cause. */
 function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     const code = e.code ?? "";
-    if (code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+    if (code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+      return true;
+    }
     if (/UNIQUE constraint failed/.test(e.message ?? "")) return true;
   }
   return false;

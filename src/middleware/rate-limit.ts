@@ -30,7 +30,10 @@ export function createRateLimiter(max: number, windowSeconds: number, clock: Clo
     check(key, limit = max) {
       const w = current(key);
       if (!w || w.count < limit) return { allowed: true, retryAfter: 0 };
-      return { allowed: false, retryAfter: Math.ceil((w.start + windowMs - clock.now().getTime()) / 1000) };
+      return {
+        allowed: false,
+        retryAfter: Math.ceil((w.start + windowMs - clock.now().getTime()) / 1000),
+      };
     },
     fail(key) {
       const w = current(key);

@@ -6,8 +6,15 @@ import { PASSWORD, SUPER_ADMIN, type TestApp } from "./app.ts";
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-export async function login(t: TestApp, email: string, password = PASSWORD, organizationId?: string) {
-  const res = await t.call("POST", "/api/v1/auth/login", { body: { email, password, organizationId } });
+export async function login(
+  t: TestApp,
+  email: string,
+  password = PASSWORD,
+  organizationId?: string,
+) {
+  const res = await t.call("POST", "/api/v1/auth/login", {
+    body: { email, password, organizationId },
+  });
   assert.equal(res.status, 200, `login ${email}: ${JSON.stringify(res.body)}`);
   return res.body as { accessToken: string; refreshToken: string; user: any };
 }
@@ -70,10 +77,20 @@ export async function createOrg(t: TestApp, name = `Clinic ${unique()}`): Promis
   };
 }
 
-export async function createPatient(t: TestApp, token: string, overrides: Record<string, unknown> = {}) {
+export async function createPatient(
+  t: TestApp,
+  token: string,
+  overrides: Record<string, unknown> = {},
+) {
   const res = await t.call("POST", "/api/v1/patients", {
     token,
-    body: { givenName: "Amani", familyName: `Test${unique()}`, birthDate: "1990-01-02", sex: "female", ...overrides },
+    body: {
+      givenName: "Amani",
+      familyName: `Test${unique()}`,
+      birthDate: "1990-01-02",
+      sex: "female",
+      ...overrides,
+    },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body;

@@ -49,12 +49,16 @@ export function sample(spec: any, s: Schema | undefined): unknown {
   if (schema.const !== undefined) return schema.const;
   const anyOf = schema.anyOf ?? schema.oneOf;
   if (anyOf) return sample(spec, anyOf.find((x: Schema) => x.type !== "null") ?? anyOf[0]);
-  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== "null") : schema.type;
+  const type = Array.isArray(schema.type)
+    ? schema.type.find((t: string) => t !== "null")
+    : schema.type;
   switch (type) {
     case "object": {
       const obj: Record<string, unknown> = {};
       for (const [k, v] of Object.entries<Schema>(schema.properties ?? {})) {
-        if (schema.required?.includes(k) || resolve(spec, v).example !== undefined) obj[k] = sample(spec, v);
+        if (schema.required?.includes(k) || resolve(spec, v).example !== undefined) {
+          obj[k] = sample(spec, v);
+        }
       }
       return obj;
     }

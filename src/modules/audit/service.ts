@@ -130,7 +130,9 @@ export async function listAuditEvents(db: Db, orgId: string, q: AuditQuery) {
   const cursor = decodeCursor(q.cursor);
   if (cursor) {
     const at = String(cursor.v);
-    where.push(or(lt(auditEvents.at, at), and(eq(auditEvents.at, at), lt(auditEvents.id, cursor.id)))!);
+    where.push(
+      or(lt(auditEvents.at, at), and(eq(auditEvents.at, at), lt(auditEvents.id, cursor.id)))!,
+    );
   }
   const rows = await db.select().from(auditEvents).where(and(...where))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(q.limit + 1);

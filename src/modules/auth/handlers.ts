@@ -11,10 +11,15 @@ const meta = (c: Context<AppEnv>): auth.RequestMeta => ({
 });
 
 export function registerAuthHandlers(r: OpenAPIHono<AppEnv>) {
-  r.openapi(routes.login, async (c) =>
-    c.json(await auth.login(c.var.deps, c.req.valid("json"), meta(c)), 200));
-  r.openapi(routes.refresh, async (c) =>
-    c.json(await auth.refresh(c.var.deps, c.req.valid("json").refreshToken, meta(c)), 200));
+  r.openapi(
+    routes.login,
+    async (c) => c.json(await auth.login(c.var.deps, c.req.valid("json"), meta(c)), 200),
+  );
+  r.openapi(
+    routes.refresh,
+    async (c) =>
+      c.json(await auth.refresh(c.var.deps, c.req.valid("json").refreshToken, meta(c)), 200),
+  );
   r.openapi(routes.logout, async (c) => {
     await auth.logout(c.var.deps, c.var.principal, meta(c), false);
     return c.json({ ok: true as const }, 200);

@@ -29,11 +29,17 @@ function prepare(db: Db) {
       memberships,
       and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, sessions.orgId)),
     )
-    .where(and(eq(sessions.id, sql.placeholder("sid")), eq(sessions.userId, sql.placeholder("sub"))))
+    .where(
+      and(eq(sessions.id, sql.placeholder("sid")), eq(sessions.userId, sql.placeholder("sub"))),
+    )
     .prepare();
 }
 
-export async function resolvePrincipal(db: Db, claims: AccessClaims, now: Date): Promise<Principal> {
+export async function resolvePrincipal(
+  db: Db,
+  claims: AccessClaims,
+  now: Date,
+): Promise<Principal> {
   let query = cache.get(db);
   if (!query) cache.set(db, query = prepare(db));
   const row = await query.get({ sid: claims.sid, sub: claims.sub });
@@ -43,9 +49,17 @@ export async function resolvePrincipal(db: Db, claims: AccessClaims, now: Date):
   if (row.orgId !== claims.org) throw unauthorized("The access token is invalid.");
   if (row.orgId === null) {
     if (!row.isSuperAdmin) throw unauthorized("The session has ended; log in again.");
-    return { userId: claims.sub, sessionId: claims.sid, orgId: null, role: "SUPER_ADMIN", facilityId: null };
+    return {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      orgId: null,
+      role: "SUPER_ADMIN",
+      facilityId: null,
+    };
   }
-  if (!row.memberActive || !row.role) throw unauthorized("Your access to this organisation has ended.");
+  if (!row.memberActive || !row.role) {
+    throw unauthorized("Your access to this organisation has ended.");
+  }
   return {
     userId: claims.sub,
     sessionId: claims.sid,

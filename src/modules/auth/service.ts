@@ -94,7 +94,12 @@ async function startSession(
     createdAt: now.toISOString(),
   });
   const access = await deps.tokens.signAccess({ sub: userId, sid: sessionId, org: orgId, role });
-  return { sessionId, accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn };
+  return {
+    sessionId,
+    accessToken: access.token,
+    refreshToken: refresh.token,
+    expiresIn: access.expiresIn,
+  };
 }
 
 /** Failures allowed from one address across all accounts, as a multiple of the per-account limit. */
@@ -106,7 +111,9 @@ function loginKeys(ip: string | null, email: string) {
 
 function checkRate(deps: Deps, keys: { account: string; address: string }, factor = 1) {
   const limit = deps.config.loginRateLimit.max * factor;
-  for (const [key, max] of [[keys.account, limit], [keys.address, limit * PER_ADDRESS_FACTOR]] as const) {
+  for (
+    const [key, max] of [[keys.account, limit], [keys.address, limit * PER_ADDRESS_FACTOR]] as const
+  ) {
     const r = deps.loginLimiter.check(key, max);
     if (!r.allowed) {
       throw new ProblemError(429, "Too many failed attempts. Wait and try again.", {}, {
@@ -214,7 +221,10 @@ export async function refresh(
     }
     if (row.rotatedAt) {
       // A used token came back: someone holds a copy. End the session for everyone holding it.
-      await tx.update(sessions).set({ revokedAt: now.toISOString(), revokedReason: "refresh-token-reuse" })
+      await tx.update(sessions).set({
+        revokedAt: now.toISOString(),
+        revokedReason: "refresh-token-reuse",
+      })
         .where(eq(sessions.id, row.sessionId));
       await deps.audit.record(tx, who, {
         action: "auth.refresh.reuse",
@@ -269,12 +279,20 @@ async function liveRole(db: Db, userId: string, orgId: string | null): Promise<R
 export async function logout(deps: Deps, p: Principal, meta: RequestMeta, everywhere: boolean) {
   const now = deps.clock.now().toISOString();
   await deps.db.transaction(async (tx) => {
-    await tx.update(sessions).set({ revokedAt: now, revokedReason: everywhere ? "logout-all" : "logout" })
+    await tx.update(sessions).set({
+      revokedAt: now,
+      revokedReason: everywhere ? "logout-all" : "logout",
+    })
       .where(and(
         everywhere ? eq(sessions.userId, p.userId) : eq(sessions.id, p.sessionId),
         isNull(sessions.revokedAt),
       ));
-    await deps.audit.record(tx, { ...meta, userId: p.userId, orgId: p.orgId ?? undefined, role: p.role }, {
+    await deps.audit.record(tx, {
+      ...meta,
+      userId: p.userId,
+      orgId: p.orgId ?? undefined,
+      role: p.role,
+    }, {
       action: everywhere ? "auth.logout-all" : "auth.logout",
       entityType: "session",
       entityId: everywhere ? null : p.sessionId,
@@ -294,10 +312,18 @@ export async function switchOrganization(
   const target = orgs.find((m) => m.organizationId === organizationId);
   if (!target) throw forbidden("You are not an active member of that organisation.");
   const tokens = await deps.db.transaction(async (tx) => {
-    await tx.update(sessions).set({ revokedAt: deps.clock.now().toISOString(), revokedReason: "switch" })
+    await tx.update(sessions).set({
+      revokedAt: deps.clock.now().toISOString(),
+      revokedReason: "switch",
+    })
       .where(eq(sessions.id, p.sessionId));
     const t = await startSession(deps, tx, p.userId, organizationId, target.role as Role, meta);
-    await deps.audit.record(tx, { ...meta, userId: p.userId, orgId: organizationId, role: target.role as Role }, {
+    await deps.audit.record(tx, {
+      ...meta,
+      userId: p.userId,
+      orgId: organizationId,
+      role: target.role as Role,
+    }, {
       action: "auth.switch-organization",
       entityType: "session",
       entityId: t.sessionId,

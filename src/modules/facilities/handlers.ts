@@ -9,10 +9,20 @@ export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
     const f = await service.createFacility(c.var.deps, actorOf(c), c.req.valid("json"));
     return c.json(f, 201, { Location: `/api/v1/facilities/${f.id}`, ETag: `"${f.version}"` });
   });
-  r.openapi(routes.list, async (c) =>
-    c.json(await service.listFacilities(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")), 200));
+  r.openapi(
+    routes.list,
+    async (c) =>
+      c.json(
+        await service.listFacilities(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")),
+        200,
+      ),
+  );
   r.openapi(routes.read, async (c) => {
-    const f = await service.readFacility(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("param").id);
+    const f = await service.readFacility(
+      c.var.deps.db.db,
+      actorOf(c).orgId,
+      c.req.valid("param").id,
+    );
     return c.json(f, 200, { ETag: `"${f.version}"` });
   });
   r.openapi(routes.update, async (c) => {

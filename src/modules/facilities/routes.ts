@@ -1,12 +1,4 @@
-
-import {
-  defineRoute,
-  IdParam,
-  IfMatchHeader,
-  json,
-  jsonBody,
-  pageOf,
-} from "../../lib/openapi.ts";
+import { defineRoute, IdParam, IfMatchHeader, json, jsonBody, pageOf } from "../../lib/openapi.ts";
 import { Facility, FacilityInput, FacilityListQuery, FacilityPatch } from "./schemas.ts";
 
 const tags = ["Facilities"];
@@ -62,4 +54,3 @@ export const deactivate = defineRoute({
   responses: { 200: json(Facility, "The deactivated facility") },
   errors: [412],
 });
-

@@ -56,7 +56,11 @@ export async function createFacility(deps: Deps, a: Actor, input: z.infer<typeof
       version: 1,
       at: now,
     });
-    await deps.audit.record(tx, a, { action: "facility.create", entityType: "facility", entityId: row.id });
+    await deps.audit.record(tx, a, {
+      action: "facility.create",
+      entityType: "facility",
+      entityId: row.id,
+    });
     return toFacility(row);
   });
 }

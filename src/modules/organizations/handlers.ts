@@ -18,8 +18,13 @@ export function registerOrganizationHandlers(r: OpenAPIHono<AppEnv>) {
     );
     return c.json(created, 201);
   });
-  r.openapi(routes.listOrganizations, async (c) =>
-    c.json(await service.listOrganizations(c.var.deps.db.db, c.req.valid("query")), 200));
-  r.openapi(routes.currentOrganization, async (c) =>
-    c.json(await service.currentOrganization(c.var.deps.db.db, actorOf(c).orgId), 200));
+  r.openapi(
+    routes.listOrganizations,
+    async (c) =>
+      c.json(await service.listOrganizations(c.var.deps.db.db, c.req.valid("query")), 200),
+  );
+  r.openapi(
+    routes.currentOrganization,
+    async (c) => c.json(await service.currentOrganization(c.var.deps.db.db, actorOf(c).orgId), 200),
+  );
 }

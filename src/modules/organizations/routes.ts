@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, json, jsonBody, PageQuery, pageOf } from "../../lib/openapi.ts";
+import { defineRoute, json, jsonBody, pageOf, PageQuery } from "../../lib/openapi.ts";
 import { CreateOrganizationBody, CreateOrganizationResponse, Organization } from "./schemas.ts";
 
 const tags = ["Organizations"];

@@ -49,7 +49,9 @@ export async function createOrganization(
   const [existingUser] = await deps.db.db.select({ id: users.id }).from(users)
     .where(eq(users.email, input.admin.email));
   // Hash outside the transaction: it takes a few hundred milliseconds by design.
-  const passwordHash = existingUser ? null : await hashPassword(input.admin.password, deps.config.passwordLogN);
+  const passwordHash = existingUser
+    ? null
+    : await hashPassword(input.admin.password, deps.config.passwordLogN);
   const now = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     if (input.code) {
@@ -59,7 +61,13 @@ export async function createOrganization(
     }
     const code = input.code ?? await uniqueCode(tx, input.name);
     const orgId = newId();
-    const stamp = { orgId, createdAt: now, updatedAt: now, createdBy: p.userId, updatedBy: p.userId };
+    const stamp = {
+      orgId,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: p.userId,
+      updatedBy: p.userId,
+    };
     const [org] = await tx.insert(organizations).values({
       id: orgId,
       ...stamp,
@@ -97,12 +105,14 @@ export async function createOrganization(
       facilityId,
       employeeId,
     });
-    for (const [table, rowId] of [
-      ["organizations", orgId],
-      ["facilities", facilityId],
-      ...(existingUser ? [] : [["users", userId]]),
-      ["memberships", membershipId],
-    ]) {
+    for (
+      const [table, rowId] of [
+        ["organizations", orgId],
+        ["facilities", facilityId],
+        ...(existingUser ? [] : [["users", userId]]),
+        ["memberships", membershipId],
+      ]
+    ) {
       await recordChange(tx, { orgId, table, rowId, operation: "insert", version: 1, at: now });
     }
     await deps.audit.record(tx, { ...meta, userId: p.userId, role: p.role, orgId }, {

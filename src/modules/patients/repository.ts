@@ -2,7 +2,7 @@
  * Patient queries. The read by id is the hottest query of a clinic system, so it is a drizzle
  * prepared statement built once per connection; list queries are built per request.
  */
-import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { patients } from "../../../db/schema/mod.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
@@ -19,7 +19,11 @@ function prepareById(db: Db) {
   )).prepare();
 }
 
-export async function findPatient(db: Db, orgId: string, id: string): Promise<PatientRow | undefined> {
+export async function findPatient(
+  db: Db,
+  orgId: string,
+  id: string,
+): Promise<PatientRow | undefined> {
   let q = byIdCache.get(db);
   if (!q) byIdCache.set(db, q = prepareById(db));
   return await q.get({ id, orgId });
@@ -56,4 +60,3 @@ export async function listPatients(
   const key = q.sort.replace("-", "") as "familyName" | "createdAt";
   return pageOf(rows, q.limit, (r) => r[key]);
 }
-

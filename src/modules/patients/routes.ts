@@ -1,11 +1,4 @@
-import {
-  defineRoute,
-  IdParam,
-  IfMatchHeader,
-  json,
-  jsonBody,
-  pageOf,
-} from "../../lib/openapi.ts";
+import { defineRoute, IdParam, IfMatchHeader, json, jsonBody, pageOf } from "../../lib/openapi.ts";
 import { Patient, PatientInput, PatientListQuery, PatientPatch } from "./schemas.ts";
 
 const tags = ["Patients"];
@@ -63,4 +56,3 @@ export const remove = defineRoute({
   responses: { 204: { description: "Deleted" } },
   errors: [412],
 });
-

@@ -3,7 +3,10 @@ import { z } from "@hono/zod-openapi";
 export const SEXES = ["female", "male", "other", "unknown"] as const;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD")
-  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), "not a real date");
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s),
+    "not a real date",
+  );
 
 const name = z.string().trim().min(1, "must not be empty").max(100);
 

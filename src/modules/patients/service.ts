@@ -31,7 +31,11 @@ export const toPatient = (p: PatientRow): PatientT => ({
   updatedAt: p.updatedAt,
 });
 
-export async function registerPatient(deps: Deps, a: Actor, input: PatientInputT): Promise<PatientT> {
+export async function registerPatient(
+  deps: Deps,
+  a: Actor,
+  input: PatientInputT,
+): Promise<PatientT> {
   const at = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     const mrn = formatMrn(await nextSequence(tx, a.orgId, "mrn"));
@@ -51,7 +55,14 @@ export async function registerPatient(deps: Deps, a: Actor, input: PatientInputT
       email: input.email ?? null,
       nationalId: input.nationalId ?? null,
     }).returning();
-    await recordChange(tx, { orgId: a.orgId, table: "patients", rowId: row.id, operation: "insert", version: 1, at });
+    await recordChange(tx, {
+      orgId: a.orgId,
+      table: "patients",
+      rowId: row.id,
+      operation: "insert",
+      version: 1,
+      at,
+    });
     await deps.audit.record(tx, a, {
       action: "patient.create",
       entityType: "patient",
@@ -65,7 +76,12 @@ export async function registerPatient(deps: Deps, a: Actor, input: PatientInputT
 export async function readPatient(deps: Deps, a: Actor, id: string): Promise<PatientT> {
   const row = await findPatient(deps.db.db, a.orgId, id);
   if (!row) throw notFound("Patient");
-  deps.audit.recordRead(a, { action: "patient.read", entityType: "patient", entityId: id, patientId: id });
+  deps.audit.recordRead(a, {
+    action: "patient.read",
+    entityType: "patient",
+    entityId: id,
+    patientId: id,
+  });
   return toPatient(row);
 }
 
@@ -78,7 +94,12 @@ export async function searchPatients(
   // Each record shown is a read of that patient's data: one entry per patient, so that a
   // patient's "who saw my record" lists searches that showed them too.
   for (const p of page.data) {
-    deps.audit.recordRead(a, { action: "patient.list", entityType: "patient", entityId: p.id, patientId: p.id });
+    deps.audit.recordRead(a, {
+      action: "patient.list",
+      entityType: "patient",
+      entityId: p.id,
+      patientId: p.id,
+    });
   }
   return { data: page.data.map(toPatient), nextCursor: page.nextCursor };
 }
@@ -93,7 +114,14 @@ export async function updatePatient(
   const at = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     const { row, before } = unwrapUpdate(
-      await updateInTenant(tx, patients, "patients", { orgId: a.orgId, id, expectedVersion, set: patch, actorId: a.userId, at }),
+      await updateInTenant(tx, patients, "patients", {
+        orgId: a.orgId,
+        id,
+        expectedVersion,
+        set: patch,
+        actorId: a.userId,
+        at,
+      }),
       "Patient",
     );
     await deps.audit.record(tx, a, {
@@ -127,6 +155,11 @@ export async function deletePatient(
       }),
       "Patient",
     );
-    await deps.audit.record(tx, a, { action: "patient.delete", entityType: "patient", entityId: id, patientId: id });
+    await deps.audit.record(tx, a, {
+      action: "patient.delete",
+      entityType: "patient",
+      entityId: id,
+      patientId: id,
+    });
   });
 }

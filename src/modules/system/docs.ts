@@ -14,7 +14,8 @@ const ASSETS: Record<string, string> = {
   "favicon-32x32.png": "image/png",
 };
 
-const page = () => `<!doctype html>
+const page = () =>
+  `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -31,7 +32,8 @@ const page = () => `<!doctype html>
 </body>
 </html>`;
 
-const init = (specUrl: string) => `window.ui = SwaggerUIBundle({
+const init = (specUrl: string) =>
+  `window.ui = SwaggerUIBundle({
   url: ${JSON.stringify(specUrl)},
   dom_id: "#swagger-ui",
   deepLinking: true,
@@ -51,8 +53,10 @@ export function docsRoutes(specUrl: string) {
   // A strict CSP fits: everything comes from this origin, and the init script is a file.
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
   app.get("/docs", (c) => c.html(page(), 200, { "Content-Security-Policy": csp }));
-  app.get("/docs/init.js", (c) =>
-    c.body(init(specUrl), 200, { "Content-Type": "text/javascript; charset=utf-8" }));
+  app.get(
+    "/docs/init.js",
+    (c) => c.body(init(specUrl), 200, { "Content-Type": "text/javascript; charset=utf-8" }),
+  );
   app.get("/docs/:asset", (c) => {
     const name = c.req.param("asset");
     const type = ASSETS[name];

@@ -44,7 +44,11 @@ export function systemModule() {
     if (!ok) {
       return problemResponse(c, 503, "The database is unreachable or not migrated.") as never;
     }
-    return c.json({ status: "ready" as const, database: "ok" as const, migrations: "applied" as const }, 200);
+    return c.json({
+      status: "ready" as const,
+      database: "ok" as const,
+      migrations: "applied" as const,
+    }, 200);
   });
   return r;
 }

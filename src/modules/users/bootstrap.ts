@@ -35,7 +35,14 @@ export async function ensureSuperAdmin(
       passwordHash,
       isSuperAdmin: true,
     });
-    await recordChange(tx, { orgId: PLATFORM_ORG, table: "users", rowId: id, operation: "insert", version: 1, at });
+    await recordChange(tx, {
+      orgId: PLATFORM_ORG,
+      table: "users",
+      rowId: id,
+      operation: "insert",
+      version: 1,
+      at,
+    });
     await deps.audit.record(tx, { requestId: "bootstrap" }, {
       action: "user.create-super-admin",
       entityType: "user",

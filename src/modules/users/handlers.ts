@@ -9,8 +9,14 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
     const u = await service.createUser(c.var.deps, actorOf(c), c.req.valid("json"));
     return c.json(u, 201, { Location: `/api/v1/users/${u.id}`, ETag: `"${u.version}"` });
   });
-  r.openapi(routes.list, async (c) =>
-    c.json(await service.listUsers(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")), 200));
+  r.openapi(
+    routes.list,
+    async (c) =>
+      c.json(
+        await service.listUsers(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")),
+        200,
+      ),
+  );
   r.openapi(routes.read, async (c) => {
     const u = await service.readUser(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("param").id);
     return c.json(u, 200, { ETag: `"${u.version}"` });

@@ -9,7 +9,8 @@ export const create = defineRoute({
   tags,
   access: "users:write",
   summary: "Add a staff member to the organisation",
-  description: "Allocates an employee id from the role (ADM001, DOC001, …). An email that already " +
+  description:
+    "Allocates an employee id from the role (ADM001, DOC001, …). An email that already " +
     "has an account gets a membership here instead of a second account.",
   request: { body: jsonBody(CreateUserBody) },
   responses: { 201: json(User, "The staff member") },

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
 import { nextSequence, recordChange } from "../../../db/changes.ts";
@@ -72,11 +72,19 @@ export async function createUser(deps: Deps, a: Actor, input: z.infer<typeof Cre
       { path: "password", in: "body", message: "required for a new account" },
     ]);
   }
-  const passwordHash = existing ? null : await hashPassword(input.password!, deps.config.passwordLogN);
+  const passwordHash = existing
+    ? null
+    : await hashPassword(input.password!, deps.config.passwordLogN);
   const at = deps.clock.now().toISOString();
   const userId = await deps.db.transaction(async (tx) => {
     await assertFacility(tx, a.orgId, input.facilityId);
-    const stamp = { orgId: a.orgId, createdAt: at, updatedAt: at, createdBy: a.userId, updatedBy: a.userId };
+    const stamp = {
+      orgId: a.orgId,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: a.userId,
+      updatedBy: a.userId,
+    };
     const userId = existing?.id ?? newId();
     if (existing) {
       const [m] = await tx.select({ id: memberships.id }).from(memberships)
@@ -90,7 +98,14 @@ export async function createUser(deps: Deps, a: Actor, input: z.infer<typeof Cre
         fullName: input.fullName,
         passwordHash: passwordHash!,
       });
-      await recordChange(tx, { orgId: a.orgId, table: "users", rowId: userId, operation: "insert", version: 1, at });
+      await recordChange(tx, {
+        orgId: a.orgId,
+        table: "users",
+        rowId: userId,
+        operation: "insert",
+        version: 1,
+        at,
+      });
     }
     const membershipId = newId();
     await tx.insert(memberships).values({
@@ -149,8 +164,12 @@ export async function updateUser(
   const at = deps.clock.now().toISOString();
   const current = await readView(deps.db.db, a.orgId, userId);
   if (!current) throw notFound("User");
-  if (userId === a.userId && (patch.active === false || (patch.role && patch.role !== current.role))) {
-    throw unprocessable("You cannot deactivate yourself or change your own role; ask another admin.");
+  if (
+    userId === a.userId && (patch.active === false || (patch.role && patch.role !== current.role))
+  ) {
+    throw unprocessable(
+      "You cannot deactivate yourself or change your own role; ask another admin.",
+    );
   }
   await deps.db.transaction(async (tx) => {
     await assertFacility(tx, a.orgId, patch.facilityId);
@@ -177,14 +196,28 @@ export async function updateUser(
         updatedBy: a.userId,
         version: sql`${users.version} + 1`,
       }).where(eq(users.id, userId)).returning({ version: users.version });
-      await recordChange(tx, { orgId: a.orgId, table: "users", rowId: userId, operation: "update", version: u.version, at });
+      await recordChange(tx, {
+        orgId: a.orgId,
+        table: "users",
+        rowId: userId,
+        operation: "update",
+        version: u.version,
+        at,
+      });
       changed.push("fullName");
     }
     if (patch.active === false) {
       await tx.update(sessions).set({ revokedAt: at, revokedReason: "deactivated" })
-        .where(and(eq(sessions.userId, userId), eq(sessions.orgId, a.orgId), isNull(sessions.revokedAt)));
+        .where(
+          and(eq(sessions.userId, userId), eq(sessions.orgId, a.orgId), isNull(sessions.revokedAt)),
+        );
     }
-    await deps.audit.record(tx, a, { action, entityType: "user", entityId: userId, changedFields: changed });
+    await deps.audit.record(tx, a, {
+      action,
+      entityType: "user",
+      entityId: userId,
+      changedFields: changed,
+    });
   });
   return (await readView(deps.db.db, a.orgId, userId))!;
 }
