@@ -83,8 +83,14 @@ export function defineRoute<R extends Declared>(route: R) {
   for (const status of derivedErrors(route)) {
     responses[status] ??= { $ref: `#/components/responses/${status}` } as never;
   }
+  const rule = access === "public"
+    ? "No authentication."
+    : access === "authenticated"
+    ? "Any signed-in user."
+    : `Requires the \`${access}\` permission.`;
   return createRoute({
     ...rest,
+    description: rest.description ? `${rule}\n\n${rest.description}` : rule,
     responses,
     security: access === "public" ? [] : [{ bearerAuth: [] }],
     middleware: middleware as never,
