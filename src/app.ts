@@ -8,7 +8,7 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { type DatabaseHandle, openDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
-import type { Config } from "./config.ts";
+import { type Config, isEmbeddedFile } from "./config.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import type { AppEnv, Deps } from "./lib/context.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
@@ -20,6 +20,7 @@ import { auditModule } from "./modules/audit/mod.ts";
 import { createAuditLog } from "./modules/audit/service.ts";
 import { authModule } from "./modules/auth/mod.ts";
 import { createTokenService } from "./modules/auth/tokens.ts";
+import { createPrincipalResolver } from "./modules/auth/principal.ts";
 import { facilitiesModule } from "./modules/facilities/mod.ts";
 import { organizationsModule } from "./modules/organizations/mod.ts";
 import { patientsModule } from "./modules/patients/mod.ts";
@@ -44,13 +45,18 @@ export async function createDeps(
     db,
     clock,
     logger,
-    audit: createAuditLog(db, clock, logger, config.auditFlushMs),
+    audit: createAuditLog(db, clock, logger, {
+      flushMs: config.auditFlushMs,
+      // A worker needs a database it can open itself: an embedded file, not `:memory:`.
+      workerDatabase: overrides.db || !isEmbeddedFile(config) ? undefined : config.database,
+    }),
     loginLimiter: createRateLimiter(
       config.loginRateLimit.max,
       config.loginRateLimit.windowSeconds,
       clock,
     ),
     tokens: createTokenService(config.jwt, clock),
+    principals: createPrincipalResolver(db.db, clock),
   };
 }
 
@@ -68,27 +74,19 @@ export function createApp(deps: Deps) {
     "*",
     secureHeaders({ crossOriginResourcePolicy: "same-origin", strictTransportSecurity: false }),
   );
-  app.use(
-    `${API_PREFIX}/*`,
-    cors({
-      origin: (origin) =>
-        deps.config.corsOrigins.includes("*")
-          ? origin
-          : deps.config.corsOrigins.includes(origin)
-          ? origin
-          : null,
-      allowHeaders: [
-        "Authorization",
-        "Content-Type",
-        "If-Match",
-        "Idempotency-Key",
-        "X-Request-Id",
-      ],
-      allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["ETag", "Location", "X-Request-Id", "Retry-After", "Idempotent-Replayed"],
-      maxAge: 600,
-    }),
-  );
+  const corsHandler = cors({
+    origin: (origin) => {
+      const allowed = deps.config.corsOrigins;
+      return allowed.includes("*") || allowed.includes(origin) ? origin : null;
+    },
+    allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    exposeHeaders: ["ETag", "Location", "X-Request-Id", "Retry-After", "Idempotent-Replayed"],
+    maxAge: 600,
+  });
+  // CORS concerns browsers, which always send Origin; skipping it otherwise saves ~12 µs a
+  // request (Hono's cors rebuilds the response to add its headers).
+  app.use(`${API_PREFIX}/*`, (c, next) => c.req.header("origin") ? corsHandler(c, next) : next());
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({

@@ -39,7 +39,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-  AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(200),
+  AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(1000),
 });
 
 export interface Config {
@@ -145,4 +145,8 @@ export function loadConfig(): Config {
   }
 }
 
-export const isEmbedded = (config: Config) => filePathOf(config.database.url) !== null;
+/** An embedded database in a file (not `:memory:`, not a remote server). */
+export function isEmbeddedFile(config: Config) {
+  const path = filePathOf(config.database.url);
+  return path !== null && path !== ":memory:";
+}

@@ -7,6 +7,7 @@ import type { Role } from "./permissions.ts";
 import type { AuditLog } from "../modules/audit/service.ts";
 import type { RateLimiter } from "../middleware/rate-limit.ts";
 import type { TokenService } from "../modules/auth/tokens.ts";
+import type { PrincipalResolver } from "../modules/auth/principal.ts";
 
 /** Everything the app is built from; passed in, never global, so tests build their own. */
 export interface Deps {
@@ -17,6 +18,7 @@ export interface Deps {
   audit: AuditLog;
   loginLimiter: RateLimiter;
   tokens: TokenService;
+  principals: PrincipalResolver;
 }
 
 /** Who is calling, from a verified token and the live session (see middleware/auth.ts). */

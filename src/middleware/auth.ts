@@ -7,14 +7,13 @@ import type { AppEnv } from "../lib/context.ts";
 import { clientIp } from "../lib/context.ts";
 import { forbidden, unauthorized } from "../lib/errors.ts";
 import { can, type Permission } from "../lib/permissions.ts";
-import { resolvePrincipal } from "../modules/auth/principal.ts";
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
   if (!header || !/^Bearer /i.test(header)) throw unauthorized();
   const deps = c.get("deps");
   const claims = await deps.tokens.verifyAccess(header.slice(7).trim());
-  c.set("principal", await resolvePrincipal(deps.db.db, claims, deps.clock.now()));
+  c.set("principal", await deps.principals.resolve(claims));
   await next();
 };
 

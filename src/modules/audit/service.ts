@@ -2,16 +2,19 @@
  * The audit trail. Writes are audited inside the write's own transaction (`record`), so a change
  * and its audit entry commit or vanish together. Reads are queued (`recordRead`) and appended in
  * batches, one transaction per batch, so the read path pays a push onto an array instead of a
- * durable write; `close()` flushes, so a clean shutdown loses nothing.
+ * durable write; `close()` flushes, so a clean shutdown loses nothing. On an embedded file
+ * database the batches are appended by a worker thread on its own connection, so their cost
+ * (mostly index maintenance and the COMMIT's fsync) never stalls a request.
  */
 import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
-import type { DatabaseHandle, Db } from "../../../db/client.ts";
+import type { DatabaseHandle, DatabaseOptions, Db } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
 import type { Actor } from "../../lib/context.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import type { WriterReply, WriterRequest } from "./writer-worker.ts";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 
@@ -38,16 +41,60 @@ export interface AuditLog {
   close(): Promise<void>;
 }
 
+/** Where batches go: the main connection, or a worker thread with its own connection. */
+interface BatchSink {
+  append(rows: AuditRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function inlineSink(handle: DatabaseHandle): BatchSink {
+  return { append: (rows) => handle.appendRows(auditEvents, rows), close: () => Promise.resolve() };
+}
+
+function workerSink(options: DatabaseOptions): BatchSink {
+  const worker = new Worker(new URL("./writer-worker.ts", import.meta.url), { type: "module" });
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  worker.onmessage = (e: MessageEvent<WriterReply>) => {
+    const waiter = pending.get(e.data.id);
+    pending.delete(e.data.id);
+    if (e.data.ok) waiter?.resolve();
+    else waiter?.reject(new Error(e.data.error));
+  };
+  const send = (msg: WriterRequest & { id: number }) =>
+    new Promise<void>((resolve, reject) => {
+      pending.set(msg.id, { resolve, reject });
+      worker.postMessage(msg);
+    });
+  worker.postMessage({ type: "open", options } satisfies WriterRequest);
+  return {
+    append: (rows) => send({ type: "append", id: nextId++, rows }),
+    async close() {
+      await send({ type: "close", id: nextId++ });
+      worker.terminate();
+    },
+  };
+}
+
+export interface AuditLogOptions {
+  flushMs: number;
+  maxBatch?: number;
+  /** Embedded file databases: append read batches from a worker thread (see writer-worker.ts). */
+  workerDatabase?: DatabaseOptions;
+}
+
 export function createAuditLog(
   handle: DatabaseHandle,
   clock: Clock,
   logger: Logger,
-  flushMs: number,
-  maxBatch = 2000,
+  options: AuditLogOptions,
 ): AuditLog {
+  const maxBatch = options.maxBatch ?? 5000;
+  const sink = options.workerDatabase ? workerSink(options.workerDatabase) : inlineSink(handle);
   let queue: AuditRow[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> = Promise.resolve();
+  let closing: Promise<void> | undefined;
 
   const toRow = (who: AuditSubject, e: AuditEntry): AuditRow => ({
     id: newId(),
@@ -67,24 +114,25 @@ export function createAuditLog(
     changedFields: e.changedFields ?? null,
   });
 
-  const flush = (): Promise<void> => {
+  const schedule = () => {
+    if (timer === undefined) timer = setTimeout(flush, options.flushMs);
+  };
+
+  function flush(): Promise<void> {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (queue.length === 0) return flushing;
     const batch = queue;
     queue = [];
-    flushing = flushing.then(() => handle.appendRows(auditEvents, batch)).catch((err) => {
+    // Batches are appended one after the other, so entries reach the table in order.
+    flushing = flushing.then(() => sink.append(batch)).catch((err) => {
       // Keep the entries: put them back in front and try again on the next flush.
       queue = batch.concat(queue);
       logger.error("audit flush failed; will retry", { error: String(err), entries: batch.length });
       schedule();
     });
     return flushing;
-  };
-
-  const schedule = () => {
-    if (timer === undefined) timer = setTimeout(flush, flushMs);
-  };
+  }
 
   return {
     async record(tx, who, entry) {
@@ -96,9 +144,14 @@ export function createAuditLog(
       else schedule();
     },
     flush,
-    async close() {
-      await flush();
-      await flushing;
+    close() {
+      closing ??= (async () => {
+        await flush();
+        await flushing;
+        if (queue.length > 0) await sink.append(queue.splice(0));
+        await sink.close();
+      })();
+      return closing;
     },
   };
 }

@@ -2,6 +2,10 @@
  * Resolves a verified access token to the live principal: the session must not be revoked or
  * expired, the user and membership must be active, and the role is read from the membership, so
  * logout, deactivation and role changes take effect on the very next request.
+ *
+ * Resolved principals are kept for one second. In this process every change that ends or alters
+ * a session drops the cached entry at once (`forgetSession`, `forgetUser`), so here the effect is
+ * still immediate; another API process sharing the database sees it within that second.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
@@ -35,7 +39,7 @@ function prepare(db: Db) {
     .prepare();
 }
 
-export async function resolvePrincipal(
+async function load(
   db: Db,
   claims: AccessClaims,
   now: Date,
@@ -66,5 +70,38 @@ export async function resolvePrincipal(
     orgId: row.orgId,
     role: row.role as Role,
     facilityId: row.facilityId ?? null,
+  };
+}
+
+export interface PrincipalResolver {
+  resolve(claims: AccessClaims): Promise<Principal>;
+  forgetSession(sessionId: string): void;
+  forgetUser(userId: string): void;
+}
+
+export function createPrincipalResolver(
+  db: Db,
+  clock: { now(): Date },
+  ttlMs = 1000,
+): PrincipalResolver {
+  const cache = new Map<string, { principal: Principal; until: number }>();
+  return {
+    async resolve(claims) {
+      const now = clock.now();
+      const hit = cache.get(claims.sid);
+      if (hit && hit.until > now.getTime() && hit.principal.userId === claims.sub) {
+        return hit.principal;
+      }
+      const principal = await load(db, claims, now);
+      if (cache.size >= 50_000) cache.clear();
+      cache.set(claims.sid, { principal, until: now.getTime() + ttlMs });
+      return principal;
+    },
+    forgetSession(sessionId) {
+      cache.delete(sessionId);
+    },
+    forgetUser(userId) {
+      for (const [sid, entry] of cache) if (entry.principal.userId === userId) cache.delete(sid);
+    },
   };
 }

@@ -232,7 +232,10 @@ export async function refresh(
         entityType: "session",
         entityId: row.sessionId,
       });
-      return { error: "The refresh token was already used; the session has been ended." } as const;
+      return {
+        error: "The refresh token was already used; the session has been ended.",
+        endedSession: row.sessionId,
+      } as const;
     }
     const principal = await liveRole(tx, row.userId, row.orgId);
     if (!principal) return { error: "Your access has ended; log in again." } as const;
@@ -254,6 +257,9 @@ export async function refresh(
     return { userId: row.userId, orgId: row.orgId, access, refreshToken: next.token };
   });
   if ("error" in result) {
+    if ("endedSession" in result && result.endedSession) {
+      deps.principals.forgetSession(result.endedSession);
+    }
     countFailure(deps, keys);
     throw unauthorized(result.error);
   }
@@ -298,6 +304,8 @@ export async function logout(deps: Deps, p: Principal, meta: RequestMeta, everyw
       entityId: everywhere ? null : p.sessionId,
     });
   });
+  if (everywhere) deps.principals.forgetUser(p.userId);
+  else deps.principals.forgetSession(p.sessionId);
 }
 
 export const me = (deps: Deps, p: Principal) => sessionUser(deps.db.db, p.userId, p.orgId);
@@ -330,6 +338,7 @@ export async function switchOrganization(
     });
     return t;
   });
+  deps.principals.forgetSession(p.sessionId);
   return {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,

@@ -219,5 +219,7 @@ export async function updateUser(
       changedFields: changed,
     });
   });
+  // After the commit: a request between the two must not re-cache the old role.
+  deps.principals.forgetUser(userId);
   return (await readView(deps.db.db, a.orgId, userId))!;
 }

@@ -1,0 +1,36 @@
+/// <reference lib="deno.worker" />
+/**
+ * Appends batches of audit entries on a libSQL connection of its own, off the main thread: an
+ * append of a second's worth of reads (index maintenance plus the COMMIT's fsync) takes tens of
+ * milliseconds, which on the main thread would stall every request in flight.
+ */
+import { type DatabaseHandle, type DatabaseOptions, openDatabase } from "../../../db/client.ts";
+import { auditEvents } from "../../../db/schema/mod.ts";
+
+export type WriterRequest =
+  | { type: "open"; options: DatabaseOptions }
+  | { type: "append"; id: number; rows: Record<string, unknown>[] }
+  | { type: "close"; id: number };
+
+export type WriterReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+let handle: DatabaseHandle | undefined;
+
+// Messages are handled one at a time, in order, because each append is synchronous underneath.
+self.onmessage = async (e: MessageEvent<WriterRequest>) => {
+  const msg = e.data;
+  if (msg.type === "open") {
+    handle = openDatabase(msg.options);
+    return;
+  }
+  try {
+    if (msg.type === "append") await handle!.appendRows(auditEvents, msg.rows);
+    else {
+      handle?.close();
+      handle = undefined;
+    }
+    self.postMessage({ id: msg.id, ok: true } satisfies WriterReply);
+  } catch (err) {
+    self.postMessage({ id: msg.id, ok: false, error: String(err) } satisfies WriterReply);
+  }
+};
