@@ -32,6 +32,16 @@ export type AuditSubject = Partial<Omit<Actor, "requestId">> & { requestId: stri
 
 type AuditRow = typeof auditEvents.$inferInsert;
 
+/**
+ * A queued entry: the row less its id and ISO time, which are made when the batch is written
+ * (in the worker, off the request path) from `atMs`, the time of the event.
+ */
+export type QueuedEntry = Omit<AuditRow, "id" | "at"> & { atMs: number };
+
+export function rowOf({ atMs, ...rest }: QueuedEntry): AuditRow {
+  return { ...rest, id: newId(), at: new Date(atMs).toISOString() };
+}
+
 export interface AuditLog {
   /** Appends an entry in the caller's write transaction. */
   record(tx: Db, who: AuditSubject, entry: AuditEntry): Promise<void>;
@@ -43,12 +53,15 @@ export interface AuditLog {
 
 /** Where batches go: the main connection, or a worker thread with its own connection. */
 interface BatchSink {
-  append(rows: AuditRow[]): Promise<void>;
+  append(entries: QueuedEntry[]): Promise<void>;
   close(): Promise<void>;
 }
 
 function inlineSink(handle: DatabaseHandle): BatchSink {
-  return { append: (rows) => handle.appendRows(auditEvents, rows), close: () => Promise.resolve() };
+  return {
+    append: (entries) => handle.appendRows(auditEvents, entries.map(rowOf)),
+    close: () => Promise.resolve(),
+  };
 }
 
 function workerSink(options: DatabaseOptions): BatchSink {
@@ -68,7 +81,7 @@ function workerSink(options: DatabaseOptions): BatchSink {
     });
   worker.postMessage({ type: "open", options } satisfies WriterRequest);
   return {
-    append: (rows) => send({ type: "append", id: nextId++, rows }),
+    append: (entries) => send({ type: "append", id: nextId++, entries }),
     async close() {
       await send({ type: "close", id: nextId++ });
       worker.terminate();
@@ -91,13 +104,13 @@ export function createAuditLog(
 ): AuditLog {
   const maxBatch = options.maxBatch ?? 5000;
   const sink = options.workerDatabase ? workerSink(options.workerDatabase) : inlineSink(handle);
-  let queue: AuditRow[] = [];
+  let queue: QueuedEntry[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
 
-  const toRow = (who: AuditSubject, e: AuditEntry): AuditRow => ({
-    id: newId(),
+  const toEntry = (who: AuditSubject, e: AuditEntry): QueuedEntry => ({
+    atMs: clock.now().getTime(),
     orgId: who.orgId ?? null,
     actorId: who.userId ?? null,
     actorRole: who.role ?? null,
@@ -110,7 +123,6 @@ export function createAuditLog(
     ip: who.ip ?? null,
     userAgent: who.userAgent ?? null,
     requestId: who.requestId,
-    at: clock.now().toISOString(),
     changedFields: e.changedFields ?? null,
   });
 
@@ -136,10 +148,10 @@ export function createAuditLog(
 
   return {
     async record(tx, who, entry) {
-      await tx.insert(auditEvents).values(toRow(who, entry));
+      await tx.insert(auditEvents).values(rowOf(toEntry(who, entry)));
     },
     recordRead(who, entry) {
-      queue.push(toRow(who, entry));
+      queue.push(toEntry(who, entry));
       if (queue.length >= maxBatch) flush();
       else schedule();
     },

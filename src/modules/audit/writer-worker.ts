@@ -6,10 +6,11 @@
  */
 import { type DatabaseHandle, type DatabaseOptions, openDatabase } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
+import { type QueuedEntry, rowOf } from "./service.ts";
 
 export type WriterRequest =
   | { type: "open"; options: DatabaseOptions }
-  | { type: "append"; id: number; rows: Record<string, unknown>[] }
+  | { type: "append"; id: number; entries: QueuedEntry[] }
   | { type: "close"; id: number };
 
 export type WriterReply = { id: number; ok: true } | { id: number; ok: false; error: string };
@@ -24,7 +25,7 @@ self.onmessage = async (e: MessageEvent<WriterRequest>) => {
     return;
   }
   try {
-    if (msg.type === "append") await handle!.appendRows(auditEvents, msg.rows);
+    if (msg.type === "append") await handle!.appendRows(auditEvents, msg.entries.map(rowOf));
     else {
       handle?.close();
       handle = undefined;

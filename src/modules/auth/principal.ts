@@ -39,7 +39,7 @@ function prepare(db: Db) {
     .prepare();
 }
 
-async function load(
+export async function loadPrincipal(
   db: Db,
   claims: AccessClaims,
   now: Date,
@@ -92,7 +92,7 @@ export function createPrincipalResolver(
       if (hit && hit.until > now.getTime() && hit.principal.userId === claims.sub) {
         return hit.principal;
       }
-      const principal = await load(db, claims, now);
+      const principal = await loadPrincipal(db, claims, now);
       if (cache.size >= 50_000) cache.clear();
       cache.set(claims.sid, { principal, until: now.getTime() + ttlMs });
       return principal;

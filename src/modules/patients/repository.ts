@@ -11,8 +11,25 @@ export type PatientRow = typeof patients.$inferSelect;
 
 const byIdCache = new WeakMap<Db, ReturnType<typeof prepareById>>();
 
+/** The columns a response shows: each column read costs a native-to-JS conversion. */
+const shown = {
+  id: patients.id,
+  mrn: patients.mrn,
+  givenName: patients.givenName,
+  familyName: patients.familyName,
+  birthDate: patients.birthDate,
+  sex: patients.sex,
+  phone: patients.phone,
+  email: patients.email,
+  nationalId: patients.nationalId,
+  version: patients.version,
+  createdAt: patients.createdAt,
+  updatedAt: patients.updatedAt,
+};
+export type ShownPatient = { [K in keyof typeof shown]: PatientRow[K] };
+
 function prepareById(db: Db) {
-  return db.select().from(patients).where(and(
+  return db.select(shown).from(patients).where(and(
     eq(patients.id, sql.placeholder("id")),
     eq(patients.orgId, sql.placeholder("orgId")),
     isNull(patients.deletedAt),
@@ -23,7 +40,7 @@ export async function findPatient(
   db: Db,
   orgId: string,
   id: string,
-): Promise<PatientRow | undefined> {
+): Promise<ShownPatient | undefined> {
   let q = byIdCache.get(db);
   if (!q) byIdCache.set(db, q = prepareById(db));
   return await q.get({ id, orgId });

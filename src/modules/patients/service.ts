@@ -9,14 +9,14 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { unwrapUpdate } from "../../lib/writes.ts";
-import { findPatient, listPatients, type PatientRow } from "./repository.ts";
+import { findPatient, listPatients, type ShownPatient } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
 
 const FIELDS = ["givenName", "familyName", "birthDate", "sex", "phone", "email", "nationalId"];
 
 export const formatMrn = (n: number) => `MRN${String(n).padStart(6, "0")}`;
 
-export const toPatient = (p: PatientRow): PatientT => ({
+export const toPatient = (p: ShownPatient): PatientT => ({
   id: p.id,
   mrn: p.mrn,
   givenName: p.givenName,

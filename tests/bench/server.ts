@@ -1,0 +1,117 @@
+/** Runs the real server (`src/main.ts`) as a child process on a loopback port. */
+
+/** Project root: the folder holding deno.json, two levels above this file. */
+export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Variables the app's config reads; never inherited, so the bench runs on known settings. */
+const CONFIG_VARS = new Set([
+  "PORT",
+  "HOST",
+  "APP_ENV",
+  "DATA_DIR",
+  "DATABASE_URL",
+  "DATABASE_AUTH_TOKEN",
+  "DATABASE_SYNC_URL",
+  "DATABASE_SYNCHRONOUS",
+  "JWT_SECRET",
+  "JWT_ISSUER",
+  "JWT_AUDIENCE",
+  "ACCESS_TOKEN_TTL_SECONDS",
+  "REFRESH_TOKEN_TTL_DAYS",
+  "CORS_ORIGINS",
+  "LOG_LEVEL",
+  "BODY_LIMIT_BYTES",
+  "LOGIN_RATE_LIMIT",
+  "LOGIN_RATE_WINDOW_SECONDS",
+  "AUDIT_FLUSH_MS",
+]);
+
+/** A free loopback TCP port (asked of the OS, then released for the server to take). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+export interface RunningServer {
+  baseUrl: string;
+  process: Deno.ChildProcess;
+  /** SIGTERM, then wait (SIGKILL after `timeoutMs`); answers the exit code. */
+  stop(timeoutMs?: number): Promise<number>;
+}
+
+export async function startServer(opts: {
+  dataDir: string;
+  jwtSecret: string;
+  /** Extra deno flags before the script, e.g. `--cpu-prof`. */
+  denoFlags?: string[];
+  /** Entry point, relative to the project root; `src/main.ts` unless an experiment says so. */
+  script?: string;
+  /** Extra app settings, e.g. `{ DATABASE_SYNCHRONOUS: "NORMAL" }`. */
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<RunningServer> {
+  const port = freePort();
+  const inherited = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([k]) => !CONFIG_VARS.has(k)),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
+    cwd: PROJECT_ROOT,
+    clearEnv: true,
+    env: {
+      ...inherited,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: opts.dataDir,
+      APP_ENV: "production",
+      JWT_SECRET: opts.jwtSecret,
+      LOG_LEVEL: "warn",
+      ...opts.env,
+    },
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+
+  let exited: number | null = null;
+  const status = child.status.then((s) => (exited = s.code));
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const stop = async (timeoutMs = 20_000) => {
+    if (exited !== null) return exited;
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const killed = new Promise<number>((resolve) => {
+      timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        resolve(-9);
+      }, timeoutMs);
+    });
+    const code = await Promise.race([status, killed]);
+    clearTimeout(timer);
+    await status;
+    return code;
+  };
+
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+  while (true) {
+    if (exited !== null) throw new Error(`the server exited with code ${exited} before ready`);
+    try {
+      const res = await fetch(`${baseUrl}/api/v1/ready`);
+      await res.body?.cancel();
+      if (res.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stop(5_000);
+      throw new Error(`the server was not ready at ${baseUrl} within the timeout`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { baseUrl, process: child, stop };
+}
