@@ -3,12 +3,12 @@ import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
 import { recordChange } from "../../../db/changes.ts";
 import { facilities } from "../../../db/schema/mod.ts";
-import { changedFields, findInTenant, updateInTenant } from "../../../db/tenant.ts";
+import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
-import { unwrapUpdate } from "../../lib/writes.ts";
+import { auditedUpdate } from "../../lib/writes.ts";
 import type { FacilityInput, FacilityPatch } from "./schemas.ts";
 
 type Row = typeof facilities.$inferSelect;
@@ -93,25 +93,18 @@ export async function updateFacility(
   expectedVersion: number | undefined,
   action = "facility.update",
 ) {
-  const at = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     if (patch.code) await assertCodeFree(tx, a.orgId, patch.code, id);
-    const { row, before } = unwrapUpdate(
-      await updateInTenant(tx, facilities, "facilities", {
-        orgId: a.orgId,
-        id,
-        expectedVersion,
-        set: patch,
-        actorId: a.userId,
-        at,
-      }),
-      "Facility",
-    );
-    await deps.audit.record(tx, a, {
+    const row = await auditedUpdate(deps, tx, a, {
+      table: facilities,
+      tableName: "facilities",
+      label: "Facility",
+      id,
+      expectedVersion,
+      set: patch,
       action,
       entityType: "facility",
-      entityId: id,
-      changedFields: changedFields(before, row, FIELDS),
+      fields: FIELDS,
     });
     return toFacility(row);
   });

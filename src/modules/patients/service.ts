@@ -4,11 +4,10 @@
  */
 import { nextSequence, recordChange } from "../../../db/changes.ts";
 import { patients } from "../../../db/schema/mod.ts";
-import { changedFields, updateInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
-import { unwrapUpdate } from "../../lib/writes.ts";
+import { auditedUpdate } from "../../lib/writes.ts";
 import { findPatient, listPatients, type ShownPatient } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
 
@@ -111,28 +110,21 @@ export async function updatePatient(
   patch: PatientPatchT,
   expectedVersion: number | undefined,
 ): Promise<PatientT> {
-  const at = deps.clock.now().toISOString();
-  return await deps.db.transaction(async (tx) => {
-    const { row, before } = unwrapUpdate(
-      await updateInTenant(tx, patients, "patients", {
-        orgId: a.orgId,
-        id,
-        expectedVersion,
-        set: patch,
-        actorId: a.userId,
-        at,
-      }),
-      "Patient",
-    );
-    await deps.audit.record(tx, a, {
+  const row = await deps.db.transaction((tx) =>
+    auditedUpdate(deps, tx, a, {
+      table: patients,
+      tableName: "patients",
+      label: "Patient",
+      id,
+      expectedVersion,
+      set: patch,
       action: "patient.update",
       entityType: "patient",
-      entityId: id,
       patientId: id,
-      changedFields: changedFields(before, row, FIELDS),
-    });
-    return toPatient(row);
-  });
+      fields: FIELDS,
+    })
+  );
+  return toPatient(row);
 }
 
 export async function deletePatient(
@@ -141,25 +133,18 @@ export async function deletePatient(
   id: string,
   expectedVersion: number | undefined,
 ): Promise<void> {
-  const at = deps.clock.now().toISOString();
-  await deps.db.transaction(async (tx) => {
-    unwrapUpdate(
-      await updateInTenant(tx, patients, "patients", {
-        orgId: a.orgId,
-        id,
-        expectedVersion,
-        set: { deletedAt: at },
-        actorId: a.userId,
-        at,
-        operation: "delete",
-      }),
-      "Patient",
-    );
-    await deps.audit.record(tx, a, {
+  await deps.db.transaction((tx) =>
+    auditedUpdate(deps, tx, a, {
+      table: patients,
+      tableName: "patients",
+      label: "Patient",
+      id,
+      expectedVersion,
+      set: { deletedAt: deps.clock.now().toISOString() },
+      operation: "delete",
       action: "patient.delete",
       entityType: "patient",
-      entityId: id,
       patientId: id,
-    });
-  });
+    })
+  );
 }
