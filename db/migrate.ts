@@ -20,25 +20,27 @@ async function newestApplied(handle: DatabaseHandle): Promise<number> {
   return Number(rows[0]?.[0] ?? 0);
 }
 
-async function appliedMillis(handle: DatabaseHandle): Promise<number> {
-  await handle.executeScript([TRACKING_TABLE]);
-  return await newestApplied(handle);
-}
-
+/**
+ * Applies what is pending. The applied set is read inside the write transaction, so several
+ * processes starting at once on one database apply each migration exactly once.
+ */
 export async function migrate(handle: DatabaseHandle): Promise<number> {
   const migrations = readMigrationFiles({ migrationsFolder });
-  const last = await appliedMillis(handle);
-  const pending = migrations.filter((m) => m.folderMillis > last);
-  if (pending.length === 0) return 0;
-  const statements: string[] = [];
-  for (const m of pending) {
-    statements.push(...m.sql);
-    statements.push(
-      `INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('${m.hash}', ${m.folderMillis})`,
+  await handle.executeScript([TRACKING_TABLE]);
+  return await handle.transaction(async (tx) => {
+    const rows = await tx.values<[number | null]>(
+      sql.raw('SELECT max(created_at) FROM "__drizzle_migrations"'),
     );
-  }
-  await handle.executeScript(statements);
-  return pending.length;
+    const last = Number(rows[0]?.[0] ?? 0);
+    const pending = migrations.filter((m) => m.folderMillis > last);
+    for (const m of pending) {
+      for (const statement of m.sql) if (statement.trim()) await tx.run(sql.raw(statement));
+      await tx.run(
+        sql`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (${m.hash}, ${m.folderMillis})`,
+      );
+    }
+    return pending.length;
+  });
 }
 
 let newestShipped: number | undefined;

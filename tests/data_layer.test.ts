@@ -44,6 +44,29 @@ Deno.test("data layer", async (t) => {
     },
   );
 
+  await t.step(
+    "processes starting together on one fresh database all succeed, each migration applied once",
+    async () => {
+      const fresh = `file:${join(dir, "fresh.db")}`;
+      const run = () =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "db/migrate.ts"],
+          env: { DATABASE_URL: fresh, DATA_DIR: dir, APP_ENV: "test", JWT_SECRET: "x".repeat(40) },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      const results = await Promise.all([run(), run()]);
+      for (const r of results) assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+      const check = openDatabase({ url: fresh });
+      const count = 'SELECT count(*) FROM "__drizzle_migrations"';
+      assert.deepEqual(
+        await check.db.values(sql.raw(count)),
+        await handle.db.values(sql.raw(count)),
+      );
+      check.close();
+    },
+  );
+
   await t.step("DATABASE_SYNCHRONOUS=NORMAL is honoured on every connection", async () => {
     const normal = openDatabase({ url, synchronous: "NORMAL" });
     assert.equal((await pragmas(normal.db)).synchronous, 1);
