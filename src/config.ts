@@ -124,7 +124,13 @@ function developmentSecret(env: string, dataDir: string): string {
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   const secret = randomBytes(48).toString("base64url");
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  try {
+    // Exclusive create: of two processes starting together, one writes and both use its secret.
+    writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as { code?: string }).code === "EEXIST") return readFileSync(file, "utf8").trim();
+    throw err;
+  }
   console.warn(
     `warning: JWT_SECRET is not set; generated a development secret in ${file}. ` +
       "Set JWT_SECRET in production.",
