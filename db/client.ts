@@ -48,6 +48,12 @@ export interface DatabaseHandle {
    * running it.
    */
   appendRows(table: SQLiteTable, rows: Record<string, unknown>[]): Promise<void>;
+  /**
+   * The first row of a read, as an array in the query's column order, on the reader connection.
+   * For the hottest reads, whose SQL drizzle builds once (see `hotRead`): it skips drizzle's
+   * per-call placeholder filling and row mapping, which cost more than SQLite's own work.
+   */
+  readRow(sql: string, params: unknown[]): Promise<unknown[] | undefined>;
   readonly kind: "embedded" | "remote";
   close(): void;
 }
@@ -164,8 +170,10 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
       }
     });
 
+  const readRaw = nativeExecutor(reader);
   return {
     kind: "embedded",
+    readRow: (sql, params) => readRaw(sql, params, "get").then((r) => r.rows),
     appendRows: (table, rows) =>
       inTransaction(() => {
         const { sql, params } = rowInserter(table);
@@ -220,6 +228,8 @@ function openRemote(options: DatabaseOptions): DatabaseHandle {
   };
   return {
     kind: "remote",
+    readRow: async (sql, params) =>
+      (await client.execute({ sql, args: params as any[] })).rows.map((r) => Array.from(r))[0],
     appendRows: async (table, rows) => {
       const { sql, params } = rowInserter(table);
       await client.batch(rows.map((r) => ({ sql, args: params(r) as any[] })), "write");
@@ -231,5 +241,25 @@ function openRemote(options: DatabaseOptions): DatabaseHandle {
         for (const s of statements) if (s.trim()) await run(s);
       }),
     close: () => client.close(),
+  };
+}
+
+/**
+ * Prepares a hot read from a drizzle select whose conditions use `sql.placeholder(name)`: the SQL
+ * is built once, and each call binds the named values and maps the row to the selected keys.
+ */
+export function hotRead<Row extends Record<string, unknown>>(
+  query: { toSQL(): { sql: string; params: unknown[] } },
+  keys: (keyof Row & string)[],
+) {
+  const { sql, params } = query.toSQL();
+  const names = params.map((p) => (p as { name?: string }).name);
+  if (names.some((n) => n === undefined)) throw new Error("hotRead: use sql.placeholder() only");
+  return async (handle: DatabaseHandle, values: Record<string, unknown>) => {
+    const row = await handle.readRow(sql, names.map((n) => values[n!]));
+    if (!row) return undefined;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = row[i];
+    return out as Row;
   };
 }

@@ -126,7 +126,7 @@ const STEPS: { label: string; fn: RegExp; url: RegExp }[] = [
   { label: "  verifyAccess (JWT cache)", fn: /^verifyAccess$/, url: /tokens/ },
   { label: "readPatient service", fn: /^readPatient$/, url: /patients\/service/ },
   {
-    label: "  findPatient (drizzle prepared get)",
+    label: "  findPatient (hotRead)",
     fn: /^findPatient$/,
     url: /patients\/repository/,
   },

@@ -116,8 +116,8 @@ try {
     () => loadPrincipal(deps.db.db, claims, now),
   );
   await measure(
-    "findPatient (drizzle prepared, sqlite-proxy)",
-    () => findPatient(deps.db.db, orgId, nextId()),
+    "findPatient (hotRead: drizzle-built SQL, raw prepared statement)",
+    () => findPatient(deps.db, orgId, nextId()),
   );
   const native = new Database(`${dataDir}/clinic.db`);
   const stmt = native.prepare(
@@ -155,7 +155,7 @@ try {
     conn.close();
   }
   await measure("IdParam.safeParse (zod uuid)", () => IdParam.safeParse({ id: nextId() }));
-  const row = (await findPatient(deps.db.db, orgId, ids[0]))!;
+  const row = (await findPatient(deps.db, orgId, ids[0]))!;
   await measure("toPatient + JSON.stringify", () => JSON.stringify(toPatient(row)));
   await measure("crypto.randomUUID (request id)", () => crypto.randomUUID());
   await measure("newId (uuidv7, audit row id)", () => newId());

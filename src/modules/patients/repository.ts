@@ -1,15 +1,14 @@
 /**
- * Patient queries. The read by id is the hottest query of a clinic system, so it is a drizzle
- * prepared statement built once per connection; list queries are built per request.
+ * Patient queries. The read by id is built once and run as a raw prepared statement (`hotRead`);
+ * list queries are built with drizzle per request.
  */
 import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { type DatabaseHandle, type Db, hotRead } from "../../../db/client.ts";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { patients } from "../../../db/schema/mod.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 
 export type PatientRow = typeof patients.$inferSelect;
-
-const byIdCache = new WeakMap<Db, ReturnType<typeof prepareById>>();
 
 /** The columns a response shows: each column read costs a native-to-JS conversion. */
 const shown = {
@@ -28,22 +27,23 @@ const shown = {
 };
 export type ShownPatient = { [K in keyof typeof shown]: PatientRow[K] };
 
-function prepareById(db: Db) {
-  return db.select(shown).from(patients).where(and(
+// Built with drizzle once; only text and integer columns, so no value decoding is needed.
+const byId = hotRead<ShownPatient>(
+  new QueryBuilder().select(shown).from(patients).where(and(
     eq(patients.id, sql.placeholder("id")),
     eq(patients.orgId, sql.placeholder("orgId")),
     isNull(patients.deletedAt),
-  )).prepare();
-}
+  )),
+  Object.keys(shown) as (keyof ShownPatient)[],
+);
 
-export async function findPatient(
-  db: Db,
+/** The hottest query of a clinic system: one patient by id, within the organisation. */
+export function findPatient(
+  handle: DatabaseHandle,
   orgId: string,
   id: string,
 ): Promise<ShownPatient | undefined> {
-  let q = byIdCache.get(db);
-  if (!q) byIdCache.set(db, q = prepareById(db));
-  return await q.get({ id, orgId });
+  return byId(handle, { id, orgId });
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => "\\" + m);

@@ -73,7 +73,7 @@ export async function registerPatient(
 }
 
 export async function readPatient(deps: Deps, a: Actor, id: string): Promise<PatientT> {
-  const row = await findPatient(deps.db.db, a.orgId, id);
+  const row = await findPatient(deps.db, a.orgId, id);
   if (!row) throw notFound("Patient");
   deps.audit.recordRead(a, {
     action: "patient.read",
