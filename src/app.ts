@@ -47,8 +47,11 @@ export async function createDeps(
     logger,
     audit: createAuditLog(db, clock, logger, {
       flushMs: config.auditFlushMs,
-      // A worker needs a database it can open itself: an embedded file, not `:memory:`.
-      workerDatabase: overrides.db || !isEmbeddedFile(config) ? undefined : config.database,
+      // A worker needs a database it can open itself: a plain embedded file, not `:memory:` and
+      // not an embedded replica, whose sync state belongs to one connection.
+      workerDatabase: overrides.db || !isEmbeddedFile(config) || config.database.syncUrl
+        ? undefined
+        : config.database,
     }),
     loginLimiter: createRateLimiter(
       config.loginRateLimit.max,
