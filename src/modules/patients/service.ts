@@ -103,6 +103,14 @@ export async function searchPatients(
   return { data: page.data.map(toPatient), nextCursor: page.nextCursor };
 }
 
+/** What every versioned write of a patient row shares. */
+const PATIENT_ROW = {
+  table: patients,
+  tableName: "patients",
+  label: "Patient",
+  entityType: "patient",
+} as const;
+
 export async function updatePatient(
   deps: Deps,
   a: Actor,
@@ -112,14 +120,11 @@ export async function updatePatient(
 ): Promise<PatientT> {
   const row = await deps.db.transaction((tx) =>
     auditedUpdate(deps, tx, a, {
-      table: patients,
-      tableName: "patients",
-      label: "Patient",
+      ...PATIENT_ROW,
       id,
       expectedVersion,
       set: patch,
       action: "patient.update",
-      entityType: "patient",
       patientId: id,
       fields: FIELDS,
     })
@@ -135,15 +140,12 @@ export async function deletePatient(
 ): Promise<void> {
   await deps.db.transaction((tx) =>
     auditedUpdate(deps, tx, a, {
-      table: patients,
-      tableName: "patients",
-      label: "Patient",
+      ...PATIENT_ROW,
       id,
       expectedVersion,
       set: { deletedAt: deps.clock.now().toISOString() },
       operation: "delete",
       action: "patient.delete",
-      entityType: "patient",
       patientId: id,
     })
   );
