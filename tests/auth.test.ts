@@ -133,6 +133,44 @@ Deno.test("auth", async (t) => {
     assert.equal((await app.call("GET", "/api/v1/auth/me", { token: b.accessToken })).status, 200);
   });
 
+  await t.step("a user lists their sessions and ends one of them", async () => {
+    const email = `phone.${crypto.randomUUID()}@test.clinic`;
+    await app.call("POST", "/api/v1/users", {
+      token: org.admin,
+      body: { email, fullName: "Lost Phone", role: "DOCTOR", password: PASSWORD },
+    });
+    const desk = await login(app, email);
+    const phone = await login(app, email);
+    const list = await app.call("GET", "/api/v1/auth/sessions", { token: desk.accessToken });
+    assert.equal(list.status, 200);
+    assert.equal(list.body.data.length, 2);
+    assert.equal(list.body.data.filter((s: any) => s.current).length, 1);
+    const phoneSession = list.body.data.find((s: any) => !s.current);
+    const ended = await app.call("DELETE", `/api/v1/auth/sessions/${phoneSession.id}`, {
+      token: desk.accessToken,
+    });
+    assert.equal(ended.status, 204);
+    assert.equal(
+      (await app.call("GET", "/api/v1/auth/me", { token: phone.accessToken })).status,
+      401,
+    );
+    const refresh = await app.call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: phone.refreshToken },
+    });
+    assert.equal(refresh.status, 401);
+    assert.equal(
+      (await app.call("GET", "/api/v1/auth/me", { token: desk.accessToken })).status,
+      200,
+    );
+    // Someone else's session is not found, and stays alive.
+    const mine = await app.call("GET", "/api/v1/auth/sessions", { token: org.admin });
+    const other = await app.call("DELETE", `/api/v1/auth/sessions/${mine.body.data[0].id}`, {
+      token: desk.accessToken,
+    });
+    assert.equal(other.status, 404);
+    assert.equal((await app.call("GET", "/api/v1/auth/me", { token: org.admin })).status, 200);
+  });
+
   await t.step("logout-all ends every session of the user", async () => {
     const email = `many.${crypto.randomUUID()}@test.clinic`;
     await app.call("POST", "/api/v1/users", {

@@ -72,6 +72,40 @@ Deno.test("organizations, facilities and users", async (t) => {
 
   const org = await createOrg(app);
 
+  await t.step(
+    "an admin changes the organisation's settings with If-Match; others cannot",
+    async () => {
+      const current = await app.call("GET", "/api/v1/organizations/current", { token: org.admin });
+      assert.equal(current.headers.get("etag"), `"${current.body.version}"`);
+      const updated = await app.call("PATCH", "/api/v1/organizations/current", {
+        token: org.admin,
+        headers: { "if-match": current.headers.get("etag")! },
+        body: { timezone: "Africa/Kampala", currency: "UGX" },
+      });
+      assert.equal(updated.status, 200);
+      assert.equal(updated.body.timezone, "Africa/Kampala");
+      assert.equal(updated.body.code, current.body.code);
+      const stale = await app.call("PATCH", "/api/v1/organizations/current", {
+        token: org.admin,
+        headers: { "if-match": current.headers.get("etag")! },
+        body: { name: "Late" },
+      });
+      assert.equal(stale.status, 412);
+      const lab = await org.tokenFor("LAB");
+      const denied = await app.call("PATCH", "/api/v1/organizations/current", {
+        token: lab,
+        body: { name: "Lab's Clinic" },
+      });
+      assert.equal(denied.status, 403);
+      const bad = await app.call("PATCH", "/api/v1/organizations/current", {
+        token: org.admin,
+        body: { timezone: "Nowhere/Land" },
+      });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors[0].path, "timezone");
+    },
+  );
+
   await t.step("employee ids follow the role and stay unique under concurrent hiring", async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>

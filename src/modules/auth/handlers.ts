@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AppEnv, clientIp } from "../../lib/context.ts";
 import * as routes from "./routes.ts";
 import * as auth from "./service.ts";
+import { listSessions, revokeSession } from "./sessions.ts";
 
 const meta = (c: Context<AppEnv>): auth.RequestMeta => ({
   requestId: c.get("requestId"),
@@ -29,6 +30,14 @@ export function registerAuthHandlers(r: OpenAPIHono<AppEnv>) {
     return c.json({ ok: true as const }, 200);
   });
   r.openapi(routes.me, async (c) => c.json(await auth.me(c.var.deps, c.var.principal), 200));
+  r.openapi(
+    routes.listSessions,
+    async (c) => c.json({ data: await listSessions(c.var.deps, c.var.principal) }, 200),
+  );
+  r.openapi(routes.revokeSession, async (c) => {
+    await revokeSession(c.var.deps, c.var.principal, c.req.valid("param").id, meta(c));
+    return c.body(null, 204);
+  });
   r.openapi(routes.switchOrganization, async (c) =>
     c.json(
       await auth.switchOrganization(

@@ -1,6 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, json, jsonBody } from "../../lib/openapi.ts";
-import { LoginBody, RefreshBody, SessionUser, SwitchBody, TokenResponse } from "./schemas.ts";
+import { defineRoute, IdParam, json, jsonBody } from "../../lib/openapi.ts";
+import {
+  LoginBody,
+  RefreshBody,
+  SessionList,
+  SessionUser,
+  SwitchBody,
+  TokenResponse,
+} from "./schemas.ts";
 
 const tags = ["Auth"];
 const Ok = z.object({ ok: z.literal(true) }).openapi("Ok");
@@ -68,4 +75,26 @@ export const switchOrganization = defineRoute({
   request: { body: jsonBody(SwitchBody) },
   responses: { 200: json(TokenResponse, "Tokens for the chosen organisation") },
   errors: [403],
+});
+
+export const listSessions = defineRoute({
+  method: "get",
+  path: "/auth/sessions",
+  tags,
+  access: "authenticated",
+  summary: "The signed-in user's active sessions",
+  description: "Newest first, at most 100. `current` marks the one this request used.",
+  responses: { 200: json(SessionList, "Active sessions") },
+});
+
+export const revokeSession = defineRoute({
+  method: "delete",
+  path: "/auth/sessions/{id}",
+  tags,
+  access: "authenticated",
+  summary: "End one of your own sessions",
+  description: "Its access and refresh tokens stop working at once. Another user's session id " +
+    "answers 404.",
+  request: { params: IdParam },
+  responses: { 204: { description: "Ended" } },
 });

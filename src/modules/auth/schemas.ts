@@ -51,3 +51,15 @@ export const TokenResponse = z.object({
 
 export type SessionUserT = z.infer<typeof SessionUser>;
 export type TokenResponseT = z.infer<typeof TokenResponse>;
+
+export const Session = z.object({
+  id: z.string(),
+  organizationId: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean().openapi({ description: "The session this request was made with." }),
+}).openapi("Session");
+
+export const SessionList = z.object({ data: z.array(Session) }).openapi("SessionList");

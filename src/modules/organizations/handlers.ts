@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv, clientIp } from "../../lib/context.ts";
+import { expectedVersion } from "../../lib/openapi.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
 
@@ -23,8 +24,17 @@ export function registerOrganizationHandlers(r: OpenAPIHono<AppEnv>) {
     async (c) =>
       c.json(await service.listOrganizations(c.var.deps.db.db, c.req.valid("query")), 200),
   );
-  r.openapi(
-    routes.currentOrganization,
-    async (c) => c.json(await service.currentOrganization(c.var.deps.db.db, actorOf(c).orgId), 200),
-  );
+  r.openapi(routes.currentOrganization, async (c) => {
+    const org = await service.currentOrganization(c.var.deps.db.db, actorOf(c).orgId);
+    return c.json(org, 200, { ETag: `"${org.version}"` });
+  });
+  r.openapi(routes.updateCurrentOrganization, async (c) => {
+    const org = await service.updateCurrentOrganization(
+      c.var.deps,
+      actorOf(c),
+      c.req.valid("json"),
+      expectedVersion(c.req.valid("header")["if-match"]),
+    );
+    return c.json(org, 200, { ETag: `"${org.version}"` });
+  });
 }

@@ -1,6 +1,18 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, json, jsonBody, pageOf, PageQuery } from "../../lib/openapi.ts";
-import { CreateOrganizationBody, CreateOrganizationResponse, Organization } from "./schemas.ts";
+import {
+  defineRoute,
+  IfMatchHeader,
+  json,
+  jsonBody,
+  pageOf,
+  PageQuery,
+} from "../../lib/openapi.ts";
+import {
+  CreateOrganizationBody,
+  CreateOrganizationResponse,
+  Organization,
+  OrganizationPatch,
+} from "./schemas.ts";
 
 const tags = ["Organizations"];
 
@@ -31,4 +43,15 @@ export const currentOrganization = defineRoute({
   access: "organization:read",
   summary: "The organisation the caller is acting in",
   responses: { 200: json(Organization, "The current organisation") },
+});
+
+export const updateCurrentOrganization = defineRoute({
+  method: "patch",
+  path: "/organizations/current",
+  tags,
+  access: "organization:write",
+  summary: "Change the current organisation's name, practice systems, time zone or currency",
+  description: "The organisation code never changes: staff use it to register.",
+  request: { headers: IfMatchHeader, body: jsonBody(OrganizationPatch) },
+  responses: { 200: json(Organization, "The updated organisation") },
 });

@@ -13,16 +13,19 @@ const isTimezone = (tz: string) => {
   }
 };
 
+const Timezone = z.string().refine(isTimezone, "must be an IANA time zone such as Africa/Nairobi")
+  .openapi({ example: "Africa/Nairobi" });
+const Currency = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KES")
+  .openapi({ example: "KES" });
+
 export const CreateOrganizationBody = z.object({
   name: z.string().trim().min(2).max(200).openapi({ example: "Sunrise Family Clinic" }),
   code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{2,20}$/, "2-20 letters, digits or -")
     .optional().openapi({ example: "SUNRISE" }),
   type: z.enum(ORG_TYPES).openapi({ example: "CLINIC" }),
   practiceSystems: z.array(z.enum(PRACTICE_SYSTEMS)).min(1).default(["allopathic"]),
-  timezone: z.string().refine(isTimezone, "must be an IANA time zone such as Africa/Nairobi")
-    .openapi({ example: "Africa/Nairobi" }),
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KES")
-    .openapi({ example: "KES" }),
+  timezone: Timezone,
+  currency: Currency,
   facility: z.object({
     name: z.string().trim().min(2).max(200),
     code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{1,20}$/).optional(),
@@ -65,3 +68,11 @@ export const CreateOrganizationResponse = z.object({
   facility: FacilitySummary,
   admin: AdminSummary,
 }).openapi("CreateOrganizationResponse");
+
+export const OrganizationPatch = z.object({
+  name: z.string().trim().min(2).max(200).optional().openapi({ example: "Sunrise Clinic" }),
+  practiceSystems: z.array(z.enum(PRACTICE_SYSTEMS)).min(1).optional(),
+  timezone: Timezone.optional(),
+  currency: Currency.optional(),
+}).refine((o) => Object.keys(o).length > 0, "send at least one field")
+  .openapi("OrganizationPatch");

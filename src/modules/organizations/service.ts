@@ -2,14 +2,15 @@ import { asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { recordChange } from "../../../db/changes.ts";
 import { facilities, memberships, organizations, users } from "../../../db/schema/mod.ts";
-import type { Deps, Principal } from "../../lib/context.ts";
+import type { Actor, Deps, Principal } from "../../lib/context.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { hashPassword } from "../../lib/password.ts";
 import { allocateEmployeeId } from "../users/service.ts";
 import type { z } from "@hono/zod-openapi";
-import type { CreateOrganizationBody } from "./schemas.ts";
+import type { CreateOrganizationBody, OrganizationPatch } from "./schemas.ts";
+import { auditedUpdate } from "../../lib/writes.ts";
 
 type Input = z.infer<typeof CreateOrganizationBody>;
 type OrgRow = typeof organizations.$inferSelect;
@@ -147,4 +148,26 @@ export async function currentOrganization(db: Db, orgId: string) {
   const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId));
   if (!org) throw notFound("Organisation");
   return toOrganization(org);
+}
+
+export async function updateCurrentOrganization(
+  deps: Deps,
+  a: Actor,
+  patch: z.infer<typeof OrganizationPatch>,
+  expectedVersion: number | undefined,
+) {
+  const row = await deps.db.transaction((tx) =>
+    auditedUpdate(deps, tx, a, {
+      table: organizations,
+      tableName: "organizations",
+      label: "Organisation",
+      id: a.orgId,
+      expectedVersion,
+      set: patch,
+      action: "organization.update",
+      entityType: "organization",
+      fields: ["name", "practiceSystems", "timezone", "currency"],
+    })
+  );
+  return toOrganization(row);
 }
