@@ -1,0 +1,195 @@
+/**
+ * Exchanging credentials for tokens: password login and refresh-token rotation. Failures share
+ * one generic message, so a caller cannot tell a missing account from a wrong password, and are
+ * rate limited per address and account.
+ */
+import { eq } from "drizzle-orm";
+import { refreshTokens, sessions, users } from "../../../db/schema/mod.ts";
+import type { Deps } from "../../lib/context.ts";
+import { forbidden, ProblemError, unauthorized } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { dummyHash, verifyPassword } from "../../lib/password.ts";
+import type { Role } from "../../lib/permissions.ts";
+import type { AuditSubject } from "../audit/service.ts";
+import type { TokenResponseT } from "./schemas.ts";
+import { hashToken } from "./tokens.ts";
+import {
+  liveRole,
+  membershipsOf,
+  type RequestMeta,
+  sessionUser,
+  startSession,
+} from "./accounts.ts";
+
+const BAD_LOGIN = "Email or password is incorrect.";
+let dummy: Promise<string> | undefined;
+
+/** Failures allowed from one address across all accounts, as a multiple of the per-account limit. */
+const PER_ADDRESS_FACTOR = 5;
+
+function loginKeys(ip: string | null, email: string) {
+  return { account: `login:${ip}:${email}`, address: `login-ip:${ip}` };
+}
+
+function checkRate(deps: Deps, keys: { account: string; address: string }, factor = 1) {
+  const limit = deps.config.loginRateLimit.max * factor;
+  for (
+    const [key, max] of [[keys.account, limit], [keys.address, limit * PER_ADDRESS_FACTOR]] as const
+  ) {
+    const r = deps.loginLimiter.check(key, max);
+    if (!r.allowed) {
+      throw new ProblemError(429, "Too many failed attempts. Wait and try again.", {}, {
+        "Retry-After": String(r.retryAfter),
+      });
+    }
+  }
+}
+
+function countFailure(deps: Deps, keys: { account: string; address: string }) {
+  deps.loginLimiter.fail(keys.account);
+  deps.loginLimiter.fail(keys.address);
+}
+
+export async function login(
+  deps: Deps,
+  input: { email: string; password: string; organizationId?: string },
+  meta: RequestMeta,
+): Promise<TokenResponseT> {
+  const who: AuditSubject = { ...meta };
+  // Per address and account, so that a guesser is stopped without locking the real user out
+  // from their own desk; and per address, so one machine cannot spray many accounts.
+  const keys = loginKeys(meta.ip, input.email);
+  checkRate(deps, keys);
+  const [user] = await deps.db.db.select().from(users).where(eq(users.email, input.email));
+  const ok = user
+    ? await verifyPassword(input.password, user.passwordHash)
+    : await verifyPassword(input.password, await (dummy ??= dummyHash(deps.config.passwordLogN)))
+      .then(() => false);
+  if (!user || !ok) {
+    countFailure(deps, keys);
+    deps.audit.recordRead({ ...who, userId: user?.id }, {
+      action: "auth.login.failed",
+      outcome: "failure",
+      entityType: "user",
+      entityId: user?.id ?? null,
+    });
+    throw unauthorized(BAD_LOGIN);
+  }
+  deps.loginLimiter.reset(keys.account);
+  if (!user.active || user.deletedAt) {
+    deps.audit.recordRead({ ...who, userId: user.id }, {
+      action: "auth.login.failed",
+      outcome: "denied",
+      entityType: "user",
+      entityId: user.id,
+    });
+    throw forbidden("This account is deactivated. Ask an administrator.");
+  }
+  const orgs = await membershipsOf(deps.db.db, user.id);
+  const chosen = input.organizationId
+    ? orgs.find((m) => m.organizationId === input.organizationId)
+    : orgs[0];
+  if (!chosen && (input.organizationId || !user.isSuperAdmin)) {
+    throw forbidden(
+      input.organizationId
+        ? "You are not an active member of that organisation."
+        : "You have no active organisation membership.",
+    );
+  }
+  const orgId = chosen?.organizationId ?? null;
+  const role = (chosen?.role ?? "SUPER_ADMIN") as Role;
+  const tokens = await deps.db.transaction(async (tx) => {
+    const t = await startSession(deps, tx, user.id, orgId, role, meta);
+    await deps.audit.record(tx, { ...who, userId: user.id, orgId: orgId ?? undefined, role }, {
+      action: "auth.login",
+      entityType: "session",
+      entityId: t.sessionId,
+    });
+    return t;
+  });
+  return {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresIn: tokens.expiresIn,
+    tokenType: "Bearer",
+    user: await sessionUser(deps.db.db, user.id, orgId),
+  };
+}
+
+export async function refresh(
+  deps: Deps,
+  refreshToken: string,
+  meta: RequestMeta,
+): Promise<TokenResponseT> {
+  // Refresh tokens are 256 random bits, so guessing is hopeless; the limit only stops a flood.
+  const keys = { account: `refresh:${meta.ip}`, address: `refresh-ip:${meta.ip}` };
+  checkRate(deps, keys, PER_ADDRESS_FACTOR);
+  const now = deps.clock.now();
+  const result = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.select({
+      id: refreshTokens.id,
+      rotatedAt: refreshTokens.rotatedAt,
+      sessionId: sessions.id,
+      userId: sessions.userId,
+      orgId: sessions.orgId,
+      revokedAt: sessions.revokedAt,
+      expiresAt: sessions.expiresAt,
+    }).from(refreshTokens).innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+    if (!row) return { error: "The refresh token is not valid." } as const;
+    const who = { ...meta, userId: row.userId, orgId: row.orgId ?? undefined };
+    if (row.revokedAt || row.expiresAt <= now.toISOString()) {
+      return { error: "The session has ended; log in again." } as const;
+    }
+    if (row.rotatedAt) {
+      // A used token came back: someone holds a copy. End the session for everyone holding it.
+      await tx.update(sessions).set({
+        revokedAt: now.toISOString(),
+        revokedReason: "refresh-token-reuse",
+      })
+        .where(eq(sessions.id, row.sessionId));
+      await deps.audit.record(tx, who, {
+        action: "auth.refresh.reuse",
+        outcome: "denied",
+        entityType: "session",
+        entityId: row.sessionId,
+      });
+      return {
+        error: "The refresh token was already used; the session has been ended.",
+        endedSession: row.sessionId,
+      } as const;
+    }
+    const principal = await liveRole(tx, row.userId, row.orgId);
+    if (!principal) return { error: "Your access has ended; log in again." } as const;
+    await tx.update(refreshTokens).set({ rotatedAt: now.toISOString() })
+      .where(eq(refreshTokens.id, row.id));
+    const next = deps.tokens.newRefreshToken();
+    await tx.insert(refreshTokens).values({
+      id: newId(),
+      tokenHash: next.hash,
+      sessionId: row.sessionId,
+      createdAt: now.toISOString(),
+    });
+    const access = await deps.tokens.signAccess({
+      sub: row.userId,
+      sid: row.sessionId,
+      org: row.orgId,
+      role: principal,
+    });
+    return { userId: row.userId, orgId: row.orgId, access, refreshToken: next.token };
+  });
+  if ("error" in result) {
+    if ("endedSession" in result && result.endedSession) {
+      deps.principals.forgetSession(result.endedSession);
+    }
+    countFailure(deps, keys);
+    throw unauthorized(result.error);
+  }
+  return {
+    accessToken: result.access.token,
+    refreshToken: result.refreshToken,
+    expiresIn: result.access.expiresIn,
+    tokenType: "Bearer",
+    user: await sessionUser(deps.db.db, result.userId, result.orgId),
+  };
+}
