@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { auditEvents } from "../db/schema/mod.ts";
+import { listAuditEvents } from "../src/modules/audit/service.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 
@@ -98,6 +100,36 @@ Deno.test("audit trail", async (t) => {
     const bad = await app.call("GET", "/api/v1/audit-events?from=yesterday", { token: org.admin });
     assert.equal(bad.status, 400);
   });
+
+  await t.step(
+    "a past time window finds exactly its entries, also ones appended late",
+    async () => {
+      const orgX = crypto.randomUUID();
+      const hour = 3_600_000;
+      const base = Date.parse("2026-01-10T12:00:00.000Z");
+      const row = (ms: number, action: string) => ({
+        id: crypto.randomUUID(),
+        orgId: orgX,
+        action,
+        outcome: "success",
+        requestId: action,
+        at: new Date(ms).toISOString(),
+      });
+      await app.deps.db.appendRows(auditEvents, [
+        row(base - 3 * hour, "three-hours-before"),
+        row(base - 2 * hour, "two-hours-before"),
+        row(base - hour, "one-hour-before"),
+      ]);
+      // A batch that reached the table after newer entries (reads are flushed later than writes).
+      await app.deps.db.appendRows(auditEvents, [row(base - 2 * hour + 60_000, "appended-late")]);
+      const page = await listAuditEvents(app.deps.db.db, orgX, {
+        limit: 10,
+        from: new Date(base - 2.5 * hour).toISOString(),
+        to: new Date(base - 1.5 * hour).toISOString(),
+      });
+      assert.deepEqual(page.data.map((e) => e.action), ["appended-late", "two-hours-before"]);
+    },
+  );
 
   await t.step("another organisation's admin sees none of these entries", async () => {
     const other = await createOrg(app);

@@ -1,5 +1,6 @@
 CREATE TABLE `audit_events` (
-	`id` text PRIMARY KEY NOT NULL,
+	`seq` integer PRIMARY KEY NOT NULL,
+	`id` text NOT NULL,
 	`org_id` text,
 	`actor_id` text,
 	`actor_role` text,
@@ -16,9 +17,9 @@ CREATE TABLE `audit_events` (
 	`changed_fields` text
 );
 --> statement-breakpoint
-CREATE INDEX `audit_org_at_idx` ON `audit_events` (`org_id`,`at`,`id`);--> statement-breakpoint
-CREATE INDEX `audit_org_patient_idx` ON `audit_events` (`org_id`,`patient_id`,`at`);--> statement-breakpoint
-CREATE INDEX `audit_org_actor_idx` ON `audit_events` (`org_id`,`actor_id`,`at`);--> statement-breakpoint
+CREATE INDEX `audit_org_idx` ON `audit_events` (`org_id`);--> statement-breakpoint
+CREATE INDEX `audit_patient_idx` ON `audit_events` (`patient_id`);--> statement-breakpoint
+CREATE INDEX `audit_actor_idx` ON `audit_events` (`actor_id`);--> statement-breakpoint
 CREATE TABLE `change_log` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`org_id` text NOT NULL,

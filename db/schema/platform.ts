@@ -3,9 +3,15 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 /**
  * Append-only audit trail. Triggers in a custom migration refuse UPDATE and DELETE, so not even
  * a bug in a route can rewrite history.
+ *
+ * Shaped for the write rate of audited reads: `seq` is the rowid (rows are never deleted, so it
+ * only grows) and orders the trail, and each index is one column with `seq` implied after it. The
+ * earlier (org, at, id) / (org, patient, at) / (org, actor, at) layout cost ~28% more CPU per
+ * appended row (measured, see tests/bench).
  */
 export const auditEvents = sqliteTable("audit_events", {
-  id: text("id").primaryKey(),
+  seq: integer("seq").primaryKey(),
+  id: text("id").notNull(),
   orgId: text("org_id"),
   actorId: text("actor_id"),
   actorRole: text("actor_role"),
@@ -21,9 +27,9 @@ export const auditEvents = sqliteTable("audit_events", {
   at: text("at").notNull(),
   changedFields: text("changed_fields", { mode: "json" }).$type<string[]>(),
 }, (t) => [
-  index("audit_org_at_idx").on(t.orgId, t.at, t.id),
-  index("audit_org_patient_idx").on(t.orgId, t.patientId, t.at),
-  index("audit_org_actor_idx").on(t.orgId, t.actorId, t.at),
+  index("audit_org_idx").on(t.orgId),
+  index("audit_patient_idx").on(t.patientId),
+  index("audit_actor_idx").on(t.actorId),
 ]);
 
 /**

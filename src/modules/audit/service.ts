@@ -6,7 +6,7 @@
  * database the batches are appended by a worker thread on its own connection, so their cost
  * (mostly index maintenance and the COMMIT's fsync) never stalls a request.
  */
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { DatabaseHandle, DatabaseOptions, Db } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
 import type { Actor } from "../../lib/context.ts";
@@ -213,7 +213,16 @@ export interface AuditQuery {
   to?: string;
 }
 
-/** Newest first, keyset-paginated on (at, id). Always scoped to the caller's organisation. */
+/**
+ * Newest first (the order the trail recorded them), keyset-paginated on `seq`. Always scoped to
+ * the caller's organisation.
+ *
+ * `from`/`to` compare `at` on the rows the other conditions select. There is deliberately no
+ * index on `at`: it would cost every appended read entry, and `at` does not follow `seq` closely
+ * enough (batched reads land late; clocks get corrected) to bound `seq` by time safely. A window
+ * far in the past therefore scans the newer entries of the organisation; add patientId or
+ * actorId to narrow it.
+ */
 export async function listAuditEvents(db: Db, orgId: string, q: AuditQuery) {
   const where: SQL[] = [eq(auditEvents.orgId, orgId)];
   if (q.actorId) where.push(eq(auditEvents.actorId, q.actorId));
@@ -225,13 +234,9 @@ export async function listAuditEvents(db: Db, orgId: string, q: AuditQuery) {
   if (q.from) where.push(gte(auditEvents.at, q.from));
   if (q.to) where.push(lte(auditEvents.at, q.to));
   const cursor = decodeCursor(q.cursor);
-  if (cursor) {
-    const at = String(cursor.v);
-    where.push(
-      or(lt(auditEvents.at, at), and(eq(auditEvents.at, at), lt(auditEvents.id, cursor.id)))!,
-    );
-  }
+  if (cursor) where.push(lt(auditEvents.seq, Number(cursor.v)));
   const rows = await db.select().from(auditEvents).where(and(...where))
-    .orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(q.limit + 1);
-  return pageOf(rows, q.limit, (r) => r.at);
+    .orderBy(desc(auditEvents.seq)).limit(q.limit + 1);
+  const page = pageOf(rows, q.limit, (r) => r.seq);
+  return { data: page.data.map(({ seq: _seq, ...e }) => e), nextCursor: page.nextCursor };
 }
