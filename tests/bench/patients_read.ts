@@ -36,6 +36,17 @@ import { chooseLoadTool, type LoadResult, type LoadSpec, runLoad } from "./load.
 import { seedBenchData } from "./seed.ts";
 import { freePort, type RunningServer, startServer } from "./server.ts";
 
+/** Resident and peak memory of a process, from /proc (Linux); null elsewhere. */
+function serverMemory(pid: number): { rssMiB: number; peakMiB: number } | null {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kib = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]);
+    return { rssMiB: Math.round(kib("VmRSS") / 1024), peakMiB: Math.round(kib("VmHWM") / 1024) };
+  } catch {
+    return null;
+  }
+}
+
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = Deno.env.get(name);
   if (raw === undefined || raw === "") return fallback;
@@ -236,6 +247,7 @@ try {
   const results = endpoints.map(({ name }) => median(name));
 
   profiler?.close();
+  const memory = serverMemory(server.process.pid);
   const exitCode = await server.stop();
   server = undefined;
   log(`server stopped (exit code ${exitCode})`);
@@ -284,6 +296,12 @@ try {
       "disturbed run)",
   );
 
+  if (memory) {
+    console.log(
+      `Server memory after the runs: RSS ${memory.rssMiB} MiB, peak ${memory.peakMiB} MiB ` +
+        "(main thread, audit worker and page caches)",
+    );
+  }
   for (const summary of summaries) console.log(summary);
   const [health, read] = results.map((x) => x.r);
   const ratio = read.rps / health.rps;
