@@ -154,8 +154,13 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
   const writer = openConnection(path, options);
   // `:memory:` databases are private to their connection, so there the writer also reads.
   const reader = path === ":memory:" ? writer : openConnection(path, options);
-  const readDb = drizzle(nativeExecutor(reader), { schema });
+  const readExec = nativeExecutor(reader);
+  const readDb = drizzle(readExec, { schema });
   const txDb = drizzle(nativeExecutor(writer), { schema });
+  const inserters = new WeakMap<
+    SQLiteTable,
+    { stmt: any; params: (r: Record<string, unknown>) => unknown[] }
+  >();
   const enqueue = createQueue();
 
   const inTransaction = <T>(fn: () => Promise<T>) =>
@@ -171,15 +176,17 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
       }
     });
 
-  const readRaw = nativeExecutor(reader);
   return {
     kind: "embedded",
-    readRow: (sql, params) => readRaw(sql, params, "get").then((r) => r.rows),
+    readRow: (sql, params) => readExec(sql, params, "get").then((r) => r.rows),
     appendRows: (table, rows) =>
       inTransaction(() => {
-        const { sql, params } = rowInserter(table);
-        const stmt = writer.prepare(sql);
-        for (const row of rows) stmt.run(...params(row));
+        let inserter = inserters.get(table);
+        if (!inserter) {
+          const { sql, params } = rowInserter(table);
+          inserters.set(table, inserter = { stmt: writer.prepare(sql), params });
+        }
+        for (const row of rows) inserter.stmt.run(...inserter.params(row));
         return Promise.resolve();
       }),
     db: readDb,
