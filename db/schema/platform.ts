@@ -56,4 +56,8 @@ export const idempotencyKeys = sqliteTable("idempotency_keys", {
   headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
   body: text("body"),
   createdAt: text("created_at").notNull(),
-}, (t) => [uniqueIndex("idempotency_scope_key_uq").on(t.scope, t.key)]);
+}, (t) => [
+  uniqueIndex("idempotency_scope_key_uq").on(t.scope, t.key),
+  // Expired keys are swept on each claim; the index keeps that a range delete, not a scan.
+  index("idempotency_created_idx").on(t.createdAt),
+]);
