@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { auditEvents } from "../db/schema/mod.ts";
-import { listAuditEvents } from "../src/modules/audit/service.ts";
+import { createAuditLog, listAuditEvents } from "../src/modules/audit/service.ts";
+import { eq } from "drizzle-orm";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 
@@ -146,6 +147,28 @@ Deno.test("audit trail", async (t) => {
       if (!path.startsWith("/api/v1/audit")) continue;
       assert.deepEqual(Object.keys(item), ["get"], path);
     }
+  });
+
+  await t.step("if the writer worker dies, queued reads still reach the table", async () => {
+    const quiet = { ...app.deps.logger, error: () => {} };
+    // A database the worker cannot open: its folder would have to be inside a file.
+    const log = createAuditLog(app.deps.db, app.deps.clock, quiet, {
+      flushMs: 10,
+      workerDatabase: { url: `file:${app.dir}/clinic.db/cannot/open.db` },
+    });
+    const requestId = `worker-died-${crypto.randomUUID()}`;
+    log.recordRead({ requestId }, { action: "patient.read", patientId: patient.id });
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await log.flush();
+      const rows = await app.deps.db.db.select().from(auditEvents)
+        .where(eq(auditEvents.requestId, requestId));
+      if (rows.length === 1) break;
+    }
+    await log.close();
+    const rows = await app.deps.db.db.select().from(auditEvents)
+      .where(eq(auditEvents.requestId, requestId));
+    assert.equal(rows.length, 1);
   });
 
   await t.step("queued reads are written on shutdown, not lost", async () => {

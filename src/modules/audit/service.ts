@@ -96,15 +96,30 @@ function inlineSink(handle: DatabaseHandle): BatchSink {
   };
 }
 
-function workerSink(options: DatabaseOptions): BatchSink {
+/**
+ * Batches go to a worker thread. Should the worker die, every batch it had not confirmed is
+ * failed back to the queue (so it is retried, not lost) and later batches go to `fallback`.
+ */
+function workerSink(options: DatabaseOptions, fallback: BatchSink, logger: Logger): BatchSink {
   const worker = new Worker(new URL("./writer-worker.ts", import.meta.url), { type: "module" });
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextId = 1;
+  let broken = false;
   worker.onmessage = (e: MessageEvent<WriterReply>) => {
     const waiter = pending.get(e.data.id);
     pending.delete(e.data.id);
     if (e.data.ok) waiter?.resolve();
     else waiter?.reject(new Error(e.data.error));
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    broken = true;
+    logger.error("audit writer worker failed; appending on the main connection", {
+      error: e.message,
+    });
+    for (const waiter of pending.values()) waiter.reject(new Error("audit writer worker failed"));
+    pending.clear();
+    worker.terminate();
   };
   const send = (msg: WriterRequest & { id: number }) =>
     new Promise<void>((resolve, reject) => {
@@ -113,8 +128,10 @@ function workerSink(options: DatabaseOptions): BatchSink {
     });
   worker.postMessage({ type: "open", options } satisfies WriterRequest);
   return {
-    append: (entries) => send({ type: "append", id: nextId++, entries }),
+    append: (entries) =>
+      broken ? fallback.append(entries) : send({ type: "append", id: nextId++, entries }),
     async close() {
+      if (broken) return;
       await send({ type: "close", id: nextId++ });
       worker.terminate();
     },
@@ -135,7 +152,8 @@ export function createAuditLog(
   options: AuditLogOptions,
 ): AuditLog {
   const maxBatch = options.maxBatch ?? 5000;
-  const sink = options.workerDatabase ? workerSink(options.workerDatabase) : inlineSink(handle);
+  const inline = inlineSink(handle);
+  const sink = options.workerDatabase ? workerSink(options.workerDatabase, inline, logger) : inline;
   let queue: QueuedEntry[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> = Promise.resolve();
