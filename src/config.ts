@@ -39,6 +39,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(1000),
 });
 
@@ -65,6 +66,8 @@ export interface Config {
   bodyLimitBytes: number;
   loginRateLimit: { max: number; windowSeconds: number };
   auditFlushMs: number;
+  /** One reverse proxy in front: take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
   /** scrypt cost as log2(N). 17 per CONVENTIONS.md; tests may lower it to keep the suite fast. */
   passwordLogN: number;
 }
@@ -108,6 +111,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     loginRateLimit: { max: e.LOGIN_RATE_LIMIT, windowSeconds: e.LOGIN_RATE_WINDOW_SECONDS },
     auditFlushMs: e.AUDIT_FLUSH_MS,
+    trustProxy: e.TRUST_PROXY === "true",
     passwordLogN: 17,
   };
 }

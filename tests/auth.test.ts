@@ -80,6 +80,28 @@ Deno.test("auth", async (t) => {
     },
   );
 
+  await t.step(
+    "X-Forwarded-For counts only with TRUST_PROXY, and only its last entry",
+    async () => {
+      const failedLoginIp = async (target: typeof app) => {
+        const email = `nobody.${crypto.randomUUID()}@test.clinic`;
+        await target.call("POST", "/api/v1/auth/login", {
+          body: { email, password: "wrong-password-1" },
+          headers: { "x-forwarded-for": "203.0.113.9, 198.51.100.7" },
+          ip: "10.1.1.1",
+        });
+        await target.deps.audit.flush();
+        const rows = await target.deps.db.db.select().from(auditEvents)
+          .where(eq(auditEvents.action, "auth.login.failed"));
+        return rows.at(-1)?.ip;
+      };
+      assert.equal(await failedLoginIp(app), "10.1.1.1");
+      const proxied = await createTestApp({ TRUST_PROXY: "true" });
+      assert.equal(await failedLoginIp(proxied), "198.51.100.7");
+      await proxied.close();
+    },
+  );
+
   await t.step("refresh rotates the token; reusing an old one ends the session", async () => {
     const first = await login(app, org.adminEmail);
     const second = await app.call("POST", "/api/v1/auth/refresh", {

@@ -50,8 +50,17 @@ export interface Actor {
   userAgent: string | null;
 }
 
+/**
+ * The caller's address, for audit entries and login rate limits. With TRUST_PROXY (one reverse
+ * proxy in front), it is the last X-Forwarded-For entry: the one the proxy itself appended, which
+ * a client cannot forge. Otherwise the socket's peer, and the header is ignored.
+ */
 export function clientIp(c: Context): string | null {
-  // Behind a reverse proxy, its address is what we see; X-Forwarded-For is not trusted by default.
+  if ((c as Context<AppEnv>).get("deps")?.config.trustProxy) {
+    const forwarded = c.req.header("x-forwarded-for");
+    const last = forwarded?.split(",").pop()?.trim();
+    if (last) return last;
+  }
   const info = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
   return info?.hostname ?? null;
 }
