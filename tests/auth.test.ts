@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { sign } from "hono/jwt";
 import { auditEvents } from "../db/schema/mod.ts";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
@@ -91,9 +91,10 @@ Deno.test("auth", async (t) => {
           ip: "10.1.1.1",
         });
         await target.deps.audit.flush();
-        const rows = await target.deps.db.db.select().from(auditEvents)
-          .where(eq(auditEvents.action, "auth.login.failed"));
-        return rows.at(-1)?.ip;
+        const [newest] = await target.deps.db.db.select().from(auditEvents)
+          .where(eq(auditEvents.action, "auth.login.failed"))
+          .orderBy(desc(auditEvents.seq)).limit(1);
+        return newest?.ip;
       };
       assert.equal(await failedLoginIp(app), "10.1.1.1");
       const proxied = await createTestApp({ TRUST_PROXY: "true" });
