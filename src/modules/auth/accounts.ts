@@ -14,7 +14,8 @@ import {
 import type { Deps } from "../../lib/context.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Role } from "../../lib/permissions.ts";
-import type { SessionUserT } from "./schemas.ts";
+import type { SessionUserT, TokenResponseT } from "./schemas.ts";
+
 export interface RequestMeta {
   requestId: string;
   ip: string | null;
@@ -60,6 +61,18 @@ export async function sessionUser(
   };
 }
 
+/** A new refresh token for the session, stored as its hash; the token itself goes to the client. */
+export async function issueRefreshToken(deps: Deps, tx: Db, sessionId: string, at: string) {
+  const refresh = deps.tokens.newRefreshToken();
+  await tx.insert(refreshTokens).values({
+    id: newId(),
+    tokenHash: refresh.hash,
+    sessionId,
+    createdAt: at,
+  });
+  return refresh.token;
+}
+
 /** Creates a session and its first refresh token, and signs an access token for it. */
 export async function startSession(
   deps: Deps,
@@ -81,28 +94,23 @@ export async function startSession(
     ip: meta.ip,
     userAgent: meta.userAgent?.slice(0, 300),
   });
-  const refresh = deps.tokens.newRefreshToken();
-  await tx.insert(refreshTokens).values({
-    id: newId(),
-    tokenHash: refresh.hash,
-    sessionId,
-    createdAt: now.toISOString(),
-  });
+  const refreshToken = await issueRefreshToken(deps, tx, sessionId, now.toISOString());
   const access = await deps.tokens.signAccess({ sub: userId, sid: sessionId, org: orgId, role });
-  return {
-    sessionId,
-    accessToken: access.token,
-    refreshToken: refresh.token,
-    expiresIn: access.expiresIn,
-  };
+  return { sessionId, accessToken: access.token, refreshToken, expiresIn: access.expiresIn };
 }
 
-/** The user's current role in the organisation, or null when the user or membership is inactive. */
-export async function liveRole(db: Db, userId: string, orgId: string | null): Promise<Role | null> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user?.active) return null;
-  if (orgId === null) return user.isSuperAdmin ? "SUPER_ADMIN" : null;
-  const [m] = await db.select().from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId)));
-  return m?.active ? (m.role as Role) : null;
+/** The body every token-issuing operation answers: the pair and the signed-in user. */
+export async function tokenResponse(
+  deps: Deps,
+  tokens: { accessToken: string; refreshToken: string; expiresIn: number },
+  userId: string,
+  orgId: string | null,
+): Promise<TokenResponseT> {
+  return {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresIn: tokens.expiresIn,
+    tokenType: "Bearer",
+    user: await sessionUser(deps.db.db, userId, orgId),
+  };
 }

@@ -7,19 +7,19 @@ import { eq } from "drizzle-orm";
 import { refreshTokens, sessions, users } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { forbidden, ProblemError, unauthorized } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
 import { dummyHash, verifyPassword } from "../../lib/password.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { AuditSubject } from "../audit/service.ts";
 import type { TokenResponseT } from "./schemas.ts";
 import { hashToken } from "./tokens.ts";
 import {
-  liveRole,
+  issueRefreshToken,
   membershipsOf,
   type RequestMeta,
-  sessionUser,
   startSession,
+  tokenResponse,
 } from "./accounts.ts";
+import { loadPrincipal } from "./principal.ts";
 
 const BAD_LOGIN = "Email or password is incorrect.";
 let dummy: Promise<string> | undefined;
@@ -107,13 +107,7 @@ export async function login(
     });
     return t;
   });
-  return {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    expiresIn: tokens.expiresIn,
-    tokenType: "Bearer",
-    user: await sessionUser(deps.db.db, user.id, orgId),
-  };
+  return await tokenResponse(deps, tokens, user.id, orgId);
 }
 
 export async function refresh(
@@ -159,24 +153,27 @@ export async function refresh(
         endedSession: row.sessionId,
       } as const;
     }
-    const principal = await liveRole(tx, row.userId, row.orgId);
-    if (!principal) return { error: "Your access has ended; log in again." } as const;
+    // The same live check every request makes: active user and membership, current role.
+    const principal = await loadPrincipal(
+      tx,
+      { sub: row.userId, sid: row.sessionId, org: row.orgId },
+      now,
+    );
     await tx.update(refreshTokens).set({ rotatedAt: now.toISOString() })
       .where(eq(refreshTokens.id, row.id));
-    const next = deps.tokens.newRefreshToken();
-    await tx.insert(refreshTokens).values({
-      id: newId(),
-      tokenHash: next.hash,
-      sessionId: row.sessionId,
-      createdAt: now.toISOString(),
-    });
+    const next = await issueRefreshToken(deps, tx, row.sessionId, now.toISOString());
     const access = await deps.tokens.signAccess({
       sub: row.userId,
       sid: row.sessionId,
       org: row.orgId,
-      role: principal,
+      role: principal.role,
     });
-    return { userId: row.userId, orgId: row.orgId, access, refreshToken: next.token };
+    await deps.audit.record(tx, { ...who, role: principal.role }, {
+      action: "auth.refresh",
+      entityType: "session",
+      entityId: row.sessionId,
+    });
+    return { userId: row.userId, orgId: row.orgId, access, refreshToken: next };
   });
   if ("error" in result) {
     if ("endedSession" in result && result.endedSession) {
@@ -185,11 +182,14 @@ export async function refresh(
     countFailure(deps, keys);
     throw unauthorized(result.error);
   }
-  return {
-    accessToken: result.access.token,
-    refreshToken: result.refreshToken,
-    expiresIn: result.access.expiresIn,
-    tokenType: "Bearer",
-    user: await sessionUser(deps.db.db, result.userId, result.orgId),
-  };
+  return await tokenResponse(
+    deps,
+    {
+      accessToken: result.access.token,
+      refreshToken: result.refreshToken,
+      expiresIn: result.access.expiresIn,
+    },
+    result.userId,
+    result.orgId,
+  );
 }

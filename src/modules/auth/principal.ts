@@ -41,7 +41,7 @@ function prepare(db: Db) {
 
 export async function loadPrincipal(
   db: Db,
-  claims: AccessClaims,
+  claims: Pick<AccessClaims, "sub" | "sid" | "org">,
   now: Date,
 ): Promise<Principal> {
   let query = cache.get(db);

@@ -7,8 +7,13 @@ import type { Deps, Principal } from "../../lib/context.ts";
 import { forbidden } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { TokenResponseT } from "./schemas.ts";
-import {} from "./tokens.ts";
-import { membershipsOf, type RequestMeta, sessionUser, startSession } from "./accounts.ts";
+import {
+  membershipsOf,
+  type RequestMeta,
+  sessionUser,
+  startSession,
+  tokenResponse,
+} from "./accounts.ts";
 
 export type { RequestMeta } from "./accounts.ts";
 export { login, refresh } from "./login.ts";
@@ -70,11 +75,5 @@ export async function switchOrganization(
     return t;
   });
   deps.principals.forgetSession(p.sessionId);
-  return {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    expiresIn: tokens.expiresIn,
-    tokenType: "Bearer",
-    user: await sessionUser(deps.db.db, p.userId, organizationId),
-  };
+  return await tokenResponse(deps, tokens, p.userId, organizationId);
 }
