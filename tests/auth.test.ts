@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { sign } from "hono/jwt";
 import { auditEvents } from "../db/schema/mod.ts";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
-import { createOrg, login } from "./helpers/factories.ts";
+import { createOrg, createStaff, login } from "./helpers/factories.ts";
 
 Deno.test("auth", async (t) => {
   const app = await createTestApp({ LOGIN_RATE_LIMIT: "3", LOGIN_RATE_WINDOW_SECONDS: "60" });
@@ -157,11 +157,7 @@ Deno.test("auth", async (t) => {
   });
 
   await t.step("a user lists their sessions and ends one of them", async () => {
-    const email = `phone.${crypto.randomUUID()}@test.clinic`;
-    await app.call("POST", "/api/v1/users", {
-      token: org.admin,
-      body: { email, fullName: "Lost Phone", role: "DOCTOR", password: PASSWORD },
-    });
+    const { email } = await createStaff(app, org.admin, "DOCTOR", "Lost Phone");
     const desk = await login(app, email);
     const phone = await login(app, email);
     const list = await app.call("GET", "/api/v1/auth/sessions", { token: desk.accessToken });
@@ -195,11 +191,7 @@ Deno.test("auth", async (t) => {
   });
 
   await t.step("logout-all ends every session of the user", async () => {
-    const email = `many.${crypto.randomUUID()}@test.clinic`;
-    await app.call("POST", "/api/v1/users", {
-      token: org.admin,
-      body: { email, fullName: "Many Sessions", role: "LAB", password: PASSWORD },
-    });
+    const { email } = await createStaff(app, org.admin, "LAB", "Many Sessions");
     const a = await login(app, email);
     const b = await login(app, email);
     assert.equal(
@@ -240,14 +232,7 @@ Deno.test("auth", async (t) => {
 
   await t.step("a user in two organisations switches between them", async () => {
     const other = await createOrg(app);
-    const email = `both.${crypto.randomUUID()}@test.clinic`;
-    assert.equal(
-      (await app.call("POST", "/api/v1/users", {
-        token: org.admin,
-        body: { email, fullName: "Dr Both", role: "DOCTOR", password: PASSWORD },
-      })).status,
-      201,
-    );
+    const { email } = await createStaff(app, org.admin, "DOCTOR", "Dr Both");
     // Existing account: the second organisation adds a membership, no password needed.
     const added = await app.call("POST", "/api/v1/users", {
       token: other.admin,
@@ -282,14 +267,10 @@ Deno.test("auth", async (t) => {
   });
 
   await t.step("a deactivated user is cut off on the next request and cannot log in", async () => {
-    const email = `leaver.${crypto.randomUUID()}@test.clinic`;
-    const created = await app.call("POST", "/api/v1/users", {
-      token: org.admin,
-      body: { email, fullName: "Leaver", role: "RECEPTION", password: PASSWORD },
-    });
+    const { id, email } = await createStaff(app, org.admin, "RECEPTION", "Leaver");
     const session = await login(app, email);
     assert.equal(
-      (await app.call("DELETE", `/api/v1/users/${created.body.id}`, { token: org.admin })).status,
+      (await app.call("DELETE", `/api/v1/users/${id}`, { token: org.admin })).status,
       200,
     );
     assert.equal(
@@ -303,18 +284,14 @@ Deno.test("auth", async (t) => {
   });
 
   await t.step("a role change applies to existing tokens at once", async () => {
-    const email = `mover.${crypto.randomUUID()}@test.clinic`;
-    const created = await app.call("POST", "/api/v1/users", {
-      token: org.admin,
-      body: { email, fullName: "Mover", role: "NURSE", password: PASSWORD },
-    });
+    const { id, email } = await createStaff(app, org.admin, "NURSE", "Mover");
     const session = await login(app, email);
     const body = { givenName: "Role", familyName: "Change" };
     assert.equal(
       (await app.call("POST", "/api/v1/patients", { token: session.accessToken, body })).status,
       403,
     );
-    await app.call("PATCH", `/api/v1/users/${created.body.id}`, {
+    await app.call("PATCH", `/api/v1/users/${id}`, {
       token: org.admin,
       body: { role: "RECEPTION" },
     });
@@ -322,7 +299,41 @@ Deno.test("auth", async (t) => {
       (await app.call("POST", "/api/v1/patients", { token: session.accessToken, body })).status,
       201,
     );
+    // A refresh signs the new role into the next access token too.
+    const renewed = await app.call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: session.refreshToken },
+    });
+    assert.equal(renewed.status, 200);
+    assert.equal(renewed.body.user.role, "RECEPTION");
+    const claims = JSON.parse(
+      atob(renewed.body.accessToken.split(".")[1].replaceAll("-", "+").replaceAll("_", "/")),
+    );
+    assert.equal(claims.role, "RECEPTION");
   });
+
+  await t.step(
+    "two racing refreshes with one token: one succeeds, the session then ends",
+    async () => {
+      const { email } = await createStaff(app, org.admin, "FINANCE", "Two Tabs");
+      const session = await login(app, email);
+      const body = { refreshToken: session.refreshToken };
+      const results = await Promise.all(
+        [1, 2].map(() => app.call("POST", "/api/v1/auth/refresh", { body })),
+      );
+      // The loser presents a token the winner already rotated: treated as theft, as it must be,
+      // since the server cannot tell a second tab from a stolen copy.
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
+      const winner = results.find((r) => r.status === 200)!;
+      assert.equal(
+        (await app.call("GET", "/api/v1/auth/me", { token: winner.body.accessToken })).status,
+        401,
+      );
+      await app.deps.audit.flush();
+      const reuse = await app.deps.db.db.select().from(auditEvents)
+        .where(eq(auditEvents.action, "auth.refresh.reuse"));
+      assert.ok(reuse.length >= 1);
+    },
+  );
 
   await app.close();
 });

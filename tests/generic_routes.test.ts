@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type Permission, type Role, ROLES, rolesWith } from "../src/lib/permissions.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { createOrg, login, superAdminToken } from "./helpers/factories.ts";
+import { createOrg, createStaff, login, superAdminToken } from "./helpers/factories.ts";
 import { type Operation, operations, sampleBody } from "./helpers/openapi.ts";
 
 /** The only operations that may be called without a token. */
@@ -68,14 +68,7 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
     role === "SUPER_ADMIN" ? Promise.resolve(superAdmin) : orgA.tokenFor(role);
   // Routes open to any signed-in user include logout and switch-organization, which end the
   // session they are called with; each probe of them gets a session of its own.
-  const probeEmail = `probe.${crypto.randomUUID()}@test.clinic`;
-  assert.equal(
-    (await app.call("POST", "/api/v1/users", {
-      token: orgA.admin,
-      body: { email: probeEmail, fullName: "Probe", role: "ADMIN", password: "test-password-123" },
-    })).status,
-    201,
-  );
+  const { email: probeEmail } = await createStaff(app, orgA.admin, "ADMIN", "Probe");
   const tokenFor = async (o: Operation): Promise<string | undefined> => {
     if (o.isPublic) return undefined;
     if (o.permission === "authenticated") return (await login(app, probeEmail)).accessToken;

@@ -23,6 +23,22 @@ export async function superAdminToken(t: TestApp) {
   return (await login(t, SUPER_ADMIN.email, SUPER_ADMIN.password)).accessToken;
 }
 
+/** A new staff account in the organisation of `adminToken`; answers its id and email. */
+export async function createStaff(
+  t: TestApp,
+  adminToken: string,
+  role: TenantRole,
+  name = `${role} Person`,
+): Promise<{ id: string; email: string }> {
+  const email = `${role.toLowerCase()}.${unique()}@test.clinic`;
+  const created = await t.call("POST", "/api/v1/users", {
+    token: adminToken,
+    body: { email, fullName: name, role, password: PASSWORD },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return { id: created.body.id, email };
+}
+
 export interface TestOrg {
   id: string;
   code: string;
@@ -55,13 +71,8 @@ export async function createOrg(t: TestApp, name = `Clinic ${unique()}`): Promis
   const ensure = async (role: TenantRole) => {
     let entry = tokens.get(role);
     if (!entry) {
-      const email = `${role.toLowerCase()}.${unique()}@test.clinic`;
-      const created = await t.call("POST", "/api/v1/users", {
-        token: admin,
-        body: { email, fullName: `${role} Person`, role, password: PASSWORD },
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      entry = { token: (await login(t, email)).accessToken, id: created.body.id };
+      const staff = await createStaff(t, admin, role);
+      entry = { token: (await login(t, staff.email)).accessToken, id: staff.id };
       tokens.set(role, entry);
     }
     return entry;
