@@ -4,7 +4,8 @@
  * organisation's row by forgetting a condition: another tenant's id simply is not found.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { newId } from "../src/lib/ids.ts";
 import type { Db } from "./client.ts";
 import { recordChange } from "./changes.ts";
 
@@ -43,7 +44,6 @@ export type UpdateResult<Row> =
 export async function updateInTenant<T extends BusinessTable>(
   tx: Db,
   table: T,
-  tableName: string,
   args: {
     orgId: string;
     id: string;
@@ -70,13 +70,39 @@ export async function updateInTenant<T extends BusinessTable>(
   const row = rows[0] as T["$inferSelect"];
   await recordChange(tx, {
     orgId: args.orgId,
-    table: tableName,
+    table: getTableConfig(table).name,
     rowId: args.id,
     operation: args.operation ?? "update",
     version: current + 1,
     at: args.at,
   });
   return { ok: true, row, before };
+}
+
+/** The row-convention columns of a new business row: UUIDv7 id, tenant, times and actor. */
+export function stamp(orgId: string, actorId: string | null, at: string, id: string = newId()) {
+  return { id, orgId, createdAt: at, updatedAt: at, createdBy: actorId, updatedBy: actorId };
+}
+
+/**
+ * Inserts one new business row (version 1) and appends its change-log entry, in `tx`. Every
+ * business insert goes through here, so none can skip the change log that sync reads.
+ */
+export async function insertTracked<T extends BusinessTable>(
+  tx: Db,
+  table: T,
+  row: T["$inferInsert"] & { id: string; orgId: string; createdAt: string },
+): Promise<T["$inferSelect"]> {
+  const [inserted] = await tx.insert(table as SQLiteTable).values(row as never).returning();
+  await recordChange(tx, {
+    orgId: row.orgId,
+    table: getTableConfig(table).name,
+    rowId: row.id,
+    operation: "insert",
+    version: 1,
+    at: row.createdAt,
+  });
+  return inserted as T["$inferSelect"];
 }
 
 /** Names of the fields whose values differ between two versions of a row. */

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import assert from "node:assert/strict";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
 import { createOrg, login, superAdminToken } from "./helpers/factories.ts";
@@ -232,6 +233,16 @@ Deno.test("organizations, facilities and users", async (t) => {
     });
     assert.equal(res.status, 422);
     assert.equal(res.body.errors[0].path, "facilityId");
+  });
+
+  await t.step("every business row written here has its insert in the change log", async () => {
+    for (const table of ["organizations", "facilities", "users", "memberships"]) {
+      const [[missing]] = await app.deps.db.db.values<[number]>(sql.raw(
+        `SELECT count(*) FROM ${table} WHERE id NOT IN (SELECT row_id FROM change_log ` +
+          `WHERE table_name = '${table}' AND operation = 'insert')`,
+      ));
+      assert.equal(missing, 0, `${table} rows without a change-log insert`);
+    }
   });
 
   await app.close();

@@ -25,7 +25,6 @@ export async function auditedUpdate<T extends BusinessTable>(
   a: Actor,
   spec: {
     table: T;
-    tableName: string;
     /** What the row is, for the 404 message: "Patient". */
     label: string;
     id: string;
@@ -40,7 +39,7 @@ export async function auditedUpdate<T extends BusinessTable>(
   },
 ) {
   const { row, before } = unwrapUpdate(
-    await updateInTenant(tx, spec.table, spec.tableName, {
+    await updateInTenant(tx, spec.table, {
       orgId: a.orgId,
       id: spec.id,
       expectedVersion: spec.expectedVersion,

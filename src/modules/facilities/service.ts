@@ -1,12 +1,10 @@
 import { and, asc, eq, gt, isNull, type SQL } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
-import { recordChange } from "../../../db/changes.ts";
 import { facilities } from "../../../db/schema/mod.ts";
-import { findInTenant } from "../../../db/tenant.ts";
+import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import type { FacilityInput, FacilityPatch } from "./schemas.ts";
@@ -36,25 +34,12 @@ export async function createFacility(deps: Deps, a: Actor, input: z.infer<typeof
   const now = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     await assertCodeFree(tx, a.orgId, input.code);
-    const [row] = await tx.insert(facilities).values({
-      id: newId(),
-      orgId: a.orgId,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: a.userId,
-      updatedBy: a.userId,
+    const row = await insertTracked(tx, facilities, {
+      ...stamp(a.orgId, a.userId, now),
       name: input.name,
       code: input.code,
       address: input.address ?? null,
       phone: input.phone ?? null,
-    }).returning();
-    await recordChange(tx, {
-      orgId: a.orgId,
-      table: "facilities",
-      rowId: row.id,
-      operation: "insert",
-      version: 1,
-      at: now,
     });
     await deps.audit.record(tx, a, {
       action: "facility.create",
@@ -97,7 +82,6 @@ export async function updateFacility(
     if (patch.code) await assertCodeFree(tx, a.orgId, patch.code, id);
     const row = await auditedUpdate(deps, tx, a, {
       table: facilities,
-      tableName: "facilities",
       label: "Facility",
       id,
       expectedVersion,

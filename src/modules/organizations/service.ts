@@ -1,6 +1,6 @@
 import { asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { recordChange } from "../../../db/changes.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { facilities, memberships, organizations, users } from "../../../db/schema/mod.ts";
 import type { Actor, Deps, Principal } from "../../lib/context.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
@@ -62,60 +62,39 @@ export async function createOrganization(
     }
     const code = input.code ?? await uniqueCode(tx, input.name);
     const orgId = newId();
-    const stamp = {
-      orgId,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: p.userId,
-      updatedBy: p.userId,
-    };
-    const [org] = await tx.insert(organizations).values({
-      id: orgId,
-      ...stamp,
+    // Every row here belongs to the new organisation; an organisation is its own tenant.
+    const row = (id?: string) => stamp(orgId, p.userId, now, id);
+    const org = await insertTracked(tx, organizations, {
+      ...row(orgId),
       name: input.name,
       code,
       type: input.type,
       practiceSystems: input.practiceSystems,
       timezone: input.timezone,
       currency: input.currency,
-    }).returning();
-    const facilityId = newId();
-    const facility = {
-      id: facilityId,
+    });
+    const facility = await insertTracked(tx, facilities, {
+      ...row(),
       name: input.facility?.name ?? `${input.name} — Main`,
       code: input.facility?.code ?? "MAIN",
-    };
-    await tx.insert(facilities).values({ ...facility, ...stamp });
+    });
     const userId = existingUser?.id ?? newId();
     if (!existingUser) {
-      await tx.insert(users).values({
-        id: userId,
-        ...stamp,
+      await insertTracked(tx, users, {
+        ...row(userId),
         email: input.admin.email,
         fullName: input.admin.fullName,
         passwordHash: passwordHash!,
       });
     }
     const employeeId = await allocateEmployeeId(tx, orgId, "ADMIN");
-    const membershipId = newId();
-    await tx.insert(memberships).values({
-      id: membershipId,
-      ...stamp,
+    await insertTracked(tx, memberships, {
+      ...row(),
       userId,
       role: "ADMIN",
-      facilityId,
+      facilityId: facility.id,
       employeeId,
     });
-    for (
-      const [table, rowId] of [
-        ["organizations", orgId],
-        ["facilities", facilityId],
-        ...(existingUser ? [] : [["users", userId]]),
-        ["memberships", membershipId],
-      ]
-    ) {
-      await recordChange(tx, { orgId, table, rowId, operation: "insert", version: 1, at: now });
-    }
     await deps.audit.record(tx, { ...meta, userId: p.userId, role: p.role, orgId }, {
       action: "organization.create",
       entityType: "organization",
@@ -124,7 +103,7 @@ export async function createOrganization(
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
     return {
       organization: toOrganization(org),
-      facility,
+      facility: { id: facility.id, name: facility.name, code: facility.code },
       admin: {
         id: userId,
         email: user.email,
@@ -159,7 +138,6 @@ export async function updateCurrentOrganization(
   const row = await deps.db.transaction((tx) =>
     auditedUpdate(deps, tx, a, {
       table: organizations,
-      tableName: "organizations",
       label: "Organisation",
       id: a.orgId,
       expectedVersion,

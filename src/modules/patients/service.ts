@@ -2,11 +2,11 @@
  * Patient rules: MRN allocation, versioned updates and soft deletes, each write with its change
  * log and audit entry in one transaction, and every read of a record audited (batched).
  */
-import { nextSequence, recordChange } from "../../../db/changes.ts";
+import { nextSequence } from "../../../db/changes.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { patients } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { findPatient, listPatients, type ShownPatient } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
@@ -38,13 +38,8 @@ export async function registerPatient(
   const at = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     const mrn = formatMrn(await nextSequence(tx, a.orgId, "mrn"));
-    const [row] = await tx.insert(patients).values({
-      id: newId(),
-      orgId: a.orgId,
-      createdAt: at,
-      updatedAt: at,
-      createdBy: a.userId,
-      updatedBy: a.userId,
+    const row = await insertTracked(tx, patients, {
+      ...stamp(a.orgId, a.userId, at),
       mrn,
       givenName: input.givenName,
       familyName: input.familyName,
@@ -53,14 +48,6 @@ export async function registerPatient(
       phone: input.phone ?? null,
       email: input.email ?? null,
       nationalId: input.nationalId ?? null,
-    }).returning();
-    await recordChange(tx, {
-      orgId: a.orgId,
-      table: "patients",
-      rowId: row.id,
-      operation: "insert",
-      version: 1,
-      at,
     });
     await deps.audit.record(tx, a, {
       action: "patient.create",
@@ -106,7 +93,6 @@ export async function searchPatients(
 /** What every versioned write of a patient row shares. */
 const PATIENT_ROW = {
   table: patients,
-  tableName: "patients",
   label: "Patient",
   entityType: "patient",
 } as const;

@@ -3,7 +3,7 @@
  * the seed and operators' scripts use this.
  */
 import { eq } from "drizzle-orm";
-import { recordChange } from "../../../db/changes.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { users } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { newId } from "../../lib/ids.ts";
@@ -25,23 +25,12 @@ export async function ensureSuperAdmin(
   const at = deps.clock.now().toISOString();
   const id = newId();
   await deps.db.transaction(async (tx) => {
-    await tx.insert(users).values({
-      id,
-      orgId: PLATFORM_ORG,
-      createdAt: at,
-      updatedAt: at,
+    await insertTracked(tx, users, {
+      ...stamp(PLATFORM_ORG, null, at, id),
       email,
       fullName: input.fullName,
       passwordHash,
       isSuperAdmin: true,
-    });
-    await recordChange(tx, {
-      orgId: PLATFORM_ORG,
-      table: "users",
-      rowId: id,
-      operation: "insert",
-      version: 1,
-      at,
     });
     await deps.audit.record(tx, { requestId: "bootstrap" }, {
       action: "user.create-super-admin",

@@ -3,7 +3,13 @@ import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
 import { nextSequence, recordChange } from "../../../db/changes.ts";
 import { facilities, memberships, sessions, users } from "../../../db/schema/mod.ts";
-import { changedFields, findInTenant, updateInTenant } from "../../../db/tenant.ts";
+import {
+  changedFields,
+  findInTenant,
+  insertTracked,
+  stamp,
+  updateInTenant,
+} from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
@@ -78,52 +84,26 @@ export async function createUser(deps: Deps, a: Actor, input: z.infer<typeof Cre
   const at = deps.clock.now().toISOString();
   const userId = await deps.db.transaction(async (tx) => {
     await assertFacility(tx, a.orgId, input.facilityId);
-    const stamp = {
-      orgId: a.orgId,
-      createdAt: at,
-      updatedAt: at,
-      createdBy: a.userId,
-      updatedBy: a.userId,
-    };
     const userId = existing?.id ?? newId();
     if (existing) {
       const [m] = await tx.select({ id: memberships.id }).from(memberships)
         .where(and(eq(memberships.orgId, a.orgId), eq(memberships.userId, existing.id)));
       if (m) throw conflict("This person is already a member of the organisation.");
     } else {
-      await tx.insert(users).values({
-        id: userId,
-        ...stamp,
+      await insertTracked(tx, users, {
+        ...stamp(a.orgId, a.userId, at, userId),
         email: input.email,
         fullName: input.fullName,
         passwordHash: passwordHash!,
       });
-      await recordChange(tx, {
-        orgId: a.orgId,
-        table: "users",
-        rowId: userId,
-        operation: "insert",
-        version: 1,
-        at,
-      });
     }
-    const membershipId = newId();
-    await tx.insert(memberships).values({
-      id: membershipId,
-      ...stamp,
+    await insertTracked(tx, memberships, {
+      ...stamp(a.orgId, a.userId, at),
       userId,
       role: input.role,
       // Omitted: the admin's own facility. An explicit null: no facility.
       facilityId: input.facilityId === undefined ? a.facilityId : input.facilityId,
       employeeId: await allocateEmployeeId(tx, a.orgId, input.role),
-    });
-    await recordChange(tx, {
-      orgId: a.orgId,
-      table: "memberships",
-      rowId: membershipId,
-      operation: "insert",
-      version: 1,
-      at,
     });
     await deps.audit.record(tx, a, { action: "user.create", entityType: "user", entityId: userId });
     return userId;
@@ -178,7 +158,7 @@ export async function updateUser(
     if (!m) throw notFound("User");
     const { fullName, ...membershipPatch } = patch;
     const { row, before } = unwrapUpdate(
-      await updateInTenant(tx, memberships, "memberships", {
+      await updateInTenant(tx, memberships, {
         orgId: a.orgId,
         id: m.id,
         expectedVersion,
