@@ -300,6 +300,26 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
   );
 
   await t.step(
+    "every POST documents Idempotency-Key and refuses an over-long one with 400",
+    async () => {
+      for (const o of ops.filter((o) => o.method === "POST" && !o.isPublic)) {
+        assert.ok(
+          o.op.parameters?.some((p: any) => p.name === "idempotency-key" && p.in === "header"),
+          `${o.method} ${o.path} does not document Idempotency-Key`,
+        );
+        const res = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
+          token: await tokenFor(o),
+          body: "{}",
+          headers: { "idempotency-key": "k".repeat(201) },
+        });
+        seen(o, res.status);
+        assert.equal(res.status, 400, `${o.method} ${o.path}: ${res.status}`);
+        assert.equal(res.body.errors[0].path, "Idempotency-Key");
+      }
+    },
+  );
+
+  await t.step(
     "every status observed is documented, and every documented error is provoked",
     () => {
       for (const o of ops) {

@@ -72,13 +72,33 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   return [...out].sort();
 }
 
-export function defineRoute<R extends Declared>(route: R) {
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z.string().min(1).max(200).optional().openapi({
+    param: { name: "idempotency-key", in: "header" },
+    description: "Retry-safe key; a repeat with the same key returns the first response.",
+  }),
+});
+
+export function defineRoute<R extends Declared>(declared: R) {
+  const idempotent = declared.method === "post" && declared.access !== "public";
+  // Every authenticated POST accepts Idempotency-Key, so every one documents it.
+  const route: R = idempotent
+    ? {
+      ...declared,
+      request: {
+        ...declared.request,
+        headers: declared.request?.headers
+          ? (declared.request.headers as typeof IdempotencyHeader).extend(IdempotencyHeader.shape)
+          : IdempotencyHeader,
+      },
+    }
+    : declared;
   const { access, errors: _errors, ...rest } = route;
   const middleware: MiddlewareHandler[] = [];
   if (access !== "public") middleware.push(authenticate);
   if (access !== "public" && access !== "authenticated") middleware.push(authorize(access));
   if (rest.request?.body) middleware.push(requireJson);
-  if (rest.method === "post" && access !== "public") middleware.push(idempotency);
+  if (idempotent) middleware.push(idempotency);
   const responses: RouteConfig["responses"] = { ...rest.responses };
   for (const status of derivedErrors(route)) {
     responses[status] ??= { $ref: `#/components/responses/${status}` } as never;
@@ -113,13 +133,6 @@ export const IfMatchHeader = z.object({
   }),
 });
 
-export const IdempotencyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(200).optional().openapi({
-    param: { name: "idempotency-key", in: "header" },
-    description: "Retry-safe key; a repeat with the same key returns the first response.",
-  }),
-});
-
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(25).openapi({
     param: { name: "limit", in: "query" },
@@ -127,7 +140,7 @@ export const PageQuery = {
   cursor: z.string().max(500).optional().openapi({ param: { name: "cursor", in: "query" } }),
 };
 
-export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
+export const PageSchema = <T extends z.ZodTypeAny>(item: T, name: string) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
 
 export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({

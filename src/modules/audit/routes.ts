@@ -1,4 +1,4 @@
-import { defineRoute, json, pageOf } from "../../lib/openapi.ts";
+import { defineRoute, json, PageSchema } from "../../lib/openapi.ts";
 import { AuditEvent, AuditQuery } from "./schemas.ts";
 
 export const list = defineRoute({
@@ -10,5 +10,5 @@ export const list = defineRoute({
   description: "Newest first. Reads are recorded in batches, so the latest few hundred " +
     "milliseconds of reads may not be listed yet. No operation changes or deletes an entry.",
   request: { query: AuditQuery },
-  responses: { 200: json(pageOf(AuditEvent, "AuditEventPage"), "A page of audit events") },
+  responses: { 200: json(PageSchema(AuditEvent, "AuditEventPage"), "A page of audit events") },
 });

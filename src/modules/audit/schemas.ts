@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { PageQuery } from "../../lib/openapi.ts";
 
 const isoTime = z.string().datetime({ offset: true, message: "must be an ISO-8601 date-time" });
 
 export const AuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(500).optional(),
+  ...PageQuery,
   actorId: z.string().uuid().optional(),
   patientId: z.string().uuid().optional(),
   action: z.string().max(100).optional().openapi({ example: "patient.read" }),

@@ -1,4 +1,11 @@
-import { defineRoute, IdParam, IfMatchHeader, json, jsonBody, pageOf } from "../../lib/openapi.ts";
+import {
+  defineRoute,
+  IdParam,
+  IfMatchHeader,
+  json,
+  jsonBody,
+  PageSchema,
+} from "../../lib/openapi.ts";
 import { Facility, FacilityInput, FacilityListQuery, FacilityPatch } from "./schemas.ts";
 
 const tags = ["Facilities"];
@@ -20,7 +27,7 @@ export const list = defineRoute({
   access: "facilities:read",
   summary: "List the organisation's facilities",
   request: { query: FacilityListQuery },
-  responses: { 200: json(pageOf(Facility, "FacilityPage"), "A page of facilities") },
+  responses: { 200: json(PageSchema(Facility, "FacilityPage"), "A page of facilities") },
 });
 
 export const read = defineRoute({

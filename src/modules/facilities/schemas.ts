@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PageQuery } from "../../lib/openapi.ts";
 
 export const FacilityInput = z.object({
   name: z.string().trim().min(2).max(200).openapi({ example: "Westlands Branch" }),
@@ -25,7 +26,6 @@ export const Facility = z.object({
 }).openapi("Facility");
 
 export const FacilityListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(500).optional(),
+  ...PageQuery,
   active: z.enum(["true", "false"]).optional(),
 });

@@ -4,8 +4,8 @@ import {
   IfMatchHeader,
   json,
   jsonBody,
-  pageOf,
   PageQuery,
+  PageSchema,
 } from "../../lib/openapi.ts";
 import {
   CreateOrganizationBody,
@@ -33,7 +33,7 @@ export const listOrganizations = defineRoute({
   access: "organizations:list",
   summary: "List organisations (platform super admin)",
   request: { query: z.object(PageQuery) },
-  responses: { 200: json(pageOf(Organization, "OrganizationPage"), "A page of organisations") },
+  responses: { 200: json(PageSchema(Organization, "OrganizationPage"), "A page of organisations") },
 });
 
 export const currentOrganization = defineRoute({

@@ -1,4 +1,11 @@
-import { defineRoute, IdParam, IfMatchHeader, json, jsonBody, pageOf } from "../../lib/openapi.ts";
+import {
+  defineRoute,
+  IdParam,
+  IfMatchHeader,
+  json,
+  jsonBody,
+  PageSchema,
+} from "../../lib/openapi.ts";
 import { Patient, PatientInput, PatientListQuery, PatientPatch } from "./schemas.ts";
 
 const tags = ["Patients"];
@@ -21,7 +28,7 @@ export const list = defineRoute({
   access: "patients:read",
   summary: "List or search patients",
   request: { query: PatientListQuery },
-  responses: { 200: json(pageOf(Patient, "PatientPage"), "A page of patients") },
+  responses: { 200: json(PageSchema(Patient, "PatientPage"), "A page of patients") },
 });
 
 export const read = defineRoute({

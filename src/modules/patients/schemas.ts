@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PageQuery } from "../../lib/openapi.ts";
 
 export const SEXES = ["female", "male", "other", "unknown"] as const;
 
@@ -45,8 +46,7 @@ export const Patient = z.object({
 export const SORTS = ["createdAt", "-createdAt", "familyName", "-familyName"] as const;
 
 export const PatientListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(500).optional(),
+  ...PageQuery,
   q: z.string().trim().min(1).max(100).optional().openapi({
     description: "Start of a given or family name, or an exact MRN.",
   }),

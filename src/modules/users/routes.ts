@@ -1,4 +1,11 @@
-import { defineRoute, IdParam, IfMatchHeader, json, jsonBody, pageOf } from "../../lib/openapi.ts";
+import {
+  defineRoute,
+  IdParam,
+  IfMatchHeader,
+  json,
+  jsonBody,
+  PageSchema,
+} from "../../lib/openapi.ts";
 import { CreateUserBody, User, UserListQuery, UserPatch } from "./schemas.ts";
 
 const tags = ["Users"];
@@ -23,7 +30,7 @@ export const list = defineRoute({
   access: "users:read",
   summary: "List the organisation's staff",
   request: { query: UserListQuery },
-  responses: { 200: json(pageOf(User, "UserPage"), "A page of staff") },
+  responses: { 200: json(PageSchema(User, "UserPage"), "A page of staff") },
 });
 
 export const read = defineRoute({

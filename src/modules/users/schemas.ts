@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PageQuery } from "../../lib/openapi.ts";
 import { ROLES } from "../../lib/permissions.ts";
 import { Email, Password } from "../auth/schemas.ts";
 
@@ -34,8 +35,7 @@ export const User = z.object({
 }).openapi("User");
 
 export const UserListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(500).optional(),
+  ...PageQuery,
   role: z.enum(ROLES).optional(),
   active: z.enum(["true", "false"]).optional(),
 });
