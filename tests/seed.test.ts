@@ -10,7 +10,7 @@ import {
   users,
 } from "../db/schema/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { login } from "./helpers/factories.ts";
+import { createOrg, login } from "./helpers/factories.ts";
 
 const PASSWORD = "seed-password-42";
 
@@ -87,6 +87,24 @@ Deno.test("db/seed.ts", async (t) => {
   await t.step("a short password is refused before anything is written", async () => {
     await assert.rejects(seed(app.deps, { password: "short" }), /at least 10 characters/);
   });
+
+  await t.step(
+    "it will not act as a super admin whose address an ordinary account holds",
+    async () => {
+      const other = await createTestApp();
+      const org = await createOrg(other);
+      await other.call("POST", "/api/v1/users", {
+        token: org.admin,
+        body: { email: SUPER_ADMIN_EMAIL, fullName: "Not Root", role: "NURSE", password: PASSWORD },
+      });
+      await assert.rejects(seed(other.deps, { password: PASSWORD }), /ordinary account/);
+      const [row] = await other.deps.db.db.select().from(users).where(
+        eq(users.email, SUPER_ADMIN_EMAIL),
+      );
+      assert.equal(row.isSuperAdmin, false);
+      await other.close();
+    },
+  );
 
   await app.close();
 });
