@@ -8,6 +8,34 @@ import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm
 import { newId } from "../src/lib/ids.ts";
 import type { Db } from "./client.ts";
 import { recordChange } from "./changes.ts";
+import { recordVersion, VERSIONED_TABLES } from "./versions.ts";
+
+export interface RowWrite {
+  table: string;
+  operation: "insert" | "update" | "delete";
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown>;
+  actorId: string | null;
+  at: string;
+}
+
+/** Work that must follow every write of a table, in its transaction (derived data: indexes). */
+export type RowHook = (tx: Db, write: RowWrite) => Promise<void>;
+const hooks = new Map<string, RowHook[]>();
+
+/**
+ * Registers `hook` to run after every insert or update of `table` made through these helpers.
+ * Hooks are code, registered once at import, not state: the patients search index uses one.
+ */
+export function onRowWrite(table: SQLiteTable, hook: RowHook) {
+  const name = getTableConfig(table).name;
+  hooks.set(name, [...(hooks.get(name) ?? []), hook]);
+}
+
+async function afterWrite(tx: Db, write: RowWrite) {
+  if (VERSIONED_TABLES.has(write.table)) await recordVersion(tx, write);
+  for (const hook of hooks.get(write.table) ?? []) await hook(tx, write);
+}
 
 /** Any table built with `businessColumns()`. */
 export type BusinessTable = SQLiteTable & {
@@ -68,12 +96,22 @@ export async function updateInTenant<T extends BusinessTable>(
   } as never).where(and(tenantRow(table, args.orgId, args.id), eq(table.version, current)))
     .returning();
   const row = rows[0] as T["$inferSelect"];
+  const name = getTableConfig(table).name;
+  const operation = args.operation ?? "update";
   await recordChange(tx, {
     orgId: args.orgId,
-    table: getTableConfig(table).name,
+    table: name,
     rowId: args.id,
-    operation: args.operation ?? "update",
+    operation,
     version: current + 1,
+    at: args.at,
+  });
+  await afterWrite(tx, {
+    table: name,
+    operation,
+    before: before as Record<string, unknown>,
+    after: row as Record<string, unknown>,
+    actorId: args.actorId,
     at: args.at,
   });
   return { ok: true, row, before };
@@ -85,8 +123,9 @@ export function stamp(orgId: string, actorId: string | null, at: string, id: str
 }
 
 /**
- * Inserts one new business row (version 1) and appends its change-log entry, in `tx`. Every
- * business insert goes through here, so none can skip the change log that sync reads.
+ * Inserts one new business row (version 1) and appends its change-log entry, in `tx`, then its
+ * version (for versioned tables) and its hooks. Every business insert goes through here, so none
+ * can skip the change log that sync reads.
  */
 export async function insertTracked<T extends BusinessTable>(
   tx: Db,
@@ -94,12 +133,21 @@ export async function insertTracked<T extends BusinessTable>(
   row: T["$inferInsert"] & { id: string; orgId: string; createdAt: string },
 ): Promise<T["$inferSelect"]> {
   const [inserted] = await tx.insert(table as SQLiteTable).values(row as never).returning();
+  const name = getTableConfig(table).name;
   await recordChange(tx, {
     orgId: row.orgId,
-    table: getTableConfig(table).name,
+    table: name,
     rowId: row.id,
     operation: "insert",
     version: 1,
+    at: row.createdAt,
+  });
+  await afterWrite(tx, {
+    table: name,
+    operation: "insert",
+    before: null,
+    after: inserted as Record<string, unknown>,
+    actorId: (row as { createdBy?: string | null }).createdBy ?? null,
     at: row.createdAt,
   });
   return inserted as T["$inferSelect"];

@@ -90,13 +90,23 @@ export function createApp(deps: Deps) {
   // CORS concerns browsers, which always send Origin; skipping it otherwise saves ~12 µs a
   // request (Hono's cors rebuilds the response to add its headers).
   app.use(`${API_PREFIX}/*`, (c, next) => c.req.header("origin") ? corsHandler(c, next) : next());
+  // Uploads (documents, imports) get their own, larger ceiling; each upload route then checks
+  // its file against its exact limit.
+  const limitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) => problemResponse(c, 413, `The request body exceeds ${maxSize} bytes.`),
+    });
+  const jsonLimit = limitOf(deps.config.bodyLimitBytes);
+  const uploadLimit = limitOf(
+    Math.max(deps.config.documents.maxBytes, deps.config.imports.maxBytes) + 1024 * 1024,
+  );
   app.use(
     `${API_PREFIX}/*`,
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: (c) =>
-        problemResponse(c, 413, `The request body exceeds ${deps.config.bodyLimitBytes} bytes.`),
-    }),
+    (c, next) =>
+      /^multipart\/form-data/i.test(c.req.header("content-type") ?? "")
+        ? uploadLimit(c, next)
+        : jsonLimit(c, next),
   );
 
   const api = new OpenAPIHono<AppEnv>();

@@ -41,6 +41,10 @@ const envSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(1000),
+  DOCUMENTS_DIR: z.string().min(1).optional(),
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
 
 export interface Config {
@@ -68,6 +72,8 @@ export interface Config {
   auditFlushMs: number;
   /** One reverse proxy in front: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  documents: { dir: string; maxBytes: number };
+  imports: { maxBytes: number; maxRows: number };
   /** scrypt cost as log2(N). 17 per CONVENTIONS.md; tests may lower it to keep the suite fast. */
   passwordLogN: number;
 }
@@ -112,6 +118,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     loginRateLimit: { max: e.LOGIN_RATE_LIMIT, windowSeconds: e.LOGIN_RATE_WINDOW_SECONDS },
     auditFlushMs: e.AUDIT_FLUSH_MS,
     trustProxy: e.TRUST_PROXY === "true",
+    documents: {
+      dir: e.DOCUMENTS_DIR ?? join(e.DATA_DIR, "documents"),
+      maxBytes: e.DOCUMENT_MAX_BYTES,
+    },
+    imports: { maxBytes: e.IMPORT_MAX_BYTES, maxRows: e.IMPORT_MAX_ROWS },
     passwordLogN: 17,
   };
 }

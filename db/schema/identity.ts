@@ -11,6 +11,9 @@ export const organizations = sqliteTable("organizations", {
   timezone: text("timezone").notNull(),
   currency: text("currency").notNull(),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
+  /** MRN = prefix + the organisation's counter zero-padded to `mrn_digits`. */
+  mrnPrefix: text("mrn_prefix").notNull().default("MRN"),
+  mrnDigits: integer("mrn_digits").notNull().default(6),
 }, (t) => [uniqueIndex("organizations_code_uq").on(t.code)]);
 
 export const facilities = sqliteTable("facilities", {

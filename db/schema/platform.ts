@@ -61,3 +61,22 @@ export const idempotencyKeys = sqliteTable("idempotency_keys", {
   // Expired keys are swept on each claim; the index keeps that a range delete, not a scan.
   index("idempotency_created_idx").on(t.createdAt),
 ]);
+
+/**
+ * Every version of every versioned business row (patients and their clinical entries), written
+ * in the same transaction as the change: who, when, which fields, and the whole row as it was
+ * after the change. Nothing clinical is overwritten without a trace.
+ */
+export const rowVersions = sqliteTable("row_versions", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  orgId: text("org_id").notNull(),
+  tableName: text("table_name").notNull(),
+  rowId: text("row_id").notNull(),
+  version: integer("version").notNull(),
+  /** insert | update | delete */
+  operation: text("operation").notNull(),
+  changedAt: text("changed_at").notNull(),
+  changedBy: text("changed_by"),
+  fields: text("fields", { mode: "json" }).$type<string[]>().notNull(),
+  data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+}, (t) => [uniqueIndex("row_versions_row_uq").on(t.tableName, t.rowId, t.version)]);

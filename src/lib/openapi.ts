@@ -8,7 +8,7 @@ import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { authenticate, authorize } from "../middleware/auth.ts";
 import { idempotency } from "../middleware/idempotency.ts";
-import { requireJson } from "../middleware/content-type.ts";
+import { requireJson, requireMultipart } from "../middleware/content-type.ts";
 import type { Permission } from "./permissions.ts";
 
 export const ProblemSchema = z.object({
@@ -97,7 +97,10 @@ export function defineRoute<R extends Declared>(declared: R) {
   const middleware: MiddlewareHandler[] = [];
   if (access !== "public") middleware.push(authenticate);
   if (access !== "public" && access !== "authenticated") middleware.push(authorize(access));
-  if (rest.request?.body) middleware.push(requireJson);
+  if (rest.request?.body) {
+    const multipart = "multipart/form-data" in (rest.request.body.content ?? {});
+    middleware.push(multipart ? requireMultipart : requireJson);
+  }
   if (idempotent) middleware.push(idempotency);
   const responses: RouteConfig["responses"] = { ...rest.responses };
   for (const status of derivedErrors(route)) {
@@ -151,6 +154,18 @@ export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => 
 export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
+});
+
+/** A file upload: `multipart/form-data` whose fields `schema` validates (files as `File`). */
+export const multipartBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  required: true,
+  content: { "multipart/form-data": { schema } },
+});
+
+/** A form field holding one uploaded file; documented as binary. */
+export const FileField = z.instanceof(File, { message: "must be a file" }).openapi({
+  type: "string",
+  format: "binary",
 });
 
 /** Parses an If-Match header into the version it names. */

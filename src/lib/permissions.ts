@@ -26,13 +26,26 @@ export const PERMISSIONS = [
   "patients:read",
   "patients:write",
   "patients:delete",
+  "patients:merge",
+  "patients:export",
+  "patients:import",
+  "patients:clinical:read",
+  "patients:clinical:write",
+  "patient-documents:read",
+  "patient-documents:write",
   "audit:read",
 ] as const;
 export type Permission = typeof PERMISSIONS[number];
 
 const ALL_STAFF: Role[] = [...ROLES];
-/** Roles that see patients: every clinical and front-desk role, and finance for billing. */
+/**
+ * Roles that see patients: every clinical and front-desk role, and finance for billing. What each
+ * of them sees of a record is narrowed field by field in the patients module (visibility.ts):
+ * FINANCE sees demographics and insurance only.
+ */
 const PATIENT_READERS: Role[] = [...ROLES];
+/** Roles that treat patients: they read allergies and medical history. */
+const CLINICAL_READERS: Role[] = ["DOCTOR", "NURSE", "PHARMACY", "LAB"];
 
 const MATRIX: Record<Permission, Role[]> = {
   "organizations:create": ["SUPER_ADMIN"],
@@ -46,6 +59,13 @@ const MATRIX: Record<Permission, Role[]> = {
   "patients:read": PATIENT_READERS,
   "patients:write": ["ADMIN", "RECEPTION"],
   "patients:delete": ["ADMIN"],
+  "patients:merge": ["ADMIN"],
+  "patients:export": ["ADMIN"],
+  "patients:import": ["ADMIN"],
+  "patients:clinical:read": CLINICAL_READERS,
+  "patients:clinical:write": ["DOCTOR", "NURSE"],
+  "patient-documents:read": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "PHARMACY", "LAB"],
+  "patient-documents:write": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "LAB"],
   "audit:read": ["ADMIN"],
 };
 

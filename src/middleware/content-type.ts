@@ -9,3 +9,12 @@ export const requireJson: MiddlewareHandler = async (c, next) => {
   }
   await next();
 };
+
+/** Upload routes take `multipart/form-data` only. */
+export const requireMultipart: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^multipart\/form-data\s*;/i.test(type)) {
+    throw new ProblemError(415, "Send the file as multipart/form-data.");
+  }
+  await next();
+};

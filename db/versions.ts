@@ -1,0 +1,91 @@
+/**
+ * Versioned rows: every insert, update and delete of a row in these tables also stores the row as
+ * it became, with who changed it and which fields, in `row_versions` (same transaction). The
+ * generic writers in tenant.ts call `recordVersion`, so no service can skip it.
+ */
+import { and, asc, eq, gt } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { rowVersions } from "./schema/mod.ts";
+
+export const VERSIONED_TABLES = new Set([
+  "patients",
+  "patient_allergies",
+  "patient_history_entries",
+  "patient_documents",
+]);
+
+/** Bookkeeping columns: they change on every write, so they are not "changed fields". */
+const BOOKKEEPING = new Set([
+  "id",
+  "orgId",
+  "version",
+  "createdAt",
+  "updatedAt",
+  "createdBy",
+  "updatedBy",
+]);
+
+/** Fields whose values differ between two versions (all but bookkeeping when `before` is null). */
+export function diffFields(before: Record<string, unknown> | null, after: Record<string, unknown>) {
+  return Object.keys(after).filter((k) =>
+    !BOOKKEEPING.has(k) &&
+    (before === null
+      ? after[k] !== null && after[k] !== undefined
+      : JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+  );
+}
+
+export async function recordVersion(tx: Db, v: {
+  table: string;
+  operation: "insert" | "update" | "delete";
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown>;
+  actorId: string | null;
+  at: string;
+}): Promise<void> {
+  await tx.insert(rowVersions).values({
+    orgId: v.after.orgId as string,
+    tableName: v.table,
+    rowId: v.after.id as string,
+    version: v.after.version as number,
+    operation: v.operation,
+    changedAt: v.at,
+    changedBy: v.actorId,
+    fields: diffFields(v.before, v.after),
+    data: v.after,
+  });
+}
+
+export type VersionRow = typeof rowVersions.$inferSelect;
+
+/** Versions of one row, oldest first, after `afterVersion`; `limit + 1` for paging. */
+export function listVersions(
+  db: Db,
+  orgId: string,
+  table: string,
+  rowId: string,
+  opts: { afterVersion?: number; limit: number },
+): Promise<VersionRow[]> {
+  return db.select().from(rowVersions).where(and(
+    eq(rowVersions.tableName, table),
+    eq(rowVersions.rowId, rowId),
+    eq(rowVersions.orgId, orgId),
+    gt(rowVersions.version, opts.afterVersion ?? 0),
+  )).orderBy(asc(rowVersions.version)).limit(opts.limit + 1);
+}
+
+export async function readVersion(
+  db: Db,
+  orgId: string,
+  table: string,
+  rowId: string,
+  version: number,
+): Promise<VersionRow | undefined> {
+  const rows = await db.select().from(rowVersions).where(and(
+    eq(rowVersions.tableName, table),
+    eq(rowVersions.rowId, rowId),
+    eq(rowVersions.orgId, orgId),
+    eq(rowVersions.version, version),
+  ));
+  return rows[0];
+}
