@@ -23,6 +23,11 @@ import { createTokenService } from "./modules/auth/tokens.ts";
 import { createPrincipalResolver } from "./modules/auth/principal.ts";
 import { facilitiesModule } from "./modules/facilities/mod.ts";
 import { organizationsModule } from "./modules/organizations/mod.ts";
+import { patientClinicalModule } from "./modules/patient-clinical/mod.ts";
+import { patientDocumentsModule } from "./modules/patient-documents/mod.ts";
+import { patientDuplicatesModule } from "./modules/patient-duplicates/mod.ts";
+import { patientSearchModule } from "./modules/patient-search/mod.ts";
+import { patientTransferModule } from "./modules/patient-transfer/mod.ts";
 import { patientsModule } from "./modules/patients/mod.ts";
 import { docsRoutes } from "./modules/system/docs.ts";
 import { systemModule } from "./modules/system/mod.ts";
@@ -115,7 +120,13 @@ export function createApp(deps: Deps) {
   api.route("/", organizationsModule());
   api.route("/", facilitiesModule());
   api.route("/", usersModule());
+  // Fixed paths (/patients/stats, /patients/export, /patients/import) before /patients/{id}.
+  api.route("/", patientSearchModule());
+  api.route("/", patientTransferModule());
   api.route("/", patientsModule());
+  api.route("/", patientDuplicatesModule());
+  api.route("/", patientClinicalModule());
+  api.route("/", patientDocumentsModule());
   api.route("/", auditModule());
   app.route(API_PREFIX, api);
 

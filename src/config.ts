@@ -41,6 +41,8 @@ const envSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(1000),
+  SITE_CODE: z.string().regex(/^[A-Z0-9]{1,6}$/, "must be 1-6 capital letters or digits")
+    .optional(),
   DOCUMENTS_DIR: z.string().min(1).optional(),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
@@ -72,6 +74,8 @@ export interface Config {
   auditFlushMs: number;
   /** One reverse proxy in front: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** This site's code in MRNs allocated here (clinic replicas registering offline). */
+  siteCode: string | null;
   documents: { dir: string; maxBytes: number };
   imports: { maxBytes: number; maxRows: number };
   /** scrypt cost as log2(N). 17 per CONVENTIONS.md; tests may lower it to keep the suite fast. */
@@ -118,6 +122,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     loginRateLimit: { max: e.LOGIN_RATE_LIMIT, windowSeconds: e.LOGIN_RATE_WINDOW_SECONDS },
     auditFlushMs: e.AUDIT_FLUSH_MS,
     trustProxy: e.TRUST_PROXY === "true",
+    siteCode: e.SITE_CODE ?? null,
     documents: {
       dir: e.DOCUMENTS_DIR ?? join(e.DATA_DIR, "documents"),
       maxBytes: e.DOCUMENT_MAX_BYTES,

@@ -24,7 +24,7 @@ import { IdParam } from "../../src/lib/openapi.ts";
 import { requestContext } from "../../src/middleware/request-context.ts";
 import { loadPrincipal } from "../../src/modules/auth/principal.ts";
 import { findPatient } from "../../src/modules/patients/repository.ts";
-import { toPatient } from "../../src/modules/patients/service.ts";
+import { viewPatient } from "../../src/modules/patients/visibility.ts";
 import { seedBenchData } from "./seed.ts";
 
 const PATIENTS = Number(Deno.env.get("BENCH_PATIENTS") || 100_000);
@@ -156,7 +156,7 @@ try {
   }
   await measure("IdParam.safeParse (zod uuid)", () => IdParam.safeParse({ id: nextId() }));
   const row = (await findPatient(deps.db, orgId, ids[0]))!;
-  await measure("toPatient + JSON.stringify", () => JSON.stringify(toPatient(row)));
+  await measure("viewPatient + JSON.stringify", () => JSON.stringify(viewPatient(row, "DOCTOR")));
   await measure("crypto.randomUUID (request id)", () => crypto.randomUUID());
   await measure("newId (uuidv7, audit row id)", () => newId());
   await measure("new Date().toISOString() (audit row time)", () => new Date().toISOString());

@@ -11,7 +11,7 @@ import { closeDeps, createDeps } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { createOrganization } from "../../src/modules/organizations/service.ts";
-import { formatMrn } from "../../src/modules/patients/service.ts";
+import { formatMrn } from "../../src/modules/patients/mrn.ts";
 import { ensureSuperAdmin } from "../../src/modules/users/bootstrap.ts";
 import { patients, sequences } from "../../db/schema/mod.ts";
 

@@ -9,13 +9,11 @@ export function registerPatientHandlers(r: OpenAPIHono<AppEnv>) {
     const p = await service.registerPatient(c.var.deps, actorOf(c), c.req.valid("json"));
     return c.json(p, 201, { Location: `/api/v1/patients/${p.id}`, ETag: `"${p.version}"` });
   });
-  r.openapi(
-    routes.list,
-    async (c) =>
-      c.json(await service.searchPatients(c.var.deps, actorOf(c), c.req.valid("query")), 200),
-  );
   r.openapi(routes.read, async (c) => {
     const p = await service.readPatient(c.var.deps, actorOf(c), c.req.valid("param").id);
+    if (p.mergedInto && c.req.valid("query").redirect === "true") {
+      return c.json(p, 307, { Location: `/api/v1/patients/${p.mergedInto}` });
+    }
     return c.json(p, 200, { ETag: `"${p.version}"` });
   });
   r.openapi(routes.update, async (c) => {

@@ -1,79 +1,61 @@
 /**
- * Patient queries. The read by id is built once and run as a raw prepared statement (`hotRead`);
- * list queries are built with drizzle per request.
+ * Patient record queries. The read by id is built once and run as a raw prepared statement
+ * (`hotRead`): it is the hottest query of a clinic system.
  */
-import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import { type DatabaseHandle, type Db, hotRead } from "../../../db/client.ts";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
-import { patients } from "../../../db/schema/mod.ts";
-import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { type DatabaseHandle, type Db, hotRead } from "../../../db/client.ts";
+import { organizations, type PatientRow, patients } from "../../../db/schema/mod.ts";
 
-export type PatientRow = typeof patients.$inferSelect;
+const columns = getTableColumns(patients);
+type Key = keyof typeof columns;
+const keys = Object.keys(columns) as Key[];
 
-/** The columns a response shows: each column read costs a native-to-JS conversion. */
-const shown = {
-  id: patients.id,
-  mrn: patients.mrn,
-  givenName: patients.givenName,
-  familyName: patients.familyName,
-  birthDate: patients.birthDate,
-  sex: patients.sex,
-  phone: patients.phone,
-  email: patients.email,
-  nationalId: patients.nationalId,
-  version: patients.version,
-  createdAt: patients.createdAt,
-  updatedAt: patients.updatedAt,
-};
-export type ShownPatient = { [K in keyof typeof shown]: PatientRow[K] };
-
-// Built with drizzle once; only text and integer columns, so no value decoding is needed.
-const byId = hotRead<ShownPatient>(
-  new QueryBuilder().select(shown).from(patients).where(and(
+// Built with drizzle once; JSON and boolean columns are decoded by their own column mappers.
+const byId = hotRead<Record<string, unknown>>(
+  new QueryBuilder().select(columns).from(patients).where(and(
     eq(patients.id, sql.placeholder("id")),
     eq(patients.orgId, sql.placeholder("orgId")),
     isNull(patients.deletedAt),
   )),
-  Object.keys(shown) as (keyof ShownPatient)[],
+  keys,
+);
+const decoded = keys.filter((k) =>
+  columns[k].dataType === "json" || columns[k].dataType === "boolean"
 );
 
-/** The hottest query of a clinic system: one patient by id, within the organisation. */
-export function findPatient(
+function decode(raw: Record<string, unknown>): PatientRow {
+  for (const k of decoded) {
+    const v = raw[k];
+    if (v !== null && v !== undefined) raw[k] = columns[k].mapFromDriverValue(v as never);
+  }
+  return raw as PatientRow;
+}
+
+/** One live (not deleted) patient of the organisation, merged ones included. */
+export async function findPatient(
   handle: DatabaseHandle,
   orgId: string,
   id: string,
-): Promise<ShownPatient | undefined> {
-  return byId(handle, { id, orgId });
+): Promise<PatientRow | undefined> {
+  const raw = await byId(handle, { id, orgId });
+  return raw ? decode(raw) : undefined;
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => "\\" + m);
+/** The same inside a write transaction, where the reader connection would not see its writes. */
+export async function findPatientInTx(tx: Db, orgId: string, id: string) {
+  const rows = await tx.select().from(patients).where(
+    and(eq(patients.id, id), eq(patients.orgId, orgId), isNull(patients.deletedAt)),
+  );
+  return rows[0];
+}
 
-export async function listPatients(
-  db: Db,
-  orgId: string,
-  q: { limit: number; cursor?: string; q?: string; sex?: string; sort: string },
-) {
-  const where: (SQL | undefined)[] = [eq(patients.orgId, orgId), isNull(patients.deletedAt)];
-  if (q.sex) where.push(eq(patients.sex, q.sex));
-  if (q.q) {
-    const prefix = `${escapeLike(q.q)}%`;
-    where.push(or(
-      sql`${patients.familyName} LIKE ${prefix} ESCAPE '\\'`,
-      sql`${patients.givenName} LIKE ${prefix} ESCAPE '\\'`,
-      eq(patients.mrn, q.q.toUpperCase()),
-    ));
-  }
-  const descending = q.sort.startsWith("-");
-  const field = q.sort.replace("-", "") === "familyName" ? patients.familyName : patients.createdAt;
-  const cursor = decodeCursor(q.cursor);
-  if (cursor) {
-    const v = String(cursor.v);
-    const cmp = descending ? lt : gt;
-    where.push(or(cmp(field, v), and(eq(field, v), cmp(patients.id, cursor.id))));
-  }
-  const order = descending ? [desc(field), desc(patients.id)] : [asc(field), asc(patients.id)];
-  const rows = await db.select().from(patients).where(and(...where)).orderBy(...order)
-    .limit(q.limit + 1);
-  const key = q.sort.replace("-", "") as "familyName" | "createdAt";
-  return pageOf(rows, q.limit, (r) => r[key]);
+/** The organisation's MRN format. */
+export async function mrnFormatOf(tx: Db, orgId: string) {
+  const [row] = await tx.select({
+    prefix: organizations.mrnPrefix,
+    digits: organizations.mrnDigits,
+  })
+    .from(organizations).where(eq(organizations.id, orgId));
+  return row ?? { prefix: "MRN", digits: 6 };
 }

@@ -1,12 +1,6 @@
-import {
-  defineRoute,
-  IdParam,
-  IfMatchHeader,
-  json,
-  jsonBody,
-  PageSchema,
-} from "../../lib/openapi.ts";
-import { Patient, PatientInput, PatientListQuery, PatientPatch } from "./schemas.ts";
+import { z } from "@hono/zod-openapi";
+import { defineRoute, IdParam, IfMatchHeader, json, jsonBody } from "../../lib/openapi.ts";
+import { Patient, PatientInput, PatientPatch } from "./schemas.ts";
 
 const tags = ["Patients"];
 
@@ -16,19 +10,12 @@ export const create = defineRoute({
   tags,
   access: "patients:write",
   summary: "Register a patient",
-  description: "Allocates the next MRN of the organisation inside the same transaction.",
+  description: "Allocates the next MRN of the organisation inside the same transaction. A " +
+    "likely duplicate (same document id; or a similar name with the same date of birth or " +
+    "phone) answers 409 with `candidates: [{patient, score, reasons}]` unless the body says " +
+    "`allowDuplicate: true`.",
   request: { body: jsonBody(PatientInput) },
   responses: { 201: json(Patient, "The registered patient") },
-});
-
-export const list = defineRoute({
-  method: "get",
-  path: "/patients",
-  tags,
-  access: "patients:read",
-  summary: "List or search patients",
-  request: { query: PatientListQuery },
-  responses: { 200: json(PageSchema(Patient, "PatientPage"), "A page of patients") },
 });
 
 export const read = defineRoute({
@@ -37,9 +24,22 @@ export const read = defineRoute({
   tags,
   access: "patients:read",
   summary: "Read a patient",
-  description: "Audited as patient.read. The ETag is the record's version, for If-Match.",
-  request: { params: IdParam },
-  responses: { 200: json(Patient, "The patient") },
+  description: "Audited as patient.read. The ETag is the record's version, for If-Match. A " +
+    "record merged into another answers 307 to the survivor, with the merged record as the " +
+    "body; `redirect=false` answers it with 200 instead.",
+  request: {
+    params: IdParam,
+    query: z.object({
+      redirect: z.enum(["true", "false"]).default("true").openapi({
+        param: { name: "redirect", in: "query" },
+        description: "Whether a merged record redirects to its survivor.",
+      }),
+    }),
+  },
+  responses: {
+    200: json(Patient, "The patient"),
+    307: json(Patient, "Merged into the patient in Location; the body is the merged record"),
+  },
 });
 
 export const update = defineRoute({
@@ -48,9 +48,10 @@ export const update = defineRoute({
   tags,
   access: "patients:write",
   summary: "Update a patient's demographics",
+  description: "Every change is a new version (see the history). A merged record answers 409.",
   request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(PatientPatch) },
   responses: { 200: json(Patient, "The updated patient") },
-  errors: [412],
+  errors: [409, 412, 422],
 });
 
 export const remove = defineRoute({
@@ -61,5 +62,5 @@ export const remove = defineRoute({
   summary: "Delete a patient record (soft: kept for audit, hidden from lists)",
   request: { params: IdParam, headers: IfMatchHeader },
   responses: { 204: { description: "Deleted" } },
-  errors: [412],
+  errors: [409, 412],
 });

@@ -1,64 +1,144 @@
 /**
- * Patient rules: MRN allocation, versioned updates and soft deletes, each write with its change
- * log and audit entry in one transaction, and every read of a record audited (batched).
+ * Patient record rules: registration (MRN, duplicate check), versioned updates and soft deletes,
+ * each write with its change log, version and audit entry in one transaction, and every read of a
+ * record audited (batched). The search index follows every write through its row hook.
  */
-import { nextSequence } from "../../../db/changes.ts";
+import type { Db } from "../../../db/client.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
-import { patients } from "../../../db/schema/mod.ts";
+import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { notFound } from "../../lib/errors.ts";
+import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { findPatient, listPatients, type ShownPatient } from "./repository.ts";
+import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
+import "../patient-search/indexer.ts"; // registers the search index's row hook
+import { allocateMrn } from "./mrn.ts";
+import { findPatient, findPatientInTx } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
+import { viewPatient } from "./visibility.ts";
 
-const FIELDS = ["givenName", "familyName", "birthDate", "sex", "phone", "email", "nationalId"];
+/** Fields compared for an update's audit entry. */
+export const DEMOGRAPHIC_FIELDS = [
+  "givenName",
+  "middleName",
+  "familyName",
+  "birthDate",
+  "birthDateEstimated",
+  "sex",
+  "phone",
+  "otherPhones",
+  "email",
+  "nationalId",
+  "identifiers",
+  "address",
+  "emergencyContacts",
+  "insurance",
+  "tags",
+  "preferences",
+  "status",
+  "deceasedDate",
+];
 
-export const formatMrn = (n: number) => `MRN${String(n).padStart(6, "0")}`;
+/** Rules across fields that a schema of single fields cannot state; 422 naming the field. */
+function checkRecordRules(p: Partial<PatientRow>, today: string) {
+  if (p.birthDate && p.birthDate > today) {
+    throw unprocessable("The date of birth is in the future.", [
+      { path: "birthDate", in: "body", message: "must not be in the future" },
+    ]);
+  }
+  if (p.deceasedDate && p.status !== "deceased") {
+    throw unprocessable("A date of death needs status deceased.", [
+      { path: "deceasedDate", in: "body", message: "only allowed when status is deceased" },
+    ]);
+  }
+  if (p.deceasedDate && p.birthDate && p.deceasedDate < p.birthDate) {
+    throw unprocessable("The date of death is before the date of birth.", [
+      { path: "deceasedDate", in: "body", message: "must not be before birthDate" },
+    ]);
+  }
+}
 
-export const toPatient = (p: ShownPatient): PatientT => ({
-  id: p.id,
-  mrn: p.mrn,
-  givenName: p.givenName,
-  familyName: p.familyName,
-  birthDate: p.birthDate,
-  sex: p.sex as PatientT["sex"],
-  phone: p.phone,
-  email: p.email,
-  nationalId: p.nationalId,
-  version: p.version,
-  createdAt: p.createdAt,
-  updatedAt: p.updatedAt,
-});
+/** The row values of a registration, with defaults for what was not sent. */
+function rowValues(input: PatientInputT) {
+  return {
+    givenName: input.givenName,
+    middleName: input.middleName ?? null,
+    familyName: input.familyName,
+    birthDate: input.birthDate ?? null,
+    birthDateEstimated: input.birthDateEstimated ?? false,
+    sex: input.sex,
+    phone: input.phone ?? null,
+    otherPhones: (input.otherPhones ?? []).map((p) => ({ ...p, note: p.note ?? null })),
+    email: input.email ?? null,
+    nationalId: input.nationalId ?? null,
+    identifiers: input.identifiers ?? [],
+    address: input.address ?? null,
+    emergencyContacts: input.emergencyContacts ?? [],
+    insurance: input.insurance ?? [],
+    tags: [...new Set(input.tags ?? [])],
+    preferences: input.preferences ?? null,
+    status: input.status ?? "active",
+    deceasedDate: input.deceasedDate ?? null,
+  };
+}
+
+/**
+ * Registers one patient inside `tx`: rules, duplicate check, MRN, insert (change log, version,
+ * search index) and audit. The duplicate check runs in the write transaction, so two desks
+ * registering the same person at once cannot both pass it. Used by POST /patients and imports.
+ */
+export async function registerInTx(
+  deps: Deps,
+  tx: Db,
+  a: Actor,
+  input: PatientInputT,
+): Promise<PatientRow> {
+  const at = deps.clock.now().toISOString();
+  const values = rowValues(input);
+  checkRecordRules(values, at.slice(0, 10));
+  if (!input.allowDuplicate) {
+    const candidates = await findDuplicateCandidates(tx, a.orgId, values);
+    if (candidates.length > 0) {
+      throw conflict(
+        "This patient may already be registered. Check the candidates; to register anyway, " +
+          "send the request again with allowDuplicate: true.",
+        {
+          type: "https://clinic-api.dev/problems/duplicate-patient",
+          candidates: candidates.map((c) => ({
+            patient: viewPatient(c.patient, a.role),
+            score: c.score,
+            reasons: c.reasons,
+          })),
+        },
+      );
+    }
+  }
+  const row = await insertTracked(tx, patients, {
+    ...stamp(a.orgId, a.userId, at),
+    mrn: await allocateMrn(tx, a.orgId, deps.config.siteCode),
+    ...values,
+  });
+  await deps.audit.record(tx, a, {
+    action: "patient.create",
+    entityType: "patient",
+    entityId: row.id,
+    patientId: row.id,
+  });
+  return row;
+}
 
 export async function registerPatient(
   deps: Deps,
   a: Actor,
   input: PatientInputT,
 ): Promise<PatientT> {
-  const at = deps.clock.now().toISOString();
-  return await deps.db.transaction(async (tx) => {
-    const mrn = formatMrn(await nextSequence(tx, a.orgId, "mrn"));
-    const row = await insertTracked(tx, patients, {
-      ...stamp(a.orgId, a.userId, at),
-      mrn,
-      givenName: input.givenName,
-      familyName: input.familyName,
-      birthDate: input.birthDate ?? null,
-      sex: input.sex,
-      phone: input.phone ?? null,
-      email: input.email ?? null,
-      nationalId: input.nationalId ?? null,
-    });
-    await deps.audit.record(tx, a, {
-      action: "patient.create",
-      entityType: "patient",
-      entityId: row.id,
-      patientId: row.id,
-    });
-    return toPatient(row);
-  });
+  const row = await deps.db.transaction((tx) => registerInTx(deps, tx, a, input));
+  return viewPatient(row, a.role);
 }
 
+/**
+ * Reads one record, audited as patient.read. A merged record is still readable: the caller
+ * decides whether to redirect to the survivor (see `mergedInto`).
+ */
 export async function readPatient(deps: Deps, a: Actor, id: string): Promise<PatientT> {
   const row = await findPatient(deps.db, a.orgId, id);
   if (!row) throw notFound("Patient");
@@ -68,34 +148,23 @@ export async function readPatient(deps: Deps, a: Actor, id: string): Promise<Pat
     entityId: id,
     patientId: id,
   });
-  return toPatient(row);
-}
-
-export async function searchPatients(
-  deps: Deps,
-  a: Actor,
-  q: Parameters<typeof listPatients>[2],
-) {
-  const page = await listPatients(deps.db.db, a.orgId, q);
-  // Each record shown is a read of that patient's data: one entry per patient, so that a
-  // patient's "who saw my record" lists searches that showed them too.
-  for (const p of page.data) {
-    deps.audit.recordRead(a, {
-      action: "patient.list",
-      entityType: "patient",
-      entityId: p.id,
-      patientId: p.id,
-    });
-  }
-  return { data: page.data.map(toPatient), nextCursor: page.nextCursor };
+  return viewPatient(row, a.role);
 }
 
 /** What every versioned write of a patient row shares. */
-const PATIENT_ROW = {
-  table: patients,
-  label: "Patient",
-  entityType: "patient",
-} as const;
+const PATIENT_ROW = { table: patients, label: "Patient", entityType: "patient" } as const;
+
+/** Merged records are frozen: their data lives on in the survivor until an unmerge. */
+async function liveRecord(tx: Db, a: Actor, id: string) {
+  const row = await findPatientInTx(tx, a.orgId, id);
+  if (!row) throw notFound("Patient");
+  if (row.mergedInto) {
+    throw conflict(`This record was merged into ${row.mergedInto}; change the survivor instead.`, {
+      mergedInto: row.mergedInto,
+    });
+  }
+  return row;
+}
 
 export async function updatePatient(
   deps: Deps,
@@ -104,18 +173,26 @@ export async function updatePatient(
   patch: PatientPatchT,
   expectedVersion: number | undefined,
 ): Promise<PatientT> {
-  const row = await deps.db.transaction((tx) =>
-    auditedUpdate(deps, tx, a, {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await liveRecord(tx, a, id);
+    const set: Partial<PatientRow> = { ...patch } as Partial<PatientRow>;
+    if (patch.tags) set.tags = [...new Set(patch.tags)];
+    // Leaving "deceased" clears the date of death rather than failing on it.
+    if (patch.status && patch.status !== "deceased" && patch.deceasedDate === undefined) {
+      set.deceasedDate = null;
+    }
+    checkRecordRules({ ...current, ...set }, deps.clock.now().toISOString().slice(0, 10));
+    return await auditedUpdate(deps, tx, a, {
       ...PATIENT_ROW,
       id,
       expectedVersion,
-      set: patch,
+      set,
       action: "patient.update",
       patientId: id,
-      fields: FIELDS,
-    })
-  );
-  return toPatient(row);
+      fields: DEMOGRAPHIC_FIELDS,
+    });
+  });
+  return viewPatient(row, a.role);
 }
 
 export async function deletePatient(
@@ -124,8 +201,9 @@ export async function deletePatient(
   id: string,
   expectedVersion: number | undefined,
 ): Promise<void> {
-  await deps.db.transaction((tx) =>
-    auditedUpdate(deps, tx, a, {
+  await deps.db.transaction(async (tx) => {
+    await liveRecord(tx, a, id);
+    await auditedUpdate(deps, tx, a, {
       ...PATIENT_ROW,
       id,
       expectedVersion,
@@ -133,6 +211,6 @@ export async function deletePatient(
       operation: "delete",
       action: "patient.delete",
       patientId: id,
-    })
-  );
+    });
+  });
 }

@@ -1,0 +1,28 @@
+/**
+ * Medical record numbers: the organisation's prefix, an optional site code and its counter
+ * zero-padded (MRN000042, or MRNK2-000042 on site K2). The counter is bumped inside the
+ * registration's write transaction (`nextSequence`), so concurrent registrations never share a
+ * number, and it never goes back, so a number is never reused, not even after a delete or merge.
+ *
+ * Sites: a clinic replica that registers patients offline sets SITE_CODE; it then counts on a
+ * sequence of its own ("mrn:K2") and its numbers carry the code, so two clinics allocating offline
+ * cannot produce the same MRN when their records meet at the primary.
+ */
+import { nextSequence } from "../../../db/changes.ts";
+import type { Db } from "../../../db/client.ts";
+import { mrnFormatOf } from "./repository.ts";
+
+export function formatMrn(
+  seq: number,
+  format: { prefix: string; digits: number } = { prefix: "MRN", digits: 6 },
+  siteCode?: string | null,
+) {
+  const number = String(seq).padStart(format.digits, "0");
+  return siteCode ? `${format.prefix}${siteCode}-${number}` : `${format.prefix}${number}`;
+}
+
+export async function allocateMrn(tx: Db, orgId: string, siteCode?: string | null) {
+  const format = await mrnFormatOf(tx, orgId);
+  const seq = await nextSequence(tx, orgId, siteCode ? `mrn:${siteCode}` : "mrn");
+  return formatMrn(seq, format, siteCode);
+}
