@@ -25,6 +25,7 @@ import { facilitiesModule } from "./modules/facilities/mod.ts";
 import { organizationsModule } from "./modules/organizations/mod.ts";
 import { patientClinicalModule } from "./modules/patient-clinical/mod.ts";
 import { patientDocumentsModule } from "./modules/patient-documents/mod.ts";
+import { createFileStorage } from "./modules/patient-documents/storage.ts";
 import { patientDuplicatesModule } from "./modules/patient-duplicates/mod.ts";
 import { patientSearchModule } from "./modules/patient-search/mod.ts";
 import { patientTransferModule } from "./modules/patient-transfer/mod.ts";
@@ -65,6 +66,7 @@ export async function createDeps(
     ),
     tokens: createTokenService(config.jwt, clock),
     principals: createPrincipalResolver(db.db, clock),
+    documents: createFileStorage(config.documents.dir),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AuditLog } from "../modules/audit/service.ts";
 import type { RateLimiter } from "../middleware/rate-limit.ts";
 import type { TokenService } from "../modules/auth/tokens.ts";
 import type { PrincipalResolver } from "../modules/auth/principal.ts";
+import type { DocumentStorage } from "../modules/patient-documents/storage.ts";
 
 /** Everything the app is built from; passed in, never global, so tests build their own. */
 export interface Deps {
@@ -19,6 +20,8 @@ export interface Deps {
   loginLimiter: RateLimiter;
   tokens: TokenService;
   principals: PrincipalResolver;
+  /** Patient document files (the data folder by default). */
+  documents: DocumentStorage;
 }
 
 /** Who is calling, from a verified token and the live session (see middleware/auth.ts). */
