@@ -154,6 +154,25 @@ function samplePatient(i: number): PatientInputT {
       : null,
     // Kenyan national ids are issued at 18.
     nationalId: adult ? faker.string.numeric({ length: 8, allowLeadingZeros: false }) : null,
+    address: {
+      city: faker.helpers.arrayElement(["Nairobi", "Kisumu", "Mombasa", "Nakuru", "Eldoret"]),
+      line: faker.location.streetAddress(),
+    },
+    insurance: faker.datatype.boolean()
+      ? [{
+        provider: "NHIF",
+        memberNumber: `NH-${faker.string.numeric(7)}`,
+        scheme: "public",
+        coveragePercent: 80,
+        primary: true,
+      }]
+      : [],
+    tags: faker.helpers.arrayElements(["diabetic", "hypertensive", "pregnant", "vip"], {
+      min: 0,
+      max: 1,
+    }),
+    // Synthetic people: a chance likeness to another sample must not stop the seed.
+    allowDuplicate: true,
   };
 }
 

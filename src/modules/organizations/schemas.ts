@@ -18,6 +18,12 @@ const Timezone = z.string().refine(isTimezone, "must be an IANA time zone such a
 const Currency = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KES")
   .openapi({ example: "KES" });
 
+/** New MRNs only: numbers already given keep their format (an MRN never changes). */
+const MrnPrefix = z.string().trim().toUpperCase().regex(/^[A-Z]{0,6}$/, "0-6 letters")
+  .openapi({ example: "MRN", description: "Prefix of new MRNs (default MRN)." });
+const MrnDigits = z.number().int().min(4).max(12)
+  .openapi({ example: 6, description: "Zero-padded width of new MRNs' number (default 6)." });
+
 export const CreateOrganizationBody = z.object({
   name: z.string().trim().min(2).max(200).openapi({ example: "Sunrise Family Clinic" }),
   code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{2,20}$/, "2-20 letters, digits or -")
@@ -26,6 +32,8 @@ export const CreateOrganizationBody = z.object({
   practiceSystems: z.array(z.enum(PRACTICE_SYSTEMS)).min(1).default(["allopathic"]),
   timezone: Timezone,
   currency: Currency,
+  mrnPrefix: MrnPrefix.optional(),
+  mrnDigits: MrnDigits.optional(),
   facility: z.object({
     name: z.string().trim().min(2).max(200),
     code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{1,20}$/).optional(),
@@ -49,6 +57,8 @@ export const Organization = z.object({
   timezone: z.string(),
   currency: z.string(),
   active: z.boolean(),
+  mrnPrefix: z.string().openapi({ example: "MRN" }),
+  mrnDigits: z.number().int().openapi({ example: 6 }),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -74,5 +84,7 @@ export const OrganizationPatch = z.object({
   practiceSystems: z.array(z.enum(PRACTICE_SYSTEMS)).min(1).optional(),
   timezone: Timezone.optional(),
   currency: Currency.optional(),
+  mrnPrefix: MrnPrefix.optional(),
+  mrnDigits: MrnDigits.optional(),
 }).refine((o) => Object.keys(o).length > 0, "send at least one field")
   .openapi("OrganizationPatch");

@@ -24,6 +24,8 @@ export const toOrganization = (o: OrgRow) => ({
   timezone: o.timezone,
   currency: o.currency,
   active: o.active,
+  mrnPrefix: o.mrnPrefix,
+  mrnDigits: o.mrnDigits,
   version: o.version,
   createdAt: o.createdAt,
   updatedAt: o.updatedAt,
@@ -72,6 +74,8 @@ export async function createOrganization(
       practiceSystems: input.practiceSystems,
       timezone: input.timezone,
       currency: input.currency,
+      mrnPrefix: input.mrnPrefix ?? "MRN",
+      mrnDigits: input.mrnDigits ?? 6,
     });
     const facility = await insertTracked(tx, facilities, {
       ...row(),
@@ -144,7 +148,7 @@ export async function updateCurrentOrganization(
       set: patch,
       action: "organization.update",
       entityType: "organization",
-      fields: ["name", "practiceSystems", "timezone", "currency"],
+      fields: ["name", "practiceSystems", "timezone", "currency", "mrnPrefix", "mrnDigits"],
     })
   );
   return toOrganization(row);
