@@ -88,6 +88,11 @@ export async function createOrg(t: TestApp, name = `Clinic ${unique()}`): Promis
   };
 }
 
+/**
+ * Registers a patient. Factory patients share a birth date and similar names, which duplicate
+ * detection rightly flags, so the factory registers with `allowDuplicate: true` unless told
+ * otherwise; tests of detection itself pass `allowDuplicate: false` or post directly.
+ */
 export async function createPatient(
   t: TestApp,
   token: string,
@@ -100,6 +105,7 @@ export async function createPatient(
       familyName: `Test${unique()}`,
       birthDate: "1990-01-02",
       sex: "female",
+      allowDuplicate: true,
       ...overrides,
     },
   });

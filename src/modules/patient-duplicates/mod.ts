@@ -1,6 +1,9 @@
 import { createRouter } from "../../lib/router.ts";
+import { registerDuplicateHandlers } from "./handlers.ts";
 
-/** Duplicate candidates, merge and unmerge. (Stub: duplicates work fills it.) */
+/** GET /patients/{id}/duplicates, POST /patients/{id}/merge and /unmerge. */
 export function patientDuplicatesModule() {
-  return createRouter();
+  const r = createRouter();
+  registerDuplicateHandlers(r);
+  return r;
 }

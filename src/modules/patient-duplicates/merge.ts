@@ -1,0 +1,196 @@
+/**
+ * Merge and unmerge. A merge re-points every row that references the duplicate (see
+ * references.ts) to the survivor, freezes the duplicate with `mergedInto`, and records exactly
+ * which rows it moved in `patient_merges`, so that an unmerge moves back those rows and nothing
+ * else: rows added to the survivor since stay with it. Each step is a versioned write through
+ * updateInTenant (change log for sync, row version, row hooks: the search index drops the
+ * duplicate and gives its MRN to the survivor), all in one transaction with the audit entries.
+ */
+import type { Db } from "../../../db/client.ts";
+import { patientMerges, type PatientRow, patients } from "../../../db/schema/mod.ts";
+import { insertTracked, stamp, tenantRow, updateInTenant } from "../../../db/tenant.ts";
+import type { Actor, Deps } from "../../lib/context.ts";
+import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
+import { unwrapUpdate } from "../../lib/writes.ts";
+import { findPatientInTx } from "../patients/repository.ts";
+import { viewPatient } from "../patients/visibility.ts";
+import { columnKey, PATIENT_REFERENCES, referenceByTable, tableName } from "./references.ts";
+import { latestOpenMerge, referencingRowIds } from "./repository.ts";
+import type { MergeResultT, UnmergeResultT } from "./schemas.ts";
+
+type Moved = { table: string; id: string };
+
+async function bothPatients(tx: Db, a: Actor, survivorId: string, duplicateId: string) {
+  const survivor = await findPatientInTx(tx, a.orgId, survivorId);
+  const duplicate = await findPatientInTx(tx, a.orgId, duplicateId);
+  if (!survivor || !duplicate) throw notFound("Patient");
+  return { survivor, duplicate };
+}
+
+/** Re-points one row from `from` to `to`; false when it is gone or points elsewhere by now. */
+async function repoint(
+  tx: Db,
+  a: Actor,
+  at: string,
+  table: string,
+  id: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const ref = referenceByTable(table);
+  if (!ref) throw new Error(`no patient reference registered for ${table}`);
+  const key = columnKey(ref);
+  const row = await tx.select({ id: ref.table.id, patient: ref.column }).from(ref.table as never)
+    .where(tenantRow(ref.table, a.orgId, id)) as { id: string; patient: string }[];
+  if (row[0]?.patient !== from) return false;
+  const result = await updateInTenant(tx, ref.table, {
+    orgId: a.orgId,
+    id,
+    set: { [key]: to } as never,
+    actorId: a.userId,
+    at,
+  });
+  return result.ok;
+}
+
+/** Sets or clears the duplicate's merge columns as a versioned write. */
+async function setMergedInto(tx: Db, a: Actor, at: string, id: string, into: string | null) {
+  const { row } = unwrapUpdate(
+    await updateInTenant(tx, patients, {
+      orgId: a.orgId,
+      id,
+      set: { mergedInto: into, mergedAt: into ? at : null },
+      actorId: a.userId,
+      at,
+    }),
+    "Patient",
+  );
+  return row;
+}
+
+async function auditBoth(
+  deps: Deps,
+  tx: Db,
+  a: Actor,
+  action: string,
+  survivor: PatientRow,
+  duplicate: PatientRow,
+) {
+  for (const p of [duplicate, survivor]) {
+    await deps.audit.record(tx, a, {
+      action,
+      entityType: "patient",
+      entityId: p.id,
+      patientId: p.id,
+      changedFields: p === duplicate ? ["mergedInto"] : null,
+    });
+  }
+}
+
+/** Merges `duplicateId` into `survivorId` (see the module comment). */
+export async function mergePatients(
+  deps: Deps,
+  a: Actor,
+  survivorId: string,
+  input: { duplicateId: string; reason?: string | null },
+): Promise<MergeResultT> {
+  return await deps.db.transaction(async (tx) => {
+    const at = deps.clock.now().toISOString();
+    const { survivor, duplicate } = await bothPatients(tx, a, survivorId, input.duplicateId);
+    if (survivor.id === duplicate.id) {
+      throw unprocessable("A record cannot be merged into itself.", [
+        { path: "duplicateId", in: "body", message: "must differ from the survivor" },
+      ]);
+    }
+    for (const p of [survivor, duplicate]) {
+      if (p.mergedInto) {
+        throw conflict(`Patient ${p.id} is already merged into ${p.mergedInto}.`, {
+          patientId: p.id,
+          mergedInto: p.mergedInto,
+        });
+      }
+    }
+    const moved: Moved[] = [];
+    for (const ref of PATIENT_REFERENCES) {
+      const table = tableName(ref);
+      for (const id of await referencingRowIds(tx, ref, a.orgId, duplicate.id)) {
+        if (await repoint(tx, a, at, table, id, duplicate.id, survivor.id)) {
+          moved.push({ table, id });
+        }
+      }
+    }
+    const merge = await insertTracked(tx, patientMerges, {
+      ...stamp(a.orgId, a.userId, at),
+      survivorId: survivor.id,
+      duplicateId: duplicate.id,
+      moved,
+      reason: input.reason ?? null,
+    });
+    const merged = await setMergedInto(tx, a, at, duplicate.id, survivor.id);
+    await auditBoth(deps, tx, a, "patient.merge", survivor, merged);
+    const movedByTable: Record<string, number> = {};
+    for (const m of moved) movedByTable[m.table] = (movedByTable[m.table] ?? 0) + 1;
+    return {
+      survivor: viewPatient(survivor, a.role),
+      duplicate: viewPatient(merged, a.role),
+      merge: {
+        id: merge.id,
+        survivorId: survivor.id,
+        duplicateId: duplicate.id,
+        moved: moved.length,
+        movedByTable,
+        reason: merge.reason,
+        mergedAt: at,
+        mergedBy: a.userId,
+      },
+    };
+  });
+}
+
+/**
+ * Reverses the latest open merge of `duplicateId` into `survivorId`: moves back the rows it
+ * moved that still point at the survivor, and unfreezes the duplicate.
+ */
+export async function unmergePatients(
+  deps: Deps,
+  a: Actor,
+  survivorId: string,
+  input: { duplicateId: string },
+): Promise<UnmergeResultT> {
+  return await deps.db.transaction(async (tx) => {
+    const at = deps.clock.now().toISOString();
+    const { survivor, duplicate } = await bothPatients(tx, a, survivorId, input.duplicateId);
+    const merge = await latestOpenMerge(tx, a.orgId, survivor.id, duplicate.id);
+    if (!merge || duplicate.mergedInto !== survivor.id) {
+      throw conflict(`Patient ${duplicate.id} is not merged into ${survivor.id}.`);
+    }
+    if (survivor.mergedInto) {
+      // Its rows (ours among them) moved on to another record; unmerge that one first.
+      throw conflict(
+        `Patient ${survivor.id} was itself merged into ${survivor.mergedInto}; unmerge it first.`,
+        { mergedInto: survivor.mergedInto },
+      );
+    }
+    let restored = 0;
+    for (const m of merge.moved) {
+      if (await repoint(tx, a, at, m.table, m.id, survivor.id, duplicate.id)) restored++;
+    }
+    const unmerged = await setMergedInto(tx, a, at, duplicate.id, null);
+    unwrapUpdate(
+      await updateInTenant(tx, patientMerges, {
+        orgId: a.orgId,
+        id: merge.id,
+        set: { unmergedAt: at, unmergedBy: a.userId },
+        actorId: a.userId,
+        at,
+      }),
+      "Merge",
+    );
+    await auditBoth(deps, tx, a, "patient.unmerge", survivor, unmerged);
+    return {
+      survivor: viewPatient(survivor, a.role),
+      duplicate: viewPatient(unmerged, a.role),
+      unmerge: { mergeId: merge.id, restored, unmergedAt: at, unmergedBy: a.userId },
+    };
+  });
+}
