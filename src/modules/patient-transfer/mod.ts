@@ -1,6 +1,9 @@
 import { createRouter } from "../../lib/router.ts";
+import { registerTransferHandlers } from "./handlers.ts";
 
-/** Patient export and import. (Stub.) */
+/** Patient export (CSV) and import (CSV, XLSX). Mounted before /patients/{id}. */
 export function patientTransferModule() {
-  return createRouter();
+  const r = createRouter();
+  registerTransferHandlers(r);
+  return r;
 }
