@@ -9,9 +9,32 @@ import { and, eq, lt } from "drizzle-orm";
 import { idempotencyKeys } from "../../db/schema/mod.ts";
 import type { AppEnv } from "../lib/context.ts";
 import { badRequest, conflict, unprocessable } from "../lib/errors.ts";
-import { hashToken } from "../modules/auth/tokens.ts";
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Fingerprint of a request body, from its raw bytes (decoding it as text would make Hono rebuild
+ * the handler's formData() from the decoded text and corrupt binary uploads). A multipart
+ * boundary is left out: browsers, fetch and curl choose a new one for every send, so a genuine
+ * retry of an upload must still match its first attempt.
+ */
+export function bodyHash(bytes: Uint8Array, contentType: string | undefined): string {
+  const hash = createHash("sha256");
+  const boundary = /^multipart\//i.test(contentType ?? "")
+    ? /boundary="?([^";]+)"?/i.exec(contentType!)?.[1]
+    : undefined;
+  if (!boundary) return hash.update(bytes).digest("hex");
+  const marker = Buffer.from(boundary);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let from = 0;
+  for (let at = buf.indexOf(marker); at !== -1; at = buf.indexOf(marker, from)) {
+    hash.update(buf.subarray(from, at));
+    from = at + marker.length;
+  }
+  return hash.update(buf.subarray(from)).digest("hex");
+}
 const REPLAYED_HEADERS = ["content-type", "location", "etag"];
 
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -25,7 +48,10 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { db, clock } = c.get("deps");
   const p = c.get("principal");
   const scope = `${p.orgId ?? "-"}:${p.userId}:${c.req.method} ${c.req.path}`;
-  const requestHash = hashToken(await c.req.text());
+  const requestHash = bodyHash(
+    new Uint8Array(await c.req.arrayBuffer()),
+    c.req.header("content-type"),
+  );
   const now = clock.now();
 
   const claimed = await db.transaction(async (tx) => {
