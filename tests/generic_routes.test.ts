@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type Permission, type Role, ROLES, rolesWith } from "../src/lib/permissions.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createStaff, login, superAdminToken } from "./helpers/factories.ts";
-import { type Operation, operations, sampleBody } from "./helpers/openapi.ts";
+import { type Operation, operations, sample, sampleBody, sampleForm } from "./helpers/openapi.ts";
 
 /** The only operations that may be called without a token. */
 const PUBLIC = new Set([
@@ -53,13 +53,27 @@ const JUNK_QUERIES = [
 
 const JUNK_IDS = ["not-a-uuid", "1%20OR%201=1", "x".repeat(300), "..%2F..%2Fetc%2Fpasswd"];
 
-const concrete = (path: string, id: string) => path.replace("{id}", id);
+/**
+ * `{id}` becomes `id`; any other path parameter (`{documentId}`, `{version}`) a sample of its
+ * documented schema (a fresh UUID for a uuid).
+ */
+let specOfRun: any;
+const concrete = (path: string, id: string) =>
+  path.replace("{id}", id).replace(/\{(\w+)\}/g, (_, name: string) => {
+    for (const item of Object.values<any>(specOfRun?.paths?.[path] ?? {})) {
+      const param = item.parameters?.find((p: any) => p.in === "path" && p.name === name);
+      if (param) return String(sample(specOfRun, param.schema));
+    }
+    return crypto.randomUUID();
+  });
+const isMultipart = (o: Operation) => !!o.op.requestBody?.content?.["multipart/form-data"];
 
 Deno.test("every route, from the OpenAPI document", async (t) => {
   const app = await createTestApp({ BODY_LIMIT_BYTES: "4096" });
   const specRes = await app.call("GET", "/api/v1/openapi.json");
   assert.equal(specRes.status, 200);
   const spec = specRes.body;
+  specOfRun = spec;
   const ops = operations(spec);
   const orgA = await createOrg(app);
   const orgB = await createOrg(app);
@@ -120,6 +134,38 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
     }
     return made.get(key);
   };
+  // A resource of a nested collection (`/patients/{id}/documents/{documentId}`): its parent
+  // made as above, then the child made once with the nested create operation's own sample.
+  const nestedIn = async (org: typeof orgA, o: Operation) => {
+    const parent = await resourceIn(org, o);
+    const inner = o.path.indexOf("/{", o.path.indexOf("{id}"));
+    if (inner < 0) return concrete(o.path, parent.id);
+    const collection = concrete(o.path.slice(0, inner), parent.id);
+    if (!made.has(`${org.id} ${collection}`)) {
+      const create = ops.find((c) => c.method === "POST" && c.path === o.path.slice(0, inner));
+      assert.ok(create, `no POST ${collection} to make a resource for ${o.method} ${o.path}`);
+      const res = await app.call("POST", collection, {
+        token: org === orgA ? await tokenFor(create) : org.admin,
+        body: sampleBody(spec, create.op),
+      });
+      assert.equal(
+        res.status,
+        201,
+        `POST ${collection} with its sample: ${JSON.stringify(res.body)}`,
+      );
+      made.set(`${org.id} ${collection}`, res.body);
+    }
+    const child = made.get(`${org.id} ${collection}`);
+    return collection + o.path.slice(inner).replace(/\{\w+\}/, child.id);
+  };
+  // Two distinct bodies of the operation's own media type, for the Idempotency-Key probes.
+  const probeBodies = (o: Operation): [unknown, unknown] =>
+    isMultipart(o)
+      ? [
+        sampleForm(spec, o.op.requestBody.content["multipart/form-data"].schema),
+        sampleForm(spec, o.op.requestBody.content["multipart/form-data"].schema, { other: "1" }),
+      ]
+      : ["{}", '{"other":1}'];
   const observed = new Map<string, Set<number>>();
   const seen = (o: Operation, status: number) => {
     const key = `${o.method} ${o.path}`;
@@ -256,11 +302,9 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
 
   await t.step("a stale If-Match answers 412 wherever If-Match is accepted", async () => {
     for (const o of ops.filter((o) => o.op.parameters?.some((p: any) => p.name === "if-match"))) {
-      const path = o.path.includes("{id}")
-        ? concrete(o.path, (await resourceIn(orgA, o)).id)
-        : o.path;
+      const path = o.path.includes("{id}") ? await nestedIn(orgA, o) : o.path;
       const res = await app.call(o.method, path, {
-        token: orgA.admin,
+        token: await tokenFor(o),
         headers: { "if-match": '"999"' },
         body: sampleBody(spec, o.op),
       });
@@ -280,15 +324,16 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
         const token = await tokenFor(o);
         const key = crypto.randomUUID();
         const path = concrete(o.path, crypto.randomUUID());
+        const [one, other] = probeBodies(o);
         const first = await app.call(o.method, path, {
           token,
-          body: "{}",
+          body: one,
           headers: { "idempotency-key": key },
         });
         seen(o, first.status);
         const second = await app.call(o.method, path, {
           token,
-          body: '{"other":1}',
+          body: other,
           headers: { "idempotency-key": key },
         });
         seen(o, second.status);
@@ -309,7 +354,7 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
         );
         const res = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
           token: await tokenFor(o),
-          body: "{}",
+          body: probeBodies(o)[0],
           headers: { "idempotency-key": "k".repeat(201) },
         });
         seen(o, res.status);

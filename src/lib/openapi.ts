@@ -38,7 +38,7 @@ export const ERROR_RESPONSES = {
   409: problem("Conflicts with the current state (duplicate, in-flight idempotent request)."),
   412: problem("If-Match names a version that is no longer current."),
   413: problem("Request body larger than the configured limit."),
-  415: problem("Request body is not application/json."),
+  415: problem("Request body is not of the media type the operation accepts (JSON or multipart)."),
   422: problem("Valid JSON that breaks a business rule, or a reused Idempotency-Key."),
   429: problem("Too many attempts; retry after the time in Retry-After."),
 } as const;

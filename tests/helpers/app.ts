@@ -48,7 +48,9 @@ export async function createTestApp(
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: BodyInit | undefined;
-    if (opts.body !== undefined) {
+    // A FormData is sent as multipart; fetch writes the Content-Type with its boundary.
+    if (opts.body instanceof FormData) body = opts.body;
+    else if (opts.body !== undefined) {
       body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
       headers["content-type"] ??= "application/json";
     }

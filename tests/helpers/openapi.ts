@@ -87,6 +87,62 @@ function uniquify(example: unknown): unknown {
 }
 
 export function sampleBody(spec: any, op: Record<string, any>): unknown {
-  const schema = op.requestBody?.content?.["application/json"]?.schema;
+  const content = op.requestBody?.content ?? {};
+  if (content["multipart/form-data"]) {
+    return sampleForm(spec, content["multipart/form-data"].schema);
+  }
+  const schema = content["application/json"]?.schema;
   return schema ? sample(spec, schema) : undefined;
+}
+
+/** The smallest valid PNG header: a file any upload route can take (documents accept it). */
+const SAMPLE_PNG = Uint8Array.from([
+  0x89,
+  0x50,
+  0x4e,
+  0x47,
+  0x0d,
+  0x0a,
+  0x1a,
+  0x0a,
+  0,
+  0,
+  0,
+  13,
+  0x49,
+  0x48,
+  0x44,
+  0x52,
+  0,
+  0,
+  0,
+  1,
+  0,
+  0,
+  0,
+  1,
+  8,
+  2,
+  0,
+  0,
+  0,
+  0x90,
+  0x77,
+  0x53,
+  0xde,
+]);
+
+/** A multipart form with each required field: binary fields get a small PNG file. */
+export function sampleForm(spec: any, s: Schema | undefined, extra: Record<string, string> = {}) {
+  const schema = resolve(spec, s);
+  const form = new FormData();
+  for (const [k, v] of Object.entries<Schema>(schema.properties ?? {})) {
+    if (!schema.required?.includes(k)) continue;
+    const field = resolve(spec, v);
+    if (field.format === "binary") {
+      form.append(k, new File([SAMPLE_PNG], "sample.png", { type: "image/png" }));
+    } else form.append(k, String(sample(spec, field)));
+  }
+  for (const [k, v] of Object.entries(extra)) form.append(k, v);
+  return form;
 }

@@ -1,6 +1,9 @@
 import { createRouter } from "../../lib/router.ts";
+import { registerDocumentHandlers } from "./handlers.ts";
 
-/** Patient documents. (Stub.) */
+/** Patient documents: upload, list, metadata, download and soft delete. */
 export function patientDocumentsModule() {
-  return createRouter();
+  const r = createRouter();
+  registerDocumentHandlers(r);
+  return r;
 }

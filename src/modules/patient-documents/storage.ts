@@ -36,12 +36,18 @@ export function createFileStorage(root: string): DocumentStorage {
       const tmp = join(dirname(path), `.${crypto.randomUUID()}.part`);
       const fh = await open(tmp, "wx", 0o600);
       try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        try {
+          await fh.writeFile(bytes);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path);
+      } catch (err) {
+        // A full disk must not leave partial files behind for every failed attempt.
+        await rm(tmp, { force: true });
+        throw err;
       }
-      await rename(tmp, path);
     },
     async get(key) {
       try {
