@@ -1,6 +1,20 @@
+/**
+ * Allergies, medical history, the record's history and the patient summary. Other modules add
+ * summary sections with `registerSummarySection`.
+ */
 import { createRouter } from "../../lib/router.ts";
+import {
+  registerAllergyHandlers,
+  registerMedicalHistoryHandlers,
+  registerRecordHandlers,
+} from "./handlers.ts";
 
-/** Allergies, medical history, record history and the summary. (Stub.) */
+export { registerSummarySection, type SummarySection } from "./summary-sections.ts";
+
 export function patientClinicalModule() {
-  return createRouter();
+  const r = createRouter();
+  registerAllergyHandlers(r);
+  registerMedicalHistoryHandlers(r);
+  registerRecordHandlers(r);
+  return r;
 }

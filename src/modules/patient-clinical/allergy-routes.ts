@@ -1,0 +1,77 @@
+import {
+  defineRoute,
+  IdParam,
+  IfMatchHeader,
+  json,
+  jsonBody,
+  PageSchema,
+} from "../../lib/openapi.ts";
+import { Allergy, AllergyInput, AllergyListQuery, AllergyPatch } from "./allergy-schemas.ts";
+import { entryParams, EntryVersionPage, VersionPageQuery } from "./shared-schemas.ts";
+
+const tags = ["Allergies"];
+const collection = "/patients/{id}/allergies";
+const member = `${collection}/{allergyId}`;
+const Params = entryParams("allergyId");
+
+export const list = defineRoute({
+  method: "get",
+  path: collection,
+  tags,
+  access: "patients:clinical:read",
+  summary: "List a patient's allergies",
+  description: "Oldest first; removed allergies are not listed. Audited as " +
+    "patient.allergies.read. A merged record still lists what it kept.",
+  request: { params: IdParam, query: AllergyListQuery },
+  responses: { 200: json(PageSchema(Allergy, "AllergyPage"), "A page of allergies") },
+});
+
+export const create = defineRoute({
+  method: "post",
+  path: collection,
+  tags,
+  access: "patients:clinical:write",
+  summary: "Record an allergy",
+  description: "Version 1 of the allergy. A second active allergy to the same substance " +
+    "(compared without case, accents or punctuation) answers 409 with `existingId`; a merged " +
+    "record answers 409; an onset in the future answers 422.",
+  request: { params: IdParam, body: jsonBody(AllergyInput) },
+  responses: { 201: json(Allergy, "The recorded allergy") },
+});
+
+export const update = defineRoute({
+  method: "patch",
+  path: member,
+  tags,
+  access: "patients:clinical:write",
+  summary: "Update an allergy",
+  description: "Every change is a new version. If-Match with the ETag you read; a stale one " +
+    "answers 412. Making it a duplicate of another active allergy answers 409.",
+  request: { params: Params, headers: IfMatchHeader, body: jsonBody(AllergyPatch) },
+  responses: { 200: json(Allergy, "The updated allergy") },
+  errors: [409, 412, 422],
+});
+
+export const remove = defineRoute({
+  method: "delete",
+  path: member,
+  tags,
+  access: "patients:clinical:write",
+  summary: "Remove an allergy (soft: its versions stay readable)",
+  description: "Recorded in error, for example. If-Match is optional; a stale one answers 412.",
+  request: { params: Params, headers: IfMatchHeader },
+  responses: { 204: { description: "Removed" } },
+  errors: [409, 412],
+});
+
+export const versions = defineRoute({
+  method: "get",
+  path: `${member}/history`,
+  tags,
+  access: "patients:clinical:read",
+  summary: "List the versions of an allergy",
+  description: "Oldest first: who changed it, when, which fields, and the allergy as it was. " +
+    "Readable after removal. Audited as patient.allergy.versions.read.",
+  request: { params: Params, query: VersionPageQuery },
+  responses: { 200: json(EntryVersionPage(Allergy, "Allergy"), "A page of versions") },
+});

@@ -1,0 +1,186 @@
+/**
+ * What allergies and medical history entries share: they hang off a live patient of the
+ * organisation, are listed, changed with If-Match, removed softly and keep every version. Each
+ * kind states its table, names and view once (`EntryKind`); its own service adds its rules.
+ *
+ * Writes check everything inside the write transaction (serialised, see db/client.ts), so a rule
+ * such as "one active allergy per substance" cannot be raced past.
+ */
+import type { SQL } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import type { PatientRow } from "../../../db/schema/mod.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
+import type { Actor, Deps } from "../../lib/context.ts";
+import { conflict, notFound, preconditionFailed } from "../../lib/errors.ts";
+import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { auditedUpdate } from "../../lib/writes.ts";
+import { findPatient, findPatientInTx } from "../patients/repository.ts";
+import { type EntryTable, findEntry, listEntries } from "./repository.ts";
+import { type PageRequest, type VersionHead, versionPage } from "./version-pages.ts";
+
+export interface EntryKind<T extends EntryTable, V> {
+  table: T;
+  /** SQL name of the table, as row_versions stores it. */
+  tableName: string;
+  /** For messages: "Allergy". */
+  label: string;
+  /** Audit entity type: "patient-allergy". */
+  entityType: string;
+  /** Audit action prefix of writes: "patient.allergy" → .create, .update, .delete. */
+  action: string;
+  /** Audit actions of reads: the list and the versions of one entry. */
+  listAction: string;
+  versionsAction: string;
+  /** Fields compared for an update's audit entry. */
+  fields: string[];
+  view(row: T["$inferSelect"]): V;
+}
+
+type Row<T extends EntryTable> = T["$inferSelect"];
+
+/** The patient, for reading its entries: 404 if missing, deleted or another organisation's. */
+export async function patientToRead(deps: Deps, a: Actor, id: string): Promise<PatientRow> {
+  const row = await findPatient(deps.db, a.orgId, id);
+  if (!row) throw notFound("Patient");
+  return row;
+}
+
+/** The patient, for changing its entries: also 409 once merged (its record is frozen). */
+export async function patientToChange(tx: Db, a: Actor, id: string): Promise<PatientRow> {
+  const row = await findPatientInTx(tx, a.orgId, id);
+  if (!row) throw notFound("Patient");
+  if (row.mergedInto) {
+    throw conflict(
+      `This record was merged into ${row.mergedInto}; record clinical details on the survivor.`,
+      { mergedInto: row.mergedInto },
+    );
+  }
+  return row;
+}
+
+export async function listOf<T extends EntryTable, V>(
+  deps: Deps,
+  a: Actor,
+  kind: EntryKind<T, V>,
+  patientId: string,
+  page: PageRequest,
+  filters: SQL[],
+): Promise<{ data: V[]; nextCursor: string | null }> {
+  await patientToRead(deps, a, patientId);
+  const rows = await listEntries(deps.db.db, kind.table, {
+    orgId: a.orgId,
+    patientId,
+    filters,
+    afterId: decodeCursor(page.cursor)?.id,
+    limit: page.limit,
+  });
+  deps.audit.recordRead(a, { action: kind.listAction, entityType: kind.entityType, patientId });
+  const { data, nextCursor } = pageOf(rows as { id: string }[], page.limit, (r) => r.id);
+  return { data: (data as Row<T>[]).map(kind.view), nextCursor };
+}
+
+/** Versions of one entry, oldest first, each with the entry as it was. Removed entries too. */
+export async function versionsOf<T extends EntryTable, V>(
+  deps: Deps,
+  a: Actor,
+  kind: EntryKind<T, V>,
+  patientId: string,
+  entryId: string,
+  page: PageRequest,
+): Promise<{ data: (VersionHead & { entry: V })[]; nextCursor: string | null }> {
+  await patientToRead(deps, a, patientId);
+  const key = { orgId: a.orgId, patientId, id: entryId };
+  if (!await findEntry(deps.db.db, kind.table, key, true)) throw notFound(kind.label);
+  const { rows, heads, nextCursor } = await versionPage(
+    deps,
+    a.orgId,
+    kind.tableName,
+    entryId,
+    page,
+  );
+  deps.audit.recordRead(a, {
+    action: kind.versionsAction,
+    entityType: kind.entityType,
+    entityId: entryId,
+    patientId,
+  });
+  return {
+    data: rows.map((r, i) => ({ ...heads[i], entry: kind.view(r.data as Row<T>) })),
+    nextCursor,
+  };
+}
+
+/** Adds an entry; `values` checks the kind's rules in the transaction and answers the columns. */
+export async function addEntry<T extends EntryTable, V>(
+  deps: Deps,
+  a: Actor,
+  kind: EntryKind<T, V>,
+  patientId: string,
+  values: (
+    tx: Db,
+    today: string,
+  ) => Promise<Omit<T["$inferInsert"], keyof ReturnType<typeof stamp> | "patientId">>,
+): Promise<V> {
+  return await deps.db.transaction(async (tx) => {
+    await patientToChange(tx, a, patientId);
+    const at = deps.clock.now().toISOString();
+    const row = await insertTracked(
+      tx,
+      kind.table,
+      {
+        ...stamp(a.orgId, a.userId, at),
+        patientId,
+        ...await values(tx, at.slice(0, 10)),
+      } as T["$inferInsert"] & ReturnType<typeof stamp>,
+    );
+    await deps.audit.record(tx, a, {
+      action: `${kind.action}.create`,
+      entityType: kind.entityType,
+      entityId: row.id,
+      patientId,
+    });
+    return kind.view(row);
+  });
+}
+
+/**
+ * Changes one entry of the patient. A stale If-Match answers 412 before any rule is checked: the
+ * caller's view is out of date, so a rule failure on it would mislead.
+ */
+export async function changeEntry<T extends EntryTable, V>(
+  deps: Deps,
+  a: Actor,
+  kind: EntryKind<T, V>,
+  target: { patientId: string; entryId: string; expectedVersion: number | undefined },
+  change:
+    | { remove: true }
+    | { set: (tx: Db, current: Row<T>, today: string) => Promise<Partial<T["$inferInsert"]>> },
+): Promise<V> {
+  return await deps.db.transaction(async (tx) => {
+    await patientToChange(tx, a, target.patientId);
+    const key = { orgId: a.orgId, patientId: target.patientId, id: target.entryId };
+    const current = await findEntry(tx, kind.table, key);
+    if (!current) throw notFound(kind.label);
+    if (target.expectedVersion !== undefined && target.expectedVersion !== current.version) {
+      throw preconditionFailed(current.version);
+    }
+    const now = deps.clock.now().toISOString();
+    const remove = "remove" in change;
+    const set = remove
+      ? { deletedAt: now } as Partial<T["$inferInsert"]>
+      : await change.set(tx, current, now.slice(0, 10));
+    const row = await auditedUpdate(deps, tx, a, {
+      table: kind.table,
+      label: kind.label,
+      id: target.entryId,
+      expectedVersion: target.expectedVersion,
+      set,
+      operation: remove ? "delete" : "update",
+      action: `${kind.action}.${remove ? "delete" : "update"}`,
+      entityType: kind.entityType,
+      patientId: target.patientId,
+      fields: remove ? undefined : kind.fields,
+    });
+    return kind.view(row as Row<T>);
+  });
+}

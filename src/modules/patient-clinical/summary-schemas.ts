@@ -1,0 +1,39 @@
+import { z } from "@hono/zod-openapi";
+import { Patient } from "../patients/schemas.ts";
+import { Allergy } from "./allergy-schemas.ts";
+import { HistoryEntry } from "./medical-history-schemas.ts";
+
+export const RecentDocument = z.object({
+  id: z.string(),
+  title: z.string(),
+  category: z.string(),
+  mediaType: z.string(),
+  sizeBytes: z.number().int(),
+  createdAt: z.string(),
+}).openapi("RecentDocument");
+
+export const PatientSummary = z.object({
+  patient: Patient,
+  allergies: z.array(Allergy).optional().openapi({ description: "Active allergies." }),
+  activeProblems: z.array(HistoryEntry).optional().openapi({
+    description: "Conditions with status active.",
+  }),
+  currentMedications: z.array(HistoryEntry).optional().openapi({
+    description: "Medications with status active.",
+  }),
+  recentDocuments: z.array(RecentDocument).optional().openapi({
+    description: "The five most recent documents, metadata only.",
+  }),
+  sections: z.record(z.string(), z.unknown()).openapi({
+    description: "Sections contributed by other modules (visits, appointments, prescriptions, " +
+      "results), by name.",
+  }),
+  omitted: z.array(z.string()).openapi({
+    description: "Sections left out because the caller's role may not see them.",
+    example: ["allergies", "activeProblems", "currentMedications", "recentDocuments"],
+  }),
+}).openapi("PatientSummary");
+
+export const MergedSummary = z.object({
+  mergedInto: z.string().openapi({ description: "The survivor, whose summary is in Location." }),
+}).openapi("MergedSummary");
