@@ -27,6 +27,7 @@ import { patientClinicalModule } from "./modules/patient-clinical/mod.ts";
 import { patientDocumentsModule } from "./modules/patient-documents/mod.ts";
 import { createFileStorage } from "./modules/patient-documents/storage.ts";
 import { patientDuplicatesModule } from "./modules/patient-duplicates/mod.ts";
+import { ensureSearchIndex } from "./modules/patient-search/indexer.ts";
 import { patientSearchModule } from "./modules/patient-search/mod.ts";
 import { patientTransferModule } from "./modules/patient-transfer/mod.ts";
 import { patientsModule } from "./modules/patients/mod.ts";
@@ -46,6 +47,8 @@ export async function createDeps(
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.db ?? openDatabase(config.database);
   await migrate(db);
+  // A database from before the search index (or restored without it) gets it built once here.
+  await ensureSearchIndex({ db, logger });
   return {
     config,
     db,

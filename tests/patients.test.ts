@@ -147,7 +147,12 @@ Deno.test("patients", async (t) => {
     const other = await createOrg(app);
     const tok = other.admin;
     for (let i = 0; i < 7; i++) {
-      await createPatient(app, tok, { familyName: `Page${String(i).padStart(2, "0")}` });
+      // Distinct birth dates: near-identical names on one date would be flagged as duplicates.
+      await createPatient(app, tok, {
+        familyName: `Page${String(i).padStart(2, "0")}`,
+        birthDate: `198${i}-03-04`,
+        allowDuplicate: true,
+      });
     }
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -6,12 +6,17 @@
  * Bulk rows skip what `registerPatient` also writes: no `change_log` rows and no
  * `patient.create` audit entries. Neither is read on the `GET /patients/{id}` path, so the bench
  * does not need them; a data set meant for sync or audit benches would have to add them.
+ *
+ * Names follow a Zipf distribution over common East African (and a few accented) names, plus
+ * ~5% synthetic rare names, so search benches see both very common and very rare terms. The
+ * search index is built in bulk at the end (`rebuildSearchIndex`).
  */
 import { closeDeps, createDeps } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { createOrganization } from "../../src/modules/organizations/service.ts";
 import { formatMrn } from "../../src/modules/patients/mrn.ts";
+import { rebuildSearchIndex } from "../../src/modules/patient-search/indexer.ts";
 import { ensureSuperAdmin } from "../../src/modules/users/bootstrap.ts";
 import { patients, sequences } from "../../db/schema/mod.ts";
 
@@ -22,38 +27,97 @@ export interface BenchData {
   patientIds: string[];
 }
 
+/** Common given names, most frequent first (Zipf-weighted below), a few with accents. */
 const GIVEN = [
+  "Mary",
+  "John",
+  "Grace",
+  "Peter",
   "Wanjiku",
+  "James",
+  "Faith",
+  "Joseph",
+  "Mercy",
+  "David",
+  "Esther",
+  "Daniel",
+  "Ann",
+  "Samuel",
+  "Jane",
+  "Paul",
+  "Lucy",
+  "Stephen",
+  "Alice",
+  "Brian",
   "Amani",
   "Baraka",
-  "Chausiku",
-  "Daudi",
-  "Eshe",
-  "Faraji",
   "Neema",
   "Juma",
   "Zawadi",
-  "Otieno",
   "Akinyi",
-  "Kamau",
   "Njeri",
-  "Mwangi",
   "Aisha",
   "Hassan",
   "Priya",
   "Arjun",
   "Meera",
-  "John",
-  "Mary",
-  "Peter",
-  "Grace",
+  "Chausiku",
+  "Daudi",
+  "Eshe",
+  "Faraji",
+  "Kevin",
+  "Sharon",
+  "Dennis",
+  "Caroline",
+  "Moses",
+  "Ruth",
+  "Collins",
+  "Purity",
+  "Victor",
+  "Naomi",
+  "George",
+  "Beatrice",
+  "Francis",
+  "Winnie",
+  "José",
+  "Zoë",
+  "Chloé",
+  "Renée",
+  "André",
+  "Agnès",
+  "Mwajuma",
+  "Halima",
+  "Omar",
+  "Fatuma",
+  "Wanjirũ",
+  "Ngũgĩ",
+  "Nyambũra",
+  "Achieng",
+  "Atieno",
+  "Owino",
+  "Kiprono",
+  "Chepkoech",
+  "Jepchirchir",
+  "Kipchoge",
+  "Nafula",
+  "Wafula",
+  "Nasimiyu",
+  "Barasa",
+  "Makena",
+  "Kendi",
+  "Gitonga",
+  "Mutiso",
+  "Mueni",
+  "Ndinda",
 ];
+/** Common family names, most frequent first. */
 const FAMILY = [
   "Kamau",
-  "Odhiambo",
-  "Mwangi",
-  "Wambui",
   "Otieno",
+  "Mwangi",
+  "Odhiambo",
+  "Wanjiru",
+  "Ochieng",
   "Njoroge",
   "Kiptoo",
   "Chebet",
@@ -64,13 +128,78 @@ const FAMILY = [
   "Barasa",
   "Korir",
   "Mohamed",
+  "Ali",
+  "Hassan",
+  "Kariuki",
+  "Maina",
+  "Njeri",
+  "Wambui",
+  "Kimani",
+  "Onyango",
+  "Okoth",
+  "Ouma",
+  "Juma",
+  "Cheruiyot",
+  "Rotich",
+  "Langat",
+  "Kirui",
+  "Koech",
+  "Kipkemboi",
+  "Mugo",
+  "Gathoni",
+  "Karanja",
+  "Nyaga",
+  "Muriuki",
   "Sharma",
   "Patel",
   "Nair",
+  "Shah",
   "Smith",
   "Okafor",
+  "Müller",
+  "García",
+  "Núñez",
+  "Ngũgĩ",
+  "Wanjohi",
+  "Macharia",
+  "Ndungu",
+  "Githinji",
+  "Kibet",
+  "Kiplagat",
+  "Mbugua",
+  "Waweru",
+  "Nyambura",
+  "Wairimu",
+  "Muthoni",
+  "Atieno",
 ];
-const SEXES = ["female", "male", "female", "male", "other", "unknown"] as const;
+/** Syllables of synthetic rare names: ~7,000 names carried by a handful of patients each. */
+const SYLLABLES = [
+  "ka",
+  "ma",
+  "ri",
+  "to",
+  "ne",
+  "wa",
+  "ji",
+  "ku",
+  "zu",
+  "lo",
+  "be",
+  "sa",
+  "di",
+  "mo",
+  "na",
+  "fi",
+  "go",
+  "he",
+  "ye",
+];
+const TAGS = ["diabetic", "hypertensive", "vip", "staff", "pregnant", "hiv-care", "tb-care"];
+const STATUSES = ["active", "active", "active", "active", "active", "active", "inactive", "moved"];
+const SEXES = ["female", "male", "female", "male", "female", "male", "other", "unknown"] as const;
+/** Bump when the generated data changes: cached databases are keyed by it. */
+export const SEED_VERSION = 2;
 
 /** mulberry32: a small seeded PRNG, so every run seeds the same data. */
 function prng(seed: number) {
@@ -84,6 +213,23 @@ function prng(seed: number) {
   };
 }
 
+/** Picks from `xs` with Zipf weights (the first name far more often than the last). */
+function zipf<T>(xs: readonly T[], rand: () => number, s = 0.9) {
+  const cum: number[] = [];
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) cum.push(total += 1 / Math.pow(i + 1, s));
+  return () => {
+    const r = rand() * total;
+    let lo = 0, hi = cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return xs[lo];
+  };
+}
+
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
 /**
@@ -91,7 +237,14 @@ const pad = (n: number, width: number) => String(n).padStart(width, "0");
  * `count` patients, then closes everything so the server can open the file alone.
  */
 export async function seedBenchData(
-  opts: { dataDir: string; jwtSecret: string; count: number; chunk?: number },
+  opts: {
+    dataDir: string;
+    jwtSecret: string;
+    count: number;
+    chunk?: number;
+    /** Build the patient search index (default true). */
+    searchIndex?: boolean;
+  },
 ): Promise<BenchData> {
   const config = parseConfig({
     APP_ENV: "production",
@@ -132,6 +285,18 @@ export async function seedBenchData(
 
     const rand = prng(20240611);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+    const given = zipf(GIVEN, rand);
+    const family = zipf(FAMILY, rand);
+    const rare = () => {
+      const n = 2 + Math.floor(rand() * 2);
+      let s = "";
+      for (let i = 0; i < n; i++) s += pick(SYLLABLES);
+      return s[0].toUpperCase() + s.slice(1);
+    };
+    const phone = () =>
+      `+254 7${pad(Math.floor(rand() * 100), 2)} ${pad(Math.floor(rand() * 1000), 3)} ${
+        pad(Math.floor(rand() * 1000), 3)
+      }`;
     const chunk = opts.chunk ?? 10_000;
     const patientIds: string[] = new Array(opts.count);
     // Registration times spread over the last three years, oldest first, like real history.
@@ -145,9 +310,12 @@ export async function seedBenchData(
         const id = newId();
         patientIds[i] = id;
         const at = new Date(start + Math.floor((span * i) / opts.count)).toISOString();
-        const given = pick(GIVEN);
-        const family = pick(FAMILY);
+        const g = rand() < 0.05 ? rare() : given();
+        const f = rand() < 0.05 ? rare() : family();
         const born = new Date(Date.UTC(1935, 0, 1) + Math.floor(rand() * 88 * 365.25 * 86400e3));
+        const visit = rand() < 0.6
+          ? new Date(Date.parse(at) + Math.floor(rand() * (end - Date.parse(at)))).toISOString()
+          : null;
         rows.push({
           id,
           orgId,
@@ -158,17 +326,21 @@ export async function seedBenchData(
           version: 1,
           deletedAt: null,
           mrn: formatMrn(i + 1),
-          givenName: given,
-          familyName: family,
+          givenName: g,
+          middleName: rand() < 0.3 ? given() : null,
+          familyName: f,
           birthDate: rand() < 0.95 ? born.toISOString().slice(0, 10) : null,
           sex: pick(SEXES),
-          phone: rand() < 0.85
-            ? `+254 7${pad(Math.floor(rand() * 100), 2)} ${pad(Math.floor(rand() * 1000), 3)} ${
-              pad(Math.floor(rand() * 1000), 3)
-            }`
-            : null,
-          email: rand() < 0.4 ? `${given}.${family}.${i + 1}@example.com`.toLowerCase() : null,
+          phone: rand() < 0.85 ? phone() : null,
+          otherPhones: rand() < 0.1 ? [{ number: phone(), use: "home", note: null }] : [],
+          email: rand() < 0.4 ? `${g}.${f}.${i + 1}@example.com`.toLowerCase() : null,
           nationalId: rand() < 0.7 ? pad(10_000_000 + Math.floor(rand() * 89_999_999), 8) : null,
+          identifiers: rand() < 0.1
+            ? [{ system: "passport", value: `AK${pad(Math.floor(rand() * 10_000_000), 7)}` }]
+            : [],
+          tags: rand() < 0.2 ? [pick(TAGS)] : [],
+          status: pick(STATUSES),
+          lastVisitAt: visit,
         });
       }
       await deps.db.appendRows(patients, rows);
@@ -183,8 +355,44 @@ export async function seedBenchData(
         });
     });
 
+    if (opts.searchIndex ?? true) {
+      await deps.db.transaction((tx) => rebuildSearchIndex(tx, orgId));
+    }
     return { orgId, adminEmail, adminPassword: password, patientIds };
   } finally {
     await closeDeps(deps);
   }
+}
+
+export interface CachedBenchData extends Omit<BenchData, "patientIds"> {
+  dataDir: string;
+  /** True when this run seeded the data (false: reused from the cache). */
+  seeded: boolean;
+}
+
+/**
+ * Bench data kept under `./data/bench/<count>-v<SEED_VERSION>/` and reused by later runs, since
+ * seeding a million patients takes minutes. A folder without its `meta.json` (an interrupted
+ * seed) is wiped and seeded again. Runs against it add audit rows and sessions, nothing the
+ * search and read benches depend on.
+ */
+export async function cachedBenchData(
+  opts: { jwtSecret: string; count: number; root?: string },
+): Promise<CachedBenchData> {
+  const dataDir = `${opts.root ?? "./data/bench"}/${opts.count}-v${SEED_VERSION}`;
+  const metaFile = `${dataDir}/meta.json`;
+  try {
+    const meta = JSON.parse(await Deno.readTextFile(metaFile));
+    return { ...meta, dataDir, seeded: false };
+  } catch { /* not seeded yet */ }
+  await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dataDir, { recursive: true });
+  const data = await seedBenchData({ dataDir, jwtSecret: opts.jwtSecret, count: opts.count });
+  const meta = {
+    orgId: data.orgId,
+    adminEmail: data.adminEmail,
+    adminPassword: data.adminPassword,
+  };
+  await Deno.writeTextFile(metaFile, JSON.stringify(meta));
+  return { ...meta, dataDir, seeded: true };
 }

@@ -1,2 +1,204 @@
-/** Keeps the patient search index in step with every patient write. (Stub: search work fills it.) */
-export {};
+/**
+ * Keeps the patient search index in step with every patient write: a row hook (registered at
+ * import) diffs the terms before and after the write and applies the difference in the same
+ * transaction, so the index is never behind a committed write. `rebuildSearchIndex` recomputes
+ * it from scratch (bulk loads, a fresh database with patients but no index).
+ */
+import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { onRowWrite } from "../../../db/tenant.ts";
+import {
+  organizations,
+  patientNameTerms,
+  type PatientRow,
+  patients,
+  patientSearchTerms,
+} from "../../../db/schema/mod.ts";
+import type { Deps } from "../../lib/context.ts";
+import { foldId } from "./normalize.ts";
+import { isListed, nameTermsIn, reverse, termsOf } from "./terms.ts";
+
+/** MRNs of the live records merged into `survivorId`. */
+async function absorbedMrns(tx: Db, orgId: string, survivorId: string) {
+  const rows = await tx.select({ mrn: patients.mrn }).from(patients).where(and(
+    eq(patients.mergedInto, survivorId),
+    eq(patients.orgId, orgId),
+    isNull(patients.deletedAt),
+  ));
+  return rows.map((r) => r.mrn);
+}
+
+/** Adds/removes one patient's terms and adjusts the name vocabulary counts. */
+async function applyDiff(
+  tx: Db,
+  orgId: string,
+  patientId: string,
+  removed: string[],
+  added: string[],
+) {
+  for (const term of removed) {
+    await tx.delete(patientSearchTerms).where(and(
+      eq(patientSearchTerms.orgId, orgId),
+      eq(patientSearchTerms.term, term),
+      eq(patientSearchTerms.patientId, patientId),
+    ));
+  }
+  if (added.length) {
+    await tx.insert(patientSearchTerms).values(added.map((term) => ({ orgId, term, patientId })))
+      .onConflictDoNothing();
+  }
+  for (const part of nameTermsIn(removed)) {
+    await tx.update(patientNameTerms).set({
+      patients: sql`max(${patientNameTerms.patients} - 1, 0)`,
+    })
+      .where(and(eq(patientNameTerms.orgId, orgId), eq(patientNameTerms.term, part)));
+  }
+  for (const part of nameTermsIn(added)) {
+    await tx.insert(patientNameTerms).values({
+      orgId,
+      term: part,
+      reversed: reverse(part),
+      length: part.length,
+      patients: 1,
+    }).onConflictDoUpdate({
+      target: [patientNameTerms.orgId, patientNameTerms.term],
+      set: { patients: sql`${patientNameTerms.patients} + 1` },
+    });
+  }
+}
+
+/** The survivor a record's MRN points search at: where it is merged, unless deleted. */
+const contributesTo = (p: PatientRow | null) => (p && !p.deletedAt ? p.mergedInto : null);
+
+async function indexWrite(tx: Db, before: PatientRow | null, after: PatientRow) {
+  const orgId = after.orgId;
+  const absorbed = await absorbedMrns(tx, orgId, after.id);
+  const old = before ? termsOf(before, absorbed) : new Set<string>();
+  const now = termsOf(after, absorbed);
+  await applyDiff(
+    tx,
+    orgId,
+    after.id,
+    [...old].filter((t) => !now.has(t)),
+    [...now].filter((t) => !old.has(t)),
+  );
+  // A merge or unmerge moves this record's MRN from one survivor's terms to the other's.
+  const was = contributesTo(before), is = contributesTo(after);
+  if (was === is && before?.mrn === after.mrn) return;
+  if (was && before) {
+    await applyDiff(tx, orgId, was, [`m:${foldId(before.mrn)}`], []);
+  }
+  if (is) {
+    const [survivor] = await tx.select({
+      mergedInto: patients.mergedInto,
+      deletedAt: patients.deletedAt,
+    })
+      .from(patients).where(and(eq(patients.id, is), eq(patients.orgId, orgId)));
+    if (survivor && isListed(survivor)) {
+      await applyDiff(tx, orgId, is, [], [`m:${foldId(after.mrn)}`]);
+    }
+  }
+}
+
+onRowWrite(
+  patients,
+  (tx, write) => indexWrite(tx, write.before as PatientRow | null, write.after as PatientRow),
+);
+
+/**
+ * Recomputes the index of one organisation (or all) from the patients table. Terms are staged
+ * in a temporary table and copied sorted, so a million patients load in sequential B-tree
+ * appends rather than random inserts.
+ */
+export async function rebuildSearchIndex(tx: Db, orgId?: string) {
+  if (!orgId) {
+    // One organisation at a time: each walk then follows its (org_id, created_at, id) index.
+    for (const org of await tx.select({ id: organizations.id }).from(organizations)) {
+      await rebuildSearchIndex(tx, org.id);
+    }
+    return;
+  }
+  const scope = sql`org_id = ${orgId}`;
+  await tx.run(sql`DELETE FROM patient_search_terms WHERE ${scope}`);
+  await tx.run(sql`DELETE FROM patient_name_terms WHERE ${scope}`);
+  await tx.run(sql`DROP TABLE IF EXISTS temp.search_stage`);
+  await tx.run(sql`CREATE TEMP TABLE search_stage (org_id TEXT, term TEXT, patient_id TEXT)`);
+
+  // Absorbed MRNs of survivors, gathered once.
+  const merged = await tx.select({
+    orgId: patients.orgId,
+    mrn: patients.mrn,
+    into: patients.mergedInto,
+  })
+    .from(patients).where(and(
+      sql`${patients.mergedInto} IS NOT NULL`,
+      isNull(patients.deletedAt),
+      eq(patients.orgId, orgId),
+    ));
+  const absorbed = new Map<string, string[]>();
+  for (const m of merged) absorbed.set(m.into!, [...(absorbed.get(m.into!) ?? []), m.mrn]);
+
+  // Keyset walk: by (created_at, id) on the organisation's index, or by id over every one.
+  const batch = 5000;
+  let last: { createdAt: string; id: string } | null = null;
+  while (true) {
+    const seek = last
+      ? sql`(${patients.createdAt}, ${patients.id}) > (${last.createdAt}, ${last.id})`
+      : undefined;
+    const rows: PatientRow[] = await tx.select().from(patients).where(and(
+      eq(patients.orgId, orgId),
+      seek,
+      isNull(patients.deletedAt),
+      isNull(patients.mergedInto),
+    )).orderBy(asc(patients.createdAt), asc(patients.id)).limit(batch);
+    if (!rows.length) break;
+    last = rows[rows.length - 1];
+    const staged: { org_id: string; term: string; patient_id: string }[] = [];
+    for (const p of rows) {
+      for (const term of termsOf(p, absorbed.get(p.id))) {
+        staged.push({ org_id: p.orgId, term, patient_id: p.id });
+      }
+    }
+    // Multi-row inserts of 300 rows (900 parameters) keep the statement count low.
+    for (let i = 0; i < staged.length; i += 300) {
+      const part = staged.slice(i, i + 300);
+      await tx.run(
+        sql`INSERT INTO temp.search_stage (org_id, term, patient_id) VALUES ${
+          sql.join(part.map((r) => sql`(${r.org_id}, ${r.term}, ${r.patient_id})`), sql`, `)
+        }`,
+      );
+    }
+  }
+  await tx.run(sql`INSERT OR IGNORE INTO patient_search_terms (org_id, term, patient_id)
+    SELECT org_id, term, patient_id FROM temp.search_stage ORDER BY org_id, term, patient_id`);
+  const vocabulary = await tx.all<[string, string, number]>(sql`SELECT org_id, term, count(*)
+    FROM temp.search_stage WHERE term >= 'n:' AND term < 'n;' GROUP BY org_id, term`);
+  await tx.run(sql`DROP TABLE temp.search_stage`);
+  for (let i = 0; i < vocabulary.length; i += 200) {
+    await tx.insert(patientNameTerms).values(
+      vocabulary.slice(i, i + 200).map(([org, t, n]) => {
+        const term = t.slice(2);
+        return { orgId: org, term, reversed: reverse(term), length: term.length, patients: n };
+      }),
+    );
+  }
+}
+
+/**
+ * Builds the index at startup when patients exist but no term does (a database loaded in bulk,
+ * or upgraded from before the index): cheap to check, and a no-op afterwards.
+ */
+export async function ensureSearchIndex(deps: Pick<Deps, "db" | "logger">) {
+  const [anyTerm] = await deps.db.db.select({ one: sql`1` }).from(patientSearchTerms).limit(1);
+  if (anyTerm) return;
+  const [{ n }] = await deps.db.db.select({ n: count() }).from(patients).where(
+    isNull(patients.deletedAt),
+  );
+  if (n === 0) return;
+  const t0 = performance.now();
+  await deps.db.transaction((tx) => rebuildSearchIndex(tx));
+  deps.logger.info("search index built", {
+    patients: n,
+    ms: Math.round(performance.now() - t0),
+  });
+}

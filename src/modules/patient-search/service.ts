@@ -1,0 +1,353 @@
+/**
+ * Patient search, list and statistics. Search is bounded by design: candidates are gathered from
+ * the most selective query token with a LIMIT (`CANDIDATE_CAP`), filtered in SQL, scored in
+ * JavaScript and cut to the best `RESULT_MAX`; a broader need is a sign to refine the query.
+ */
+import type { PatientRow } from "../../../db/schema/mod.ts";
+import type { Db } from "../../../db/client.ts";
+import type { Actor, Deps } from "../../lib/context.ts";
+import { badRequest } from "../../lib/errors.ts";
+import { decodeCursor, encodeCursor } from "../../lib/pagination.ts";
+import { formatMrn } from "../patients/mrn.ts";
+import type { PatientT } from "../patients/schemas.ts";
+import { viewPatient } from "../patients/visibility.ts";
+import type { PatientFilters } from "./filters.ts";
+import { foldId, withinOneEdit } from "./normalize.ts";
+import { anchorLength, nameScore, parseQuery } from "./ranking.ts";
+import {
+  type Candidate,
+  candidates,
+  countRegisteredSince,
+  filterConditions,
+  listPage,
+  type ListSort,
+  orgSettings,
+  patientsByIds,
+  statsGroups,
+  type TermMatch,
+  todayIn,
+  vocabularyCounts,
+  vocabularyExact,
+  vocabularyNear,
+  vocabularyPrefix,
+  yearsBefore,
+} from "./repository.ts";
+import { patientNameParts } from "./terms.ts";
+
+/** Candidates gathered per query at most: bounds the work of a common term. */
+export const CANDIDATE_CAP = 200;
+/** Ranked results of one query at most; pages walk this list. */
+export const RESULT_MAX = 200;
+const ID_SCORE = 100;
+const PHONE_SCORE = 50;
+
+export type SearchFilters = PatientFilters & { q?: string };
+
+interface Ranked {
+  c: Candidate;
+  score: number;
+}
+
+interface TokenPlan {
+  token: string;
+  exact: number;
+  prefix: number;
+  fuzzy: { term: string; patients: number }[];
+  estimate: number;
+}
+
+async function planToken(db: Db, orgId: string, token: string): Promise<TokenPlan> {
+  const [exact, prefixed, near] = await Promise.all([
+    vocabularyExact(db, orgId, token),
+    vocabularyPrefix(db, orgId, token),
+    token.length >= 3 ? vocabularyNear(db, orgId, token, anchorLength(token)) : [],
+  ]);
+  const prefix = prefixed.reduce((s, r) => s + r.patients, 0);
+  const typos = near.filter((t) => t !== token && !t.startsWith(token) && withinOneEdit(token, t));
+  const fuzzy = await vocabularyCounts(db, orgId, typos.slice(0, 200));
+  const estimate = exact + prefix + fuzzy.reduce((s, r) => s + r.patients, 0);
+  return { token, exact, prefix, fuzzy, estimate };
+}
+
+/**
+ * Index terms checked for the other words of a narrowed search (point lookups per scanned row,
+ * so as few as possible): the exact word when some patient carries it, else its typo neighbours.
+ */
+const pointTerms = (p: TokenPlan) =>
+  p.exact ? [`n:${p.token}`] : p.fuzzy.slice(0, 10).map((f) => `n:${f.term}`);
+
+/** Ranks the listed patients matching `q` (with filters), best first, at most RESULT_MAX. */
+export async function rankPatients(
+  deps: Pick<Deps, "db" | "clock">,
+  orgId: string,
+  q: string,
+  filters: PatientFilters,
+  /** How many ranked results the caller needs at least (page end + 1). */
+  need = RESULT_MAX,
+): Promise<Candidate[]> {
+  const db = deps.db.db;
+  // The organisation's settings only matter for age filters and bare MRN numbers.
+  const bareNumber = /^\d{1,8}$/.test(foldId(q));
+  const needsToday = filters.ageMin !== undefined || filters.ageMax !== undefined;
+  const settings = bareNumber || needsToday ? await orgSettings(db, orgId) : null;
+  const today = settings && needsToday ? todayIn(settings.timezone, deps.clock.now()) : null;
+  const where = filterConditions(orgId, filters, today, true);
+  const parsed = parseQuery(q, (n) =>
+    formatMrn(n, {
+      prefix: settings?.mrnPrefix ?? "MRN",
+      digits: settings?.mrnDigits ?? 6,
+    }));
+  const ranked = new Map<string, Ranked>();
+  const add = (rows: Candidate[], score: (c: Candidate) => number) => {
+    for (const c of rows) {
+      const s = score(c);
+      const seen = ranked.get(c.id);
+      if (s > 0 && (!seen || seen.score < s)) ranked.set(c.id, { c, score: s });
+    }
+  };
+
+  if (parsed.idTerms.length) {
+    add(
+      await candidates(db, orgId, { exact: parsed.idTerms }, where, CANDIDATE_CAP),
+      () => ID_SCORE,
+    );
+  }
+  if (parsed.phonePrefix) {
+    add(
+      await candidates(db, orgId, { prefix: parsed.phonePrefix }, where, CANDIDATE_CAP),
+      () => PHONE_SCORE,
+    );
+  }
+  if (parsed.tokens.length) {
+    const plans = await Promise.all(parsed.tokens.map((t) => planToken(db, orgId, t)));
+    const driver = plans.reduce((a, b) => (b.estimate < a.estimate ? b : a));
+    const others = plans.filter((p) => p !== driver);
+    const score = (c: Candidate) => nameScore(parsed.tokens, patientNameParts(c));
+    const tiers: TermMatch[] = [];
+    if (driver.exact) tiers.push({ exact: [`n:${driver.token}`] });
+    if (driver.prefix) tiers.push({ prefix: `n:${driver.token}`, exclude: `n:${driver.token}` });
+    if (driver.fuzzy.length) tiers.push({ exact: driver.fuzzy.map((f) => `n:${f.term}`) });
+
+    // A common driver with other tokens: first gather the patients whose other tokens match
+    // exactly or within one edit (checked in the index, in SQL), so that "mary kamau" finds the
+    // Mary Kamaus among thousands of Kamaus; then fill up from the rest.
+    const narrowed = driver.estimate > CANDIDATE_CAP && others.length &&
+        others.every((p) => pointTerms(p).length)
+      ? others.map(pointTerms)
+      : undefined;
+    // One word: tiers rank strictly (exact > prefix > typo), so typo matches are only looked up
+    // when the exact and prefix matches do not fill the requested page: pages stay consistent.
+    const lazyTypos = parsed.tokens.length === 1;
+    for (const alsoHas of narrowed ? [narrowed, undefined] : [undefined]) {
+      let gathered = 0;
+      for (const [i, tier] of tiers.entries()) {
+        if (gathered >= CANDIDATE_CAP) break;
+        const isTypoTier = driver.fuzzy.length > 0 && i === tiers.length - 1;
+        if (isTypoTier && lazyTypos && ranked.size >= need) break;
+        const rows = await candidates(db, orgId, tier, where, CANDIDATE_CAP - gathered, alsoHas);
+        gathered += rows.length;
+        add(rows, score);
+      }
+      if (ranked.size >= RESULT_MAX) break;
+    }
+  }
+  return [...ranked.values()].sort(compareRanked).slice(0, RESULT_MAX).map((r) => r.c);
+}
+
+/** Sort keys computed once per candidate, not once per comparison. */
+function compareRanked(a: Ranked, b: Ranked): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const ka = sortKey(a), kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+const keys = new WeakMap<Ranked, string>();
+function sortKey(r: Ranked) {
+  let k = keys.get(r);
+  if (k === undefined) {
+    k = `${r.c.familyName.toLowerCase()}\u0000${r.c.givenName.toLowerCase()}\u0000${r.c.id}`;
+    keys.set(r, k);
+  }
+  return k;
+}
+
+export interface ListQuery extends SearchFilters {
+  limit: number;
+  cursor?: string;
+  sort: ListSort;
+}
+
+const invalidCursor = () =>
+  badRequest("The cursor is not valid; use the nextCursor of a previous page.", [
+    { path: "cursor", in: "query", message: "invalid cursor" },
+  ]);
+
+/** The filter conditions with "today" resolved in the organisation's timezone. */
+async function whereOf(deps: Pick<Deps, "db" | "clock">, orgId: string, f: PatientFilters) {
+  const needsToday = f.ageMin !== undefined || f.ageMax !== undefined;
+  const today = needsToday
+    ? todayIn((await orgSettings(deps.db.db, orgId)).timezone, deps.clock.now())
+    : null;
+  return filterConditions(orgId, f, today);
+}
+
+/** Rows of one page: ranked search with `q`, keyset list without. */
+async function pageRows(deps: Deps, orgId: string, query: ListQuery) {
+  const q = query.q?.trim();
+  if (q) {
+    const cursor = decodeCursor(query.cursor);
+    const offset = cursor ? cursor.v : 0;
+    if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+      throw invalidCursor();
+    }
+    const ranked = await rankPatients(deps, orgId, q, query, offset + query.limit + 1);
+    const slice = ranked.slice(offset, offset + query.limit);
+    const rows = await patientsByIds(deps.db.db, orgId, slice.map((c) => c.id));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const data = slice.map((c) => byId.get(c.id)).filter((r): r is PatientRow => !!r);
+    const end = offset + slice.length;
+    const nextCursor = end < ranked.length && slice.length
+      ? encodeCursor({ v: end, id: slice[slice.length - 1].id })
+      : null;
+    return { data, nextCursor };
+  }
+  const cursor = decodeCursor(query.cursor);
+  if (cursor && typeof cursor.v !== "string") throw invalidCursor();
+  const where = await whereOf(deps, orgId, query);
+  const rows = await listPage(
+    deps.db.db,
+    where,
+    query.sort,
+    cursor as { v: string; id: string } | undefined,
+    query.limit,
+  );
+  const data = rows.slice(0, query.limit);
+  const last = data[data.length - 1];
+  const key = query.sort.endsWith("familyName") ? "familyName" : "createdAt";
+  const nextCursor = rows.length > query.limit && last
+    ? encodeCursor({ v: last[key], id: last.id })
+    : null;
+  return { data, nextCursor };
+}
+
+/** GET /patients: one page, each shown patient audited as a read. */
+export async function listPatients(
+  deps: Deps,
+  actor: Actor,
+  query: ListQuery,
+): Promise<{ data: PatientT[]; nextCursor: string | null }> {
+  const page = await pageRows(deps, actor.orgId, query);
+  for (const p of page.data) {
+    deps.audit.recordRead(actor, {
+      action: "patient.list",
+      entityType: "patient",
+      entityId: p.id,
+      patientId: p.id,
+    });
+  }
+  return { data: page.data.map((p) => viewPatient(p, actor.role)), nextCursor: page.nextCursor };
+}
+
+/**
+ * Every listed patient matching the filters (and `q`, ranked, bounded like search), in batches:
+ * in registration order (created_at, id) without `q`, for exports.
+ */
+export async function* iteratePatients(
+  deps: Pick<Deps, "db" | "clock">,
+  orgId: string,
+  filters: SearchFilters,
+  batchSize = 500,
+): AsyncGenerator<PatientRow[]> {
+  const q = filters.q?.trim();
+  if (q) {
+    const ranked = await rankPatients(deps, orgId, q, filters);
+    for (let i = 0; i < ranked.length; i += batchSize) {
+      const ids = ranked.slice(i, i + batchSize).map((c) => c.id);
+      const rows = await patientsByIds(deps.db.db, orgId, ids);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const batch = ids.map((id) => byId.get(id)).filter((r): r is PatientRow => !!r);
+      if (batch.length) yield batch;
+    }
+    return;
+  }
+  const where = await whereOf(deps, orgId, filters);
+  let after: { v: string; id: string } | undefined;
+  while (true) {
+    const rows = await listPage(deps.db.db, where, "createdAt", after, batchSize);
+    const batch = rows.slice(0, batchSize);
+    if (batch.length) yield batch;
+    if (rows.length <= batchSize) return;
+    const last = batch[batch.length - 1];
+    after = { v: last.createdAt, id: last.id };
+  }
+}
+
+export const AGE_BANDS = [
+  { name: "0-4", from: 0 },
+  { name: "5-14", from: 5 },
+  { name: "15-24", from: 15 },
+  { name: "25-44", from: 25 },
+  { name: "45-64", from: 45 },
+  { name: "65+", from: 65 },
+] as const;
+
+/** The UTC instant of local midnight starting `date` in `timezone`. */
+export function startOfLocalDay(date: string, timezone: string): string {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  const offsetAt = (t: number) => {
+    const parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    }).formatToParts(new Date(t));
+    const v = (k: string) => Number(parts.find((p) => p.type === k)?.value);
+    return Date.UTC(v("year"), v("month") - 1, v("day"), v("hour"), v("minute"), v("second")) - t;
+  };
+  let t = guess - offsetAt(guess);
+  t = guess - offsetAt(t); // second pass settles a DST change between guess and result
+  return new Date(t).toISOString();
+}
+
+/** Dashboard counts of listed patients (merged and deleted excluded). */
+export async function patientStats(deps: Deps, actor: Actor) {
+  const db = deps.db.db;
+  const { timezone } = await orgSettings(db, actor.orgId);
+  let tz = timezone;
+  let today: string;
+  try {
+    today = todayIn(tz, deps.clock.now());
+    startOfLocalDay(today, tz);
+  } catch {
+    tz = "UTC";
+    today = todayIn(tz, deps.clock.now());
+  }
+  // Born after yearsBefore(today, n) means younger than n: youngest band first.
+  const bounds = AGE_BANDS.slice(1).map((b) => yearsBefore(today, b.from));
+  const groups = await statsGroups(db, actor.orgId, bounds);
+  const byStatus: Record<string, number> = { active: 0, inactive: 0, deceased: 0, moved: 0 };
+  const bySex: Record<string, number> = { female: 0, male: 0, other: 0, unknown: 0 };
+  const byAgeBand: Record<string, number> = Object.fromEntries(
+    [...AGE_BANDS.map((b) => [b.name, 0]), ["unknown", 0]],
+  );
+  let total = 0;
+  for (const g of groups as unknown as Record<string, number | string>[]) {
+    const n = Number(g.n);
+    total += n;
+    byStatus[g.status] = (byStatus[g.status] ?? 0) + n;
+    bySex[g.sex] = (bySex[g.sex] ?? 0) + n;
+    byAgeBand.unknown += Number(g.unknown ?? 0);
+    AGE_BANDS.forEach((b, i) => byAgeBand[b.name] += Number(g[`b${i}`] ?? 0));
+  }
+  const [y, m, d] = today.split("-").map(Number);
+  const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7; // Monday = 0
+  const monday = new Date(Date.UTC(y, m - 1, d - weekday)).toISOString().slice(0, 10);
+  const [newThisWeek, newThisMonth] = await Promise.all([
+    countRegisteredSince(db, actor.orgId, startOfLocalDay(monday, tz)),
+    countRegisteredSince(db, actor.orgId, startOfLocalDay(today.slice(0, 8) + "01", tz)),
+  ]);
+  return { total, byStatus, bySex, byAgeBand, newThisWeek, newThisMonth };
+}

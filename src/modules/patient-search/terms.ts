@@ -1,0 +1,66 @@
+/**
+ * What the search index stores for one patient: the terms that find it. One definition, used by
+ * the row hook, the bulk rebuild and the bench seed, so every path indexes the same way.
+ */
+import type { PatientRow } from "../../../db/schema/mod.ts";
+import { foldId, nameParts, phoneDigits } from "./normalize.ts";
+
+/** Phone digits as stored: reversed, so a number's suffix is a prefix of the term. */
+export const reversedPhone = (digits: string) => [...digits].reverse().join("");
+export const reverse = (s: string) => [...s].reverse().join("");
+
+type Indexed = Pick<
+  PatientRow,
+  | "givenName"
+  | "middleName"
+  | "familyName"
+  | "phone"
+  | "otherPhones"
+  | "mrn"
+  | "nationalId"
+  | "identifiers"
+  | "mergedInto"
+  | "deletedAt"
+>;
+
+/** Whether a record may show in lists and search at all. */
+export const isListed = (p: Pick<PatientRow, "mergedInto" | "deletedAt">) =>
+  !p.mergedInto && !p.deletedAt;
+
+/** The distinct name parts of a patient (given, middle, family). */
+export function patientNameParts(p: Pick<PatientRow, "givenName" | "middleName" | "familyName">) {
+  return [
+    ...new Set([...partsOf(p.givenName), ...partsOf(p.middleName), ...partsOf(p.familyName)]),
+  ];
+}
+
+/** `nameParts`, with a fast path for the plain one-word names most records carry. */
+const partsOf = (s: string | null) => s && /^[A-Za-z]+$/.test(s) ? [s.toLowerCase()] : nameParts(s);
+
+/**
+ * Every search term of a patient; empty for a merged or deleted record. `absorbedMrns` are the
+ * MRNs of records merged into this one, so an old number still finds the survivor.
+ */
+export function termsOf(p: Indexed, absorbedMrns: string[] = []): Set<string> {
+  const out = new Set<string>();
+  if (!isListed(p)) return out;
+  for (const part of patientNameParts(p)) out.add(`n:${part}`);
+  const phones = [p.phone, ...(p.otherPhones ?? []).map((x) => x.number)];
+  for (const phone of phones) {
+    const d = phoneDigits(phone);
+    if (d) out.add(`p:${reversedPhone(d)}`);
+  }
+  for (const mrn of [p.mrn, ...absorbedMrns]) {
+    const m = foldId(mrn);
+    if (m) out.add(`m:${m}`);
+  }
+  for (const v of [p.nationalId, ...(p.identifiers ?? []).map((x) => x.value)]) {
+    const d = foldId(v);
+    if (d) out.add(`d:${d}`);
+  }
+  return out;
+}
+
+/** The name parts among a term set (the vocabulary counts them). */
+export const nameTermsIn = (terms: Iterable<string>) =>
+  [...terms].filter((t) => t.startsWith("n:")).map((t) => t.slice(2));
