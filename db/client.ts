@@ -54,6 +54,8 @@ export interface DatabaseHandle {
    * per-call placeholder filling and row mapping, which cost more than SQLite's own work.
    */
   readRow(sql: string, params: unknown[]): Promise<unknown[] | undefined>;
+  /** Every row of a read, as arrays, on the reader connection (see `readRow`). */
+  readRows(sql: string, params: unknown[]): Promise<unknown[][]>;
   readonly kind: "embedded" | "remote";
   close(): void;
 }
@@ -179,6 +181,7 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
   return {
     kind: "embedded",
     readRow: (sql, params) => readExec(sql, params, "get").then((r) => r.rows),
+    readRows: (sql, params) => readExec(sql, params, "all").then((r) => r.rows),
     appendRows: (table, rows) =>
       inTransaction(() => {
         let inserter = inserters.get(table);
@@ -238,6 +241,8 @@ function openRemote(options: DatabaseOptions): DatabaseHandle {
     kind: "remote",
     readRow: async (sql, params) =>
       (await client.execute({ sql, args: params as any[] })).rows.map((r) => Array.from(r))[0],
+    readRows: async (sql, params) =>
+      (await client.execute({ sql, args: params as any[] })).rows.map((r) => Array.from(r)),
     appendRows: async (table, rows) => {
       const { sql, params } = rowInserter(table);
       await client.batch(rows.map((r) => ({ sql, args: params(r) as any[] })), "write");

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   index,
   integer,
@@ -95,6 +96,10 @@ export const patients = sqliteTable("patients", {
   index("patients_org_birth_idx").on(t.orgId, t.birthDate),
   index("patients_org_status_sex_idx").on(t.orgId, t.status, t.sex, t.birthDate),
   index("patients_merged_into_idx").on(t.mergedInto),
+  // Records that statistics and lists leave out (deleted or merged): few, so counting the listed
+  // ones is a covering scan of the status index minus a small scan of this one.
+  index("patients_org_hidden_idx").on(t.orgId, t.status, t.sex, t.birthDate)
+    .where(sql`${t.deletedAt} IS NOT NULL OR ${t.mergedInto} IS NOT NULL`),
 ]);
 
 export const patientAllergies = sqliteTable("patient_allergies", {
@@ -179,18 +184,27 @@ export const patientSearchTerms = sqliteTable("patient_search_terms", {
 
 /**
  * Distinct name terms per organisation with how many patients carry each: the vocabulary that
- * typo-tolerant search scans (by prefix and by reversed suffix) and that ranks tokens by rarity.
+ * prefix search scans and that ranks a query's words by rarity (typo keys: below).
  */
 export const patientNameTerms = sqliteTable("patient_name_terms", {
   orgId: text("org_id").notNull(),
   term: text("term").notNull(),
-  reversed: text("reversed").notNull(),
-  length: integer("length").notNull(),
   patients: integer("patients").notNull(),
 }, (t) => [
   primaryKey({ columns: [t.orgId, t.term] }),
-  index("patient_name_terms_reversed_idx").on(t.orgId, t.reversed),
 ]);
+
+/**
+ * Typo tolerance without scanning the vocabulary: each name part is stored under itself and under
+ * every string one letter shorter (its deletions). Two words are within one edit only if they
+ * share such a key, so a query's candidates are point lookups of its own deletions, checked
+ * exactly afterwards (the "symmetric delete" method). Derived from the vocabulary, never synced.
+ */
+export const patientNameVariants = sqliteTable("patient_name_variants", {
+  orgId: text("org_id").notNull(),
+  variant: text("variant").notNull(),
+  term: text("term").notNull(),
+}, (t) => [primaryKey({ columns: [t.orgId, t.variant, t.term] })]);
 
 export type PatientRow = typeof patients.$inferSelect;
 export type AllergyRow = typeof patientAllergies.$inferSelect;

@@ -13,6 +13,7 @@ import {
   phoneKey,
   withinOneEdit,
 } from "../patient-search/normalize.ts";
+import { reversedPhone } from "../patient-search/terms.ts";
 import {
   candidatesByIds,
   namesBornOn,
@@ -65,8 +66,6 @@ function phoneKeys(p: IdentityFields): Set<string> {
   const keys = [p.phone, ...(p.otherPhones ?? []).map((o) => o.number)].map(phoneKey);
   return new Set(keys.filter((k) => k.length >= MIN_PHONE_DIGITS));
 }
-
-const reversed = (s: string) => [...s].reverse().join("");
 
 /** One name field against another: the same after folding, close (a typo, a dropped part), or not. */
 function nameField(a: string, b: string): "exact" | "similar" | null {
@@ -122,7 +121,9 @@ export async function findDuplicateCandidates(
   const phones = phoneKeys(who);
   const ids = new Set(await patientIdsWithTerms(db, orgId, [...docs].map((d) => `d:${d}`)));
   for (const key of phones) {
-    for (const id of await patientIdsWithTermPrefix(db, orgId, `p:${reversed(key)}`)) ids.add(id);
+    for (const id of await patientIdsWithTermPrefix(db, orgId, `p:${reversedPhone(key)}`)) {
+      ids.add(id);
+    }
   }
   if (who.birthDate) {
     for (const other of await namesBornOn(db, orgId, who.birthDate, opts.excludeId)) {

@@ -10,13 +10,14 @@ import { onRowWrite } from "../../../db/tenant.ts";
 import {
   organizations,
   patientNameTerms,
+  patientNameVariants,
   type PatientRow,
   patients,
   patientSearchTerms,
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { foldId } from "./normalize.ts";
-import { isListed, nameTermsIn, reverse, termsOf } from "./terms.ts";
+import { isListed, nameTermsIn, termsOf, typoKeys } from "./terms.ts";
 
 /** MRNs of the live records merged into `survivorId`. */
 async function absorbedMrns(tx: Db, orgId: string, survivorId: string) {
@@ -53,17 +54,24 @@ async function applyDiff(
     })
       .where(and(eq(patientNameTerms.orgId, orgId), eq(patientNameTerms.term, part)));
   }
+  const newWords: string[] = [];
   for (const part of nameTermsIn(added)) {
-    await tx.insert(patientNameTerms).values({
-      orgId,
-      term: part,
-      reversed: reverse(part),
-      length: part.length,
-      patients: 1,
-    }).onConflictDoUpdate({
-      target: [patientNameTerms.orgId, patientNameTerms.term],
-      set: { patients: sql`${patientNameTerms.patients} + 1` },
-    });
+    const [row] = await tx.insert(patientNameTerms).values({ orgId, term: part, patients: 1 })
+      .onConflictDoUpdate({
+        target: [patientNameTerms.orgId, patientNameTerms.term],
+        set: { patients: sql`${patientNameTerms.patients} + 1` },
+      }).returning({ patients: patientNameTerms.patients });
+    // A word seen for the first time gets its typo keys (a word at 0 patients keeps its own).
+    if (row.patients === 1) newWords.push(part);
+  }
+  await addTypoKeys(tx, orgId, newWords);
+}
+
+/** Stores the typo keys of `words` (see patient_name_variants), in multi-row inserts. */
+async function addTypoKeys(tx: Db, orgId: string, words: string[]) {
+  const rows = words.flatMap((term) => typoKeys(term).map((variant) => ({ orgId, variant, term })));
+  for (let i = 0; i < rows.length; i += 300) {
+    await tx.insert(patientNameVariants).values(rows.slice(i, i + 300)).onConflictDoNothing();
   }
 }
 
@@ -121,6 +129,7 @@ export async function rebuildSearchIndex(tx: Db, orgId?: string) {
   const scope = sql`org_id = ${orgId}`;
   await tx.run(sql`DELETE FROM patient_search_terms WHERE ${scope}`);
   await tx.run(sql`DELETE FROM patient_name_terms WHERE ${scope}`);
+  await tx.run(sql`DELETE FROM patient_name_variants WHERE ${scope}`);
   await tx.run(sql`DROP TABLE IF EXISTS temp.search_stage`);
   await tx.run(sql`CREATE TEMP TABLE search_stage (org_id TEXT, term TEXT, patient_id TEXT)`);
 
@@ -177,11 +186,11 @@ export async function rebuildSearchIndex(tx: Db, orgId?: string) {
   for (let i = 0; i < vocabulary.length; i += 200) {
     await tx.insert(patientNameTerms).values(
       vocabulary.slice(i, i + 200).map(([org, t, n]) => {
-        const term = t.slice(2);
-        return { orgId: org, term, reversed: reverse(term), length: term.length, patients: n };
+        return { orgId: org, term: t.slice(2), patients: n };
       }),
     );
   }
+  await addTypoKeys(tx, orgId, vocabulary.map(([, t]) => t.slice(2)));
 }
 
 /**

@@ -50,6 +50,3 @@ export function nameScore(tokens: string[], parts: string[]): number {
   }
   return total;
 }
-
-/** Letters shared with a typo candidate: 1 for short words, whose both ends an edit can break. */
-export const anchorLength = (token: string) => (token.length <= 4 ? 1 : 2);

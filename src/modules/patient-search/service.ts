@@ -4,40 +4,41 @@
  * JavaScript and cut to the best `RESULT_MAX`; a broader need is a sign to refine the query.
  */
 import type { PatientRow } from "../../../db/schema/mod.ts";
-import type { Db } from "../../../db/client.ts";
+import type { DatabaseHandle } from "../../../db/client.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { decodeCursor, encodeCursor } from "../../lib/pagination.ts";
 import { formatMrn } from "../patients/mrn.ts";
+import { findPatient } from "../patients/repository.ts";
 import type { PatientT } from "../patients/schemas.ts";
 import { viewPatient } from "../patients/visibility.ts";
 import type { PatientFilters } from "./filters.ts";
 import { foldId, withinOneEdit } from "./normalize.ts";
-import { anchorLength, nameScore, parseQuery } from "./ranking.ts";
+import { nameScore, parseQuery } from "./ranking.ts";
 import {
   type Candidate,
   candidates,
   countRegisteredSince,
   filterConditions,
+  fragmentOf,
   listPage,
   type ListSort,
   orgSettings,
-  patientsByIds,
   statsGroups,
   type TermMatch,
   todayIn,
-  vocabularyCounts,
   vocabularyExact,
-  vocabularyNear,
   vocabularyPrefix,
+  type VocabularyTerm,
+  vocabularyTypos,
   yearsBefore,
 } from "./repository.ts";
-import { patientNameParts } from "./terms.ts";
+import { patientNameParts, typoKeys } from "./terms.ts";
 
 /** Candidates gathered per query at most: bounds the work of a common term. */
-export const CANDIDATE_CAP = 200;
+export const CANDIDATE_CAP = 100;
 /** Ranked results of one query at most; pages walk this list. */
-export const RESULT_MAX = 200;
+export const RESULT_MAX = 100;
 const ID_SCORE = 100;
 const PHONE_SCORE = 50;
 
@@ -52,29 +53,44 @@ interface TokenPlan {
   token: string;
   exact: number;
   prefix: number;
-  fuzzy: { term: string; patients: number }[];
-  estimate: number;
+  /** Terms within one edit, looked up only when needed (see `typosOf`). */
+  fuzzy?: VocabularyTerm[];
 }
 
-async function planToken(db: Db, orgId: string, token: string): Promise<TokenPlan> {
-  const [exact, prefixed, near] = await Promise.all([
-    vocabularyExact(db, orgId, token),
-    vocabularyPrefix(db, orgId, token),
-    token.length >= 3 ? vocabularyNear(db, orgId, token, anchorLength(token)) : [],
+async function planToken(handle: DatabaseHandle, orgId: string, token: string) {
+  const [exact, prefixed] = await Promise.all([
+    vocabularyExact(handle, orgId, token),
+    vocabularyPrefix(handle, orgId, token),
   ]);
-  const prefix = prefixed.reduce((s, r) => s + r.patients, 0);
-  const typos = near.filter((t) => t !== token && !t.startsWith(token) && withinOneEdit(token, t));
-  const fuzzy = await vocabularyCounts(db, orgId, typos.slice(0, 200));
-  const estimate = exact + prefix + fuzzy.reduce((s, r) => s + r.patients, 0);
-  return { token, exact, prefix, fuzzy, estimate };
+  const plan: TokenPlan = { token, exact, prefix: prefixed.reduce((s, r) => s + r.patients, 0) };
+  // A word nobody carries is probably misspelt: its typo neighbours are its only matches, and
+  // their counts decide whether it drives the search.
+  if (!exact && !plan.prefix) await typosOf(handle, orgId, plan);
+  return plan;
 }
+
+/** The vocabulary terms one edit away from the token (not its prefix matches), once per plan. */
+async function typosOf(handle: DatabaseHandle, orgId: string, p: TokenPlan) {
+  if (!p.fuzzy) {
+    const near = p.token.length >= 3 ? await vocabularyTypos(handle, orgId, typoKeys(p.token)) : [];
+    p.fuzzy = near.filter((t) =>
+      t.term !== p.token && !t.term.startsWith(p.token) && withinOneEdit(p.token, t.term)
+    ).slice(0, 200);
+  }
+  return p.fuzzy;
+}
+
+const estimate = (p: TokenPlan) =>
+  p.exact + p.prefix + (p.fuzzy ?? []).reduce((s, r) => s + r.patients, 0);
 
 /**
  * Index terms checked for the other words of a narrowed search (point lookups per scanned row,
  * so as few as possible): the exact word when some patient carries it, else its typo neighbours.
  */
-const pointTerms = (p: TokenPlan) =>
-  p.exact ? [`n:${p.token}`] : p.fuzzy.slice(0, 10).map((f) => `n:${f.term}`);
+const pointTerms = async (handle: DatabaseHandle, orgId: string, p: TokenPlan) =>
+  p.exact
+    ? [`n:${p.token}`]
+    : (await typosOf(handle, orgId, p)).slice(0, 10).map((f) => `n:${f.term}`);
 
 /** Ranks the listed patients matching `q` (with filters), best first, at most RESULT_MAX. */
 export async function rankPatients(
@@ -85,13 +101,13 @@ export async function rankPatients(
   /** How many ranked results the caller needs at least (page end + 1). */
   need = RESULT_MAX,
 ): Promise<Candidate[]> {
-  const db = deps.db.db;
+  const handle = deps.db;
   // The organisation's settings only matter for age filters and bare MRN numbers.
   const bareNumber = /^\d{1,8}$/.test(foldId(q));
   const needsToday = filters.ageMin !== undefined || filters.ageMax !== undefined;
-  const settings = bareNumber || needsToday ? await orgSettings(db, orgId) : null;
+  const settings = bareNumber || needsToday ? await orgSettings(handle.db, orgId) : null;
   const today = settings && needsToday ? todayIn(settings.timezone, deps.clock.now()) : null;
-  const where = filterConditions(orgId, filters, today, true);
+  const where = fragmentOf(filterConditions(orgId, filters, today, true));
   const parsed = parseQuery(q, (n) =>
     formatMrn(n, {
       prefix: settings?.mrnPrefix ?? "MRN",
@@ -108,43 +124,60 @@ export async function rankPatients(
 
   if (parsed.idTerms.length) {
     add(
-      await candidates(db, orgId, { exact: parsed.idTerms }, where, CANDIDATE_CAP),
+      await candidates(handle, orgId, { exact: parsed.idTerms }, where, CANDIDATE_CAP),
       () => ID_SCORE,
     );
   }
   if (parsed.phonePrefix) {
     add(
-      await candidates(db, orgId, { prefix: parsed.phonePrefix }, where, CANDIDATE_CAP),
+      await candidates(handle, orgId, { prefix: parsed.phonePrefix }, where, CANDIDATE_CAP),
       () => PHONE_SCORE,
     );
   }
   if (parsed.tokens.length) {
-    const plans = await Promise.all(parsed.tokens.map((t) => planToken(db, orgId, t)));
-    const driver = plans.reduce((a, b) => (b.estimate < a.estimate ? b : a));
+    const plans = await Promise.all(parsed.tokens.map((t) => planToken(handle, orgId, t)));
+    const driver = plans.reduce((a, b) => (estimate(b) < estimate(a) ? b : a));
     const others = plans.filter((p) => p !== driver);
     const score = (c: Candidate) => nameScore(parsed.tokens, patientNameParts(c));
-    const tiers: TermMatch[] = [];
-    if (driver.exact) tiers.push({ exact: [`n:${driver.token}`] });
-    if (driver.prefix) tiers.push({ prefix: `n:${driver.token}`, exclude: `n:${driver.token}` });
-    if (driver.fuzzy.length) tiers.push({ exact: driver.fuzzy.map((f) => `n:${f.term}`) });
+    // Typo matches of the driver come last and are looked up only when reached.
+    const tiers: (() => Promise<TermMatch | null>)[] = [
+      () => Promise.resolve(driver.exact ? { exact: [`n:${driver.token}`] } : null),
+      () =>
+        Promise.resolve(
+          driver.prefix ? { prefix: `n:${driver.token}`, exclude: `n:${driver.token}` } : null,
+        ),
+      async () => {
+        const typos = await typosOf(handle, orgId, driver);
+        return typos.length ? { exact: typos.map((f) => `n:${f.term}`) } : null;
+      },
+    ];
 
     // A common driver with other tokens: first gather the patients whose other tokens match
     // exactly or within one edit (checked in the index, in SQL), so that "mary kamau" finds the
     // Mary Kamaus among thousands of Kamaus; then fill up from the rest.
-    const narrowed = driver.estimate > CANDIDATE_CAP && others.length &&
-        others.every((p) => pointTerms(p).length)
-      ? others.map(pointTerms)
-      : undefined;
+    let narrowed: string[][] | undefined;
+    if (estimate(driver) > CANDIDATE_CAP && others.length) {
+      const terms = await Promise.all(others.map((p) => pointTerms(handle, orgId, p)));
+      if (terms.every((t) => t.length)) narrowed = terms;
+    }
     // One word: tiers rank strictly (exact > prefix > typo), so typo matches are only looked up
     // when the exact and prefix matches do not fill the requested page: pages stay consistent.
     const lazyTypos = parsed.tokens.length === 1;
     for (const alsoHas of narrowed ? [narrowed, undefined] : [undefined]) {
       let gathered = 0;
-      for (const [i, tier] of tiers.entries()) {
+      for (const [i, tierOf] of tiers.entries()) {
         if (gathered >= CANDIDATE_CAP) break;
-        const isTypoTier = driver.fuzzy.length > 0 && i === tiers.length - 1;
-        if (isTypoTier && lazyTypos && ranked.size >= need) break;
-        const rows = await candidates(db, orgId, tier, where, CANDIDATE_CAP - gathered, alsoHas);
+        if (i === tiers.length - 1 && lazyTypos && ranked.size >= need) break;
+        const tier = await tierOf();
+        if (!tier) continue;
+        const rows = await candidates(
+          handle,
+          orgId,
+          tier,
+          where,
+          CANDIDATE_CAP - gathered,
+          alsoHas,
+        );
         gathered += rows.length;
         add(rows, score);
       }
@@ -190,6 +223,16 @@ async function whereOf(deps: Pick<Deps, "db" | "clock">, orgId: string, f: Patie
   return filterConditions(orgId, f, today);
 }
 
+/**
+ * Full records of ranked ids, in their order, by the prepared read by id (`findPatient`): a few
+ * dozen point reads cost less than building and mapping one drizzle query over them. A record
+ * deleted or merged since it was ranked is left out.
+ */
+async function recordsOf(deps: Pick<Deps, "db">, orgId: string, ids: string[]) {
+  const rows = await Promise.all(ids.map((id) => findPatient(deps.db, orgId, id)));
+  return rows.filter((r): r is PatientRow => !!r && !r.mergedInto);
+}
+
 /** Rows of one page: ranked search with `q`, keyset list without. */
 async function pageRows(deps: Deps, orgId: string, query: ListQuery) {
   const q = query.q?.trim();
@@ -201,9 +244,7 @@ async function pageRows(deps: Deps, orgId: string, query: ListQuery) {
     }
     const ranked = await rankPatients(deps, orgId, q, query, offset + query.limit + 1);
     const slice = ranked.slice(offset, offset + query.limit);
-    const rows = await patientsByIds(deps.db.db, orgId, slice.map((c) => c.id));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const data = slice.map((c) => byId.get(c.id)).filter((r): r is PatientRow => !!r);
+    const data = await recordsOf(deps, orgId, slice.map((c) => c.id));
     const end = offset + slice.length;
     const nextCursor = end < ranked.length && slice.length
       ? encodeCursor({ v: end, id: slice[slice.length - 1].id })
@@ -261,10 +302,7 @@ export async function* iteratePatients(
   if (q) {
     const ranked = await rankPatients(deps, orgId, q, filters);
     for (let i = 0; i < ranked.length; i += batchSize) {
-      const ids = ranked.slice(i, i + batchSize).map((c) => c.id);
-      const rows = await patientsByIds(deps.db.db, orgId, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const batch = ids.map((id) => byId.get(id)).filter((r): r is PatientRow => !!r);
+      const batch = await recordsOf(deps, orgId, ranked.slice(i, i + batchSize).map((c) => c.id));
       if (batch.length) yield batch;
     }
     return;
@@ -327,21 +365,28 @@ export async function patientStats(deps: Deps, actor: Actor) {
   }
   // Born after yearsBefore(today, n) means younger than n: youngest band first.
   const bounds = AGE_BANDS.slice(1).map((b) => yearsBefore(today, b.from));
-  const groups = await statsGroups(db, actor.orgId, bounds);
+  const [every, hidden] = await Promise.all([
+    statsGroups(db, actor.orgId, bounds, false),
+    statsGroups(db, actor.orgId, bounds, true),
+  ]);
   const byStatus: Record<string, number> = { active: 0, inactive: 0, deceased: 0, moved: 0 };
   const bySex: Record<string, number> = { female: 0, male: 0, other: 0, unknown: 0 };
   const byAgeBand: Record<string, number> = Object.fromEntries(
     [...AGE_BANDS.map((b) => [b.name, 0]), ["unknown", 0]],
   );
   let total = 0;
-  for (const g of groups as unknown as Record<string, number | string>[]) {
-    const n = Number(g.n);
-    total += n;
-    byStatus[g.status] = (byStatus[g.status] ?? 0) + n;
-    bySex[g.sex] = (bySex[g.sex] ?? 0) + n;
-    byAgeBand.unknown += Number(g.unknown ?? 0);
-    AGE_BANDS.forEach((b, i) => byAgeBand[b.name] += Number(g[`b${i}`] ?? 0));
-  }
+  const tally = (groups: unknown[], sign: 1 | -1) => {
+    for (const g of groups as Record<string, number | string>[]) {
+      const n = sign * Number(g.n);
+      total += n;
+      byStatus[g.status] = (byStatus[g.status] ?? 0) + n;
+      bySex[g.sex] = (bySex[g.sex] ?? 0) + n;
+      byAgeBand.unknown += sign * Number(g.unknown ?? 0);
+      AGE_BANDS.forEach((b, i) => byAgeBand[b.name] += sign * Number(g[`b${i}`] ?? 0));
+    }
+  };
+  tally(every, 1);
+  tally(hidden, -1);
   const [y, m, d] = today.split("-").map(Number);
   const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7; // Monday = 0
   const monday = new Date(Date.UTC(y, m - 1, d - weekday)).toISOString().slice(0, 10);

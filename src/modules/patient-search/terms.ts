@@ -7,7 +7,6 @@ import { foldId, nameParts, phoneDigits } from "./normalize.ts";
 
 /** Phone digits as stored: reversed, so a number's suffix is a prefix of the term. */
 export const reversedPhone = (digits: string) => [...digits].reverse().join("");
-export const reverse = (s: string) => [...s].reverse().join("");
 
 type Indexed = Pick<
   PatientRow,
@@ -64,3 +63,15 @@ export function termsOf(p: Indexed, absorbedMrns: string[] = []): Set<string> {
 /** The name parts among a term set (the vocabulary counts them). */
 export const nameTermsIn = (terms: Iterable<string>) =>
   [...terms].filter((t) => t.startsWith("n:")).map((t) => t.slice(2));
+
+/**
+ * The keys a name part is found under for typo matching: itself and each string one letter
+ * shorter. Two words within one edit (insert, delete, replace, swap) always share a key.
+ */
+export function typoKeys(term: string): string[] {
+  const keys = new Set([term]);
+  if (term.length >= 2) {
+    for (let i = 0; i < term.length; i++) keys.add(term.slice(0, i) + term.slice(i + 1));
+  }
+  return [...keys];
+}
