@@ -131,6 +131,7 @@ export async function candidates(
   where: Fragment,
   limit: number,
   alsoHas?: string[][],
+  examine?: number,
 ): Promise<Candidate[]> {
   const params: unknown[] = [orgId];
   let term: string;
@@ -153,13 +154,23 @@ export async function candidates(
   params.push(...where.params, limit);
   // One exact term holds each patient once; ranges and term lists may hold one several times.
   const distinct = "exact" in match && match.exact.length === 1 ? "" : "DISTINCT ";
-  const rows = await handle.readRows(
-    `SELECT ${distinct}"patients"."id", "patients"."given_name", "patients"."middle_name",
+  // `examine` bounds the index entries walked (a best-effort tier over a common word), so a
+  // narrowed scan costs at most that many point lookups whatever the word's frequency.
+  const postings = examine === undefined
+    ? `patient_search_terms t`
+    : `(SELECT t.patient_id FROM patient_search_terms t WHERE t.org_id = ? AND ${term} LIMIT ${
+      Math.floor(examine)
+    }) t`;
+  const sql = examine === undefined
+    ? `SELECT ${distinct}"patients"."id", "patients"."given_name", "patients"."middle_name",
       "patients"."family_name"
-    FROM patient_search_terms t JOIN "patients" ON "patients"."id" = t.patient_id
-    WHERE t.org_id = ? AND ${term}${exists} AND ${where.sql} LIMIT ?`,
-    params,
-  );
+    FROM ${postings} JOIN "patients" ON "patients"."id" = t.patient_id
+    WHERE t.org_id = ? AND ${term}${exists} AND ${where.sql} LIMIT ?`
+    : `SELECT DISTINCT "patients"."id", "patients"."given_name", "patients"."middle_name",
+      "patients"."family_name"
+    FROM ${postings} JOIN "patients" ON "patients"."id" = t.patient_id
+    WHERE 1${exists} AND ${where.sql} LIMIT ?`;
+  const rows = await handle.readRows(sql, params);
   return rows.map((r) => ({
     id: r[0] as string,
     givenName: r[1] as string,

@@ -33,12 +33,14 @@ import {
   vocabularyTypos,
   yearsBefore,
 } from "./repository.ts";
-import { patientNameParts, typoKeys } from "./terms.ts";
+import { pairTerm, patientNameParts, typoKeys } from "./terms.ts";
 
 /** Candidates gathered per query at most: bounds the work of a common term. */
 export const CANDIDATE_CAP = 100;
 /** Ranked results of one query at most; pages walk this list. */
 export const RESULT_MAX = 100;
+/** Index entries a narrowed (several-word) walk examines at most. */
+export const EXAMINE_MAX = 2000;
 const ID_SCORE = 100;
 const PHONE_SCORE = 50;
 
@@ -152,22 +154,32 @@ export async function rankPatients(
       },
     ];
 
-    // A common driver with other tokens: first gather the patients whose other tokens match
-    // exactly or within one edit (checked in the index, in SQL), so that "mary kamau" finds the
-    // Mary Kamaus among thousands of Kamaus; then fill up from the rest.
+    // Two words carried exactly: their pair term lists the patients with both at once, the best
+    // matches there are, in one short index range.
+    const exactPlans = plans.filter((p) => p.exact).sort((a, b) => a.exact - b.exact);
+    const pair = exactPlans.length >= 2 ? pairTerm(exactPlans[0].token, exactPlans[1].token) : null;
+    if (pair) add(await candidates(handle, orgId, { exact: [pair] }, where, CANDIDATE_CAP), score);
+
+    // A common driver with other tokens: gather the patients whose other tokens match exactly or
+    // within one edit (checked in the index, in SQL), so that "mary kamau" finds the Mary
+    // Kamaus among thousands of Kamaus; then fill up from the rest. These narrowed walks examine
+    // at most EXAMINE_MAX index entries each: beyond the exact pair they are best effort.
     let narrowed: string[][] | undefined;
     if (estimate(driver) > CANDIDATE_CAP && others.length) {
       const terms = await Promise.all(others.map((p) => pointTerms(handle, orgId, p)));
       if (terms.every((t) => t.length)) narrowed = terms;
     }
-    // One word: tiers rank strictly (exact > prefix > typo), so typo matches are only looked up
-    // when the exact and prefix matches do not fill the requested page: pages stay consistent.
-    const lazyTypos = parsed.tokens.length === 1;
+    // Tiers rank strictly (exact > prefix > typo, and the pair above all), so lower tiers are
+    // only looked up while the requested page is not full: later pages add results after the
+    // earlier ones, never between them.
+    const lazy = parsed.tokens.length === 1 || pair !== null;
+    const samePairWalk = pair !== null && parsed.tokens.length === 2;
     for (const alsoHas of narrowed ? [narrowed, undefined] : [undefined]) {
       let gathered = 0;
       for (const [i, tierOf] of tiers.entries()) {
         if (gathered >= CANDIDATE_CAP) break;
-        if (i === tiers.length - 1 && lazyTypos && ranked.size >= need) break;
+        if (lazy && (i > 0 || pair) && ranked.size >= need) break;
+        if (i === 0 && alsoHas && samePairWalk) continue; // exactly what the pair term listed
         const tier = await tierOf();
         if (!tier) continue;
         const rows = await candidates(
@@ -177,11 +189,12 @@ export async function rankPatients(
           where,
           CANDIDATE_CAP - gathered,
           alsoHas,
+          alsoHas ? EXAMINE_MAX : undefined,
         );
         gathered += rows.length;
         add(rows, score);
       }
-      if (ranked.size >= RESULT_MAX) break;
+      if (ranked.size >= RESULT_MAX || (lazy && ranked.size >= need)) break;
     }
   }
   return [...ranked.values()].sort(compareRanked).slice(0, RESULT_MAX).map((r) => r.c);

@@ -43,7 +43,14 @@ const partsOf = (s: string | null) => s && /^[A-Za-z]+$/.test(s) ? [s.toLowerCas
 export function termsOf(p: Indexed, absorbedMrns: string[] = []): Set<string> {
   const out = new Set<string>();
   if (!isListed(p)) return out;
-  for (const part of patientNameParts(p)) out.add(`n:${part}`);
+  const parts = patientNameParts(p);
+  for (const part of parts) out.add(`n:${part}`);
+  // Every pair of name parts as one term: "Mary Kamau" is then one short index range, not the
+  // intersection of 30,000 Marys with 170,000 Kamaus.
+  const paired = parts.slice(0, 4);
+  for (let i = 0; i < paired.length; i++) {
+    for (let j = i + 1; j < paired.length; j++) out.add(pairTerm(paired[i], paired[j]));
+  }
   const phones = [p.phone, ...(p.otherPhones ?? []).map((x) => x.number)];
   for (const phone of phones) {
     const d = phoneDigits(phone);
@@ -59,6 +66,9 @@ export function termsOf(p: Indexed, absorbedMrns: string[] = []): Set<string> {
   }
   return out;
 }
+
+/** The index term of two name parts, in either order: `q:kamau mary`. */
+export const pairTerm = (a: string, b: string) => (a < b ? `q:${a} ${b}` : `q:${b} ${a}`);
 
 /** The name parts among a term set (the vocabulary counts them). */
 export const nameTermsIn = (terms: Iterable<string>) =>
