@@ -3,6 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { rowVersions } from "../db/schema/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
+import { findPatient } from "../src/modules/patients/repository.ts";
+import { viewPatient } from "../src/modules/patients/visibility.ts";
 
 const FULL = {
   givenName: "Wanjiku",
@@ -72,6 +74,21 @@ Deno.test("patient record", async (t) => {
         token: await org.tokenFor("DOCTOR"),
       });
       assert.deepEqual(doctor.body.tags, ["diabetic", "vip"]);
+    },
+  );
+
+  await t.step(
+    "the read's JSON, built by SQLite, is exactly the record's view for each role",
+    async () => {
+      const p = await createPatient(app, reception, { ...FULL, nationalId: "33334444" });
+      const row = (await findPatient(app.deps.db, org.id, p.id))!;
+      for (const role of ["RECEPTION", "FINANCE", "DOCTOR"] as const) {
+        const res = await app.app.request(`/api/v1/patients/${p.id}`, {
+          headers: { authorization: `Bearer ${await org.tokenFor(role)}` },
+        });
+        assert.equal(res.headers.get("content-type"), "application/json");
+        assert.equal(await res.text(), JSON.stringify(viewPatient(row, role)), role);
+      }
     },
   );
 

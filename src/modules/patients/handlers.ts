@@ -11,10 +11,15 @@ export function registerPatientHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.read, async (c) => {
     const p = await service.readPatient(c.var.deps, actorOf(c), c.req.valid("param").id);
+    // The body is the record's JSON text as built by the query (see findPatientJson).
+    const type = { "Content-Type": "application/json" };
     if (p.mergedInto && c.req.valid("query").redirect === "true") {
-      return c.json(p, 307, { Location: `/api/v1/patients/${p.mergedInto}` });
+      return c.body(p.json, 307, {
+        ...type,
+        Location: `/api/v1/patients/${p.mergedInto}`,
+      }) as never;
     }
-    return c.json(p, 200, { ETag: `"${p.version}"` });
+    return c.body(p.json, 200, { ...type, ETag: `"${p.version}"` }) as never;
   });
   r.openapi(routes.update, async (c) => {
     const p = await service.updatePatient(

@@ -42,6 +42,59 @@ export async function findPatient(
   return raw ? decode(raw) : undefined;
 }
 
+/**
+ * The fields of a patient as the API shows them, in order: the record read builds this JSON in
+ * SQLite (`json_object`) rather than converting 30 columns to JavaScript values and serialising
+ * them again, which cost ~13 µs of the ~20 µs read (measured at a million patients).
+ */
+export const RECORD_FIELDS = [
+  "id",
+  "mrn",
+  "givenName",
+  "middleName",
+  "familyName",
+  "birthDate",
+  "birthDateEstimated",
+  "sex",
+  "phone",
+  "otherPhones",
+  "email",
+  "nationalId",
+  "identifiers",
+  "address",
+  "emergencyContacts",
+  "insurance",
+  "tags",
+  "preferences",
+  "status",
+  "deceasedDate",
+  "lastVisitAt",
+  "mergedInto",
+  "version",
+  "createdAt",
+  "updatedAt",
+] as const satisfies readonly Key[];
+
+const jsonValue = (k: Key) => {
+  const col = `"${columns[k].name}"`;
+  if (columns[k].dataType === "json") return `json(${col})`;
+  if (columns[k].dataType === "boolean") {
+    return `json(CASE WHEN ${col} THEN 'true' ELSE 'false' END)`;
+  }
+  return col;
+};
+const jsonSql = `SELECT json_object(${
+  RECORD_FIELDS.map((k) => `'${k}', ${jsonValue(k)}`).join(", ")
+}), "version", "merged_into" FROM "patients"
+  WHERE "id" = ? AND "org_id" = ? AND "deleted_at" IS NULL`;
+
+/** One live patient as the API's JSON text, with what the handler needs besides. */
+export async function findPatientJson(handle: DatabaseHandle, orgId: string, id: string) {
+  const row = await handle.readRow(jsonSql, [id, orgId]);
+  if (!row) return undefined;
+  return { json: row[0] as string, version: row[1] as number, mergedInto: row[2] as string | null };
+}
+
 /** The same inside a write transaction, where the reader connection would not see its writes. */
 export async function findPatientInTx(tx: Db, orgId: string, id: string) {
   const rows = await tx.select().from(patients).where(

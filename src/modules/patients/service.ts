@@ -12,9 +12,9 @@ import { auditedUpdate } from "../../lib/writes.ts";
 import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
 import "../patient-search/indexer.ts"; // registers the search index's row hook
 import { allocateMrn } from "./mrn.ts";
-import { findPatient, findPatientInTx } from "./repository.ts";
+import { findPatientInTx, findPatientJson } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
-import { viewPatient } from "./visibility.ts";
+import { viewPatient, visibleJson } from "./visibility.ts";
 
 /** Fields compared for an update's audit entry. */
 export const DEMOGRAPHIC_FIELDS = [
@@ -136,19 +136,19 @@ export async function registerPatient(
 }
 
 /**
- * Reads one record, audited as patient.read. A merged record is still readable: the caller
- * decides whether to redirect to the survivor (see `mergedInto`).
+ * Reads one record as the JSON the API answers, audited as patient.read. A merged record is still
+ * readable: the caller decides whether to redirect to the survivor (`mergedInto`).
  */
-export async function readPatient(deps: Deps, a: Actor, id: string): Promise<PatientT> {
-  const row = await findPatient(deps.db, a.orgId, id);
-  if (!row) throw notFound("Patient");
+export async function readPatient(deps: Deps, a: Actor, id: string) {
+  const found = await findPatientJson(deps.db, a.orgId, id);
+  if (!found) throw notFound("Patient");
   deps.audit.recordRead(a, {
     action: "patient.read",
     entityType: "patient",
     entityId: id,
     patientId: id,
   });
-  return viewPatient(row, a.role);
+  return { ...found, json: visibleJson(a.role, found.json) };
 }
 
 /** What every versioned write of a patient row shares. */

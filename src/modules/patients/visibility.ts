@@ -52,6 +52,18 @@ export function viewPatient(p: PatientRow, role: Role): PatientT {
   return out;
 }
 
+/**
+ * The record's JSON text (from `findPatientJson`, every field) as `role` may see it: unchanged
+ * for most roles, so the hot read never parses it.
+ */
+export function visibleJson(role: Role, json: string): string {
+  const hidden = HIDDEN[role];
+  if (!hidden) return json;
+  const out = JSON.parse(json);
+  for (const f of hidden) delete out[f];
+  return JSON.stringify(out);
+}
+
 /** Names of changed fields `role` may know about (history entries, audit detail). */
 export const visibleFields = (role: Role, fields: string[]) =>
   fields.filter((f) => canSeeField(role, f));
