@@ -8,16 +8,9 @@ import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm
 import { newId } from "../src/lib/ids.ts";
 import type { Db } from "./client.ts";
 import { recordChange } from "./changes.ts";
-import { recordVersion, VERSIONED_TABLES } from "./versions.ts";
+import { recordVersion, type RowWrite, VERSIONED_TABLES } from "./versions.ts";
 
-export interface RowWrite {
-  table: string;
-  operation: "insert" | "update" | "delete";
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown>;
-  actorId: string | null;
-  at: string;
-}
+export type { RowWrite };
 
 /** Work that must follow every write of a table, in its transaction (derived data: indexes). */
 export type RowHook = (tx: Db, write: RowWrite) => Promise<void>;

@@ -35,14 +35,17 @@ export function diffFields(before: Record<string, unknown> | null, after: Record
   );
 }
 
-export async function recordVersion(tx: Db, v: {
+/** One write of a business row, as the generic writers in tenant.ts report it. */
+export interface RowWrite {
   table: string;
   operation: "insert" | "update" | "delete";
   before: Record<string, unknown> | null;
   after: Record<string, unknown>;
   actorId: string | null;
   at: string;
-}): Promise<void> {
+}
+
+export async function recordVersion(tx: Db, v: RowWrite): Promise<void> {
   await tx.insert(rowVersions).values({
     orgId: v.after.orgId as string,
     tableName: v.table,

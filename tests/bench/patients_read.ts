@@ -32,7 +32,7 @@ import { openDatabase } from "../../db/client.ts";
 import { auditEvents } from "../../db/schema/mod.ts";
 import { type CpuUsage, loadAverage, startCpuUsage } from "./cpu_usage.ts";
 import { connectProfiler, type Profiler, summarizeProfile } from "./cpu_profile.ts";
-import { chooseLoadTool, type LoadResult, type LoadSpec, runLoad } from "./load.ts";
+import { chooseLoadTool, type LoadResult, type LoadSpec, runLoad, table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
 import { freePort, type RunningServer, startServer } from "./server.ts";
 
@@ -98,14 +98,6 @@ async function login(baseUrl: string, email: string, password: string): Promise<
   const body = await res.json();
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
   return body.accessToken;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)]
-    .join("\n");
 }
 
 async function countAuditedReads(dataDir: string, orgId: string): Promise<number> {

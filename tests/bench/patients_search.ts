@@ -20,8 +20,8 @@ import { closeDeps, createDeps } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import type { Actor } from "../../src/lib/context.ts";
 import { listPatients } from "../../src/modules/patient-search/service.ts";
-import { chooseLoadTool, runLoad } from "./load.ts";
-import { cachedBenchData } from "./seed.ts";
+import { chooseLoadTool, runLoad, table } from "./load.ts";
+import { cachedBenchData, prng } from "./seed.ts";
 import { startServer } from "./server.ts";
 
 const env = (name: string, fallback: number) => {
@@ -40,28 +40,8 @@ const TARGET_HTTP_MS = 50;
 const JWT_SECRET = "bench-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const log = (msg: string) => console.log(`[search-bench] ${msg}`);
 
-/** mulberry32, so every run draws the same queries. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)]
-    .join("\n");
-}
 
 let t0 = performance.now();
 const data = await cachedBenchData({ jwtSecret: JWT_SECRET, count: PATIENTS });

@@ -201,8 +201,8 @@ const SEXES = ["female", "male", "female", "male", "female", "male", "other", "u
 /** Bump when the generated data changes: cached databases are keyed by it. */
 export const SEED_VERSION = 4;
 
-/** mulberry32: a small seeded PRNG, so every run seeds the same data. */
-function prng(seed: number) {
+/** mulberry32: a small seeded PRNG, so every run seeds (and draws) the same data. */
+export function prng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -12,31 +12,21 @@ import { auditedUpdate } from "../../lib/writes.ts";
 import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
 import "../patient-search/indexer.ts"; // registers the search index's row hook
 import { allocateMrn } from "./mrn.ts";
-import { findPatientInTx, findPatientJson } from "./repository.ts";
+import { findPatientInTx, findPatientJson, RECORD_FIELDS } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
 import { viewPatient, visibleJson } from "./visibility.ts";
 
-/** Fields compared for an update's audit entry. */
-export const DEMOGRAPHIC_FIELDS = [
-  "givenName",
-  "middleName",
-  "familyName",
-  "birthDate",
-  "birthDateEstimated",
-  "sex",
-  "phone",
-  "otherPhones",
-  "email",
-  "nationalId",
-  "identifiers",
-  "address",
-  "emergencyContacts",
-  "insurance",
-  "tags",
-  "preferences",
-  "status",
-  "deceasedDate",
-];
+/** Fields compared for an update's audit entry: those of the record a client can change. */
+const READ_ONLY = new Set([
+  "id",
+  "mrn",
+  "lastVisitAt",
+  "mergedInto",
+  "version",
+  "createdAt",
+  "updatedAt",
+]);
+export const DEMOGRAPHIC_FIELDS = RECORD_FIELDS.filter((f) => !READ_ONLY.has(f));
 
 /** Rules across fields that a schema of single fields cannot state; 422 naming the field. */
 function checkRecordRules(p: Partial<PatientRow>, today: string) {
