@@ -25,13 +25,18 @@ const BOOKKEEPING = new Set([
   "updatedBy",
 ]);
 
-/** Fields whose values differ between two versions (all but bookkeeping when `before` is null). */
+/** A value a new row leaves unset: nothing, an empty list, false. */
+const unset = (v: unknown) =>
+  v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0);
+
+/**
+ * Fields whose values differ between two versions; for a new row (`before` null), the fields it
+ * sets. Bookkeeping columns never count.
+ */
 export function diffFields(before: Record<string, unknown> | null, after: Record<string, unknown>) {
   return Object.keys(after).filter((k) =>
     !BOOKKEEPING.has(k) &&
-    (before === null
-      ? after[k] !== null && after[k] !== undefined
-      : JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    (before === null ? !unset(after[k]) : JSON.stringify(before[k]) !== JSON.stringify(after[k]))
   );
 }
 

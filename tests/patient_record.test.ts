@@ -155,6 +155,10 @@ Deno.test("patient record", async (t) => {
     ).orderBy(rowVersions.version);
     assert.deepEqual(versions.map((v) => v.version), [1, 2]);
     assert.deepEqual(versions[1].fields.sort(), ["phone", "tags"]);
+    // A new record's version names what it set, not the lists it left empty.
+    assert.ok(versions[0].fields.includes("givenName"));
+    assert.ok(!versions[0].fields.includes("otherPhones"));
+    assert.ok(!versions[0].fields.includes("birthDateEstimated"));
     assert.equal(versions[1].data.phone, "0700 000 001");
     assert.equal(versions[0].data.phone, null);
   });
