@@ -10,6 +10,7 @@ export function registerPatientSearchHandlers(r: OpenAPIHono<AppEnv>) {
   );
   r.openapi(routes.list, async (c) => {
     const page = await service.listPatients(c.var.deps, actorOf(c), c.req.valid("query"));
-    return c.json(page, 200);
+    // Already JSON text: the records come as SQLite built them (see shownOf).
+    return c.body(page.body, 200, { "Content-Type": "application/json" }) as never;
   });
 }

@@ -9,9 +9,8 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { decodeCursor, encodeCursor } from "../../lib/pagination.ts";
 import { formatMrn } from "../patients/mrn.ts";
-import { findPatient } from "../patients/repository.ts";
-import type { PatientT } from "../patients/schemas.ts";
-import { viewPatient } from "../patients/visibility.ts";
+import { findPatient, findPatientJson } from "../patients/repository.ts";
+import { viewPatient, visibleJson } from "../patients/visibility.ts";
 import type { PatientFilters } from "./filters.ts";
 import { foldId, withinOneEdit } from "./normalize.ts";
 import { nameScore, parseQuery } from "./ranking.ts";
@@ -246,8 +245,32 @@ async function recordsOf(deps: Pick<Deps, "db">, orgId: string, ids: string[]) {
   return rows.filter((r): r is PatientRow => !!r && !r.mergedInto);
 }
 
-/** Rows of one page: ranked search with `q`, keyset list without. */
-async function pageRows(deps: Deps, orgId: string, query: ListQuery) {
+/** A shown patient: its id (for the audit) and its JSON as the caller's role may see it. */
+interface Shown {
+  id: string;
+  json: string;
+}
+
+/**
+ * The same as the API's JSON text, built by SQLite (`findPatientJson`): converting each record's
+ * 30 columns to JavaScript and serialising them again cost more than the search itself.
+ */
+async function shownOf(deps: Pick<Deps, "db">, actor: Actor, ids: string[]): Promise<Shown[]> {
+  const found = await Promise.all(ids.map((id) => findPatientJson(deps.db, actor.orgId, id)));
+  const out: Shown[] = [];
+  found.forEach((f, i) => {
+    if (f && !f.mergedInto) out.push({ id: ids[i], json: visibleJson(actor.role, f.json) });
+  });
+  return out;
+}
+
+/** One page: ranked search with `q`, keyset list without. */
+async function pageOf(
+  deps: Deps,
+  actor: Actor,
+  query: ListQuery,
+): Promise<{ shown: Shown[]; nextCursor: string | null }> {
+  const orgId = actor.orgId;
   const q = query.q?.trim();
   if (q) {
     const cursor = decodeCursor(query.cursor);
@@ -257,12 +280,12 @@ async function pageRows(deps: Deps, orgId: string, query: ListQuery) {
     }
     const ranked = await rankPatients(deps, orgId, q, query, offset + query.limit + 1);
     const slice = ranked.slice(offset, offset + query.limit);
-    const data = await recordsOf(deps, orgId, slice.map((c) => c.id));
+    const shown = await shownOf(deps, actor, slice.map((c) => c.id));
     const end = offset + slice.length;
     const nextCursor = end < ranked.length && slice.length
       ? encodeCursor({ v: end, id: slice[slice.length - 1].id })
       : null;
-    return { data, nextCursor };
+    return { shown, nextCursor };
   }
   const cursor = decodeCursor(query.cursor);
   if (cursor && typeof cursor.v !== "string") throw invalidCursor();
@@ -280,17 +303,21 @@ async function pageRows(deps: Deps, orgId: string, query: ListQuery) {
   const nextCursor = rows.length > query.limit && last
     ? encodeCursor({ v: last[key], id: last.id })
     : null;
-  return { data, nextCursor };
+  const shown = data.map((p) => ({ id: p.id, json: JSON.stringify(viewPatient(p, actor.role)) }));
+  return { shown, nextCursor };
 }
 
-/** GET /patients: one page, each shown patient audited as a read. */
+/**
+ * GET /patients: one page as the response's JSON text (`{data, nextCursor}`), each shown patient
+ * audited as a read.
+ */
 export async function listPatients(
   deps: Deps,
   actor: Actor,
   query: ListQuery,
-): Promise<{ data: PatientT[]; nextCursor: string | null }> {
-  const page = await pageRows(deps, actor.orgId, query);
-  for (const p of page.data) {
+): Promise<{ body: string; shown: number }> {
+  const page = await pageOf(deps, actor, query);
+  for (const p of page.shown) {
     deps.audit.recordRead(actor, {
       action: "patient.list",
       entityType: "patient",
@@ -298,7 +325,12 @@ export async function listPatients(
       patientId: p.id,
     });
   }
-  return { data: page.data.map((p) => viewPatient(p, actor.role)), nextCursor: page.nextCursor };
+  return {
+    body: `{"data":[${page.shown.map((p) => p.json).join(",")}],"nextCursor":${
+      JSON.stringify(page.nextCursor)
+    }}`,
+    shown: page.shown.length,
+  };
 }
 
 /**

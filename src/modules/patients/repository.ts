@@ -83,9 +83,11 @@ const jsonValue = (k: Key) => {
   }
   return col;
 };
-const jsonSql = `SELECT json_object(${
+/** SQL of the record as the API's JSON object (every field), over the `patients` table. */
+export const RECORD_JSON = `json_object(${
   RECORD_FIELDS.map((k) => `'${k}', ${jsonValue(k)}`).join(", ")
-}), "version", "merged_into" FROM "patients"
+})`;
+const jsonSql = `SELECT ${RECORD_JSON}, "version", "merged_into" FROM "patients"
   WHERE "id" = ? AND "org_id" = ? AND "deleted_at" IS NULL`;
 
 /** One live patient as the API's JSON text, with what the handler needs besides. */
