@@ -78,7 +78,7 @@ Deno.test("patient record", async (t) => {
   );
 
   await t.step(
-    "the read's JSON, built by SQLite, is exactly the record's view for each role",
+    "the read's and the search's JSON, built by SQLite, is exactly the record's view per role",
     async () => {
       const p = await createPatient(app, reception, { ...FULL, nationalId: "33334444" });
       const row = (await findPatient(app.deps.db, org.id, p.id))!;
@@ -88,6 +88,10 @@ Deno.test("patient record", async (t) => {
         });
         assert.equal(res.headers.get("content-type"), "application/json");
         assert.equal(await res.text(), JSON.stringify(viewPatient(row, role)), role);
+        const found = await app.call("GET", `/api/v1/patients?q=${p.mrn}`, {
+          token: await org.tokenFor(role),
+        });
+        assert.equal(JSON.stringify(found.body.data[0]), JSON.stringify(viewPatient(row, role)));
       }
     },
   );
