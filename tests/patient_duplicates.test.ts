@@ -399,6 +399,29 @@ Deno.test("patient duplicates", async (t) => {
     },
   );
 
+  await t.step("after chained merges an old MRN still finds the final survivor", async () => {
+    const [x, d, s] = await Promise.all(
+      ["Xavi", "Dede", "Sisi"].map((given, i) =>
+        createPatient(app, reception, { givenName: given, familyName: `Chain${i}` })
+      ),
+    );
+    const merge = (survivor: string, duplicate: string, action = "merge") =>
+      app.call("POST", `/api/v1/patients/${survivor}/${action}`, {
+        token: admin,
+        body: { duplicateId: duplicate },
+      });
+    const foundBy = async (mrn: string) =>
+      (await app.call("GET", `/api/v1/patients?q=${mrn}`, { token: reception })).body.data
+        .map((p: { id: string }) => p.id);
+    assert.equal((await merge(d.id, x.id)).status, 200);
+    assert.equal((await merge(s.id, d.id)).status, 200);
+    assert.deepEqual(await foundBy(x.mrn), [s.id], "X into D into S: X's MRN finds S");
+    assert.deepEqual(await foundBy(d.mrn), [s.id]);
+    assert.equal((await merge(s.id, d.id, "unmerge")).status, 200);
+    assert.deepEqual(await foundBy(x.mrn), [d.id], "after D leaves S, X's MRN finds D again");
+    assert.deepEqual(await foundBy(s.mrn), [s.id]);
+  });
+
   await t.step("merging a record into itself answers 422", async () => {
     const p = await createPatient(app, reception, { givenName: "Solo", familyName: "Kiprop" });
     const res = await app.call("POST", `/api/v1/patients/${p.id}/merge`, {

@@ -19,14 +19,19 @@ import type { Deps } from "../../lib/context.ts";
 import { foldId } from "./normalize.ts";
 import { isListed, nameTermsIn, termsOf, typoKeys } from "./terms.ts";
 
-/** MRNs of the live records merged into `survivorId`. */
+/**
+ * MRNs of the live records merged into `survivorId`, directly or through a chain (X into D, then
+ * D into S: both X's and D's MRN find S).
+ */
 async function absorbedMrns(tx: Db, orgId: string, survivorId: string) {
-  const rows = await tx.select({ mrn: patients.mrn }).from(patients).where(and(
-    eq(patients.mergedInto, survivorId),
-    eq(patients.orgId, orgId),
-    isNull(patients.deletedAt),
-  ));
-  return rows.map((r) => r.mrn);
+  const rows = await tx.all<[string]>(sql`WITH RECURSIVE absorbed(id, mrn) AS (
+      SELECT id, mrn FROM patients
+      WHERE merged_into = ${survivorId} AND org_id = ${orgId} AND deleted_at IS NULL
+      UNION
+      SELECT p.id, p.mrn FROM patients p JOIN absorbed a ON p.merged_into = a.id
+      WHERE p.org_id = ${orgId} AND p.deleted_at IS NULL
+    ) SELECT mrn FROM absorbed`);
+  return rows.map((r) => r[0]);
 }
 
 /** Adds/removes one patient's terms and adjusts the name vocabulary counts. */
@@ -90,11 +95,13 @@ async function indexWrite(tx: Db, before: PatientRow | null, after: PatientRow) 
     [...old].filter((t) => !now.has(t)),
     [...now].filter((t) => !old.has(t)),
   );
-  // A merge or unmerge moves this record's MRN from one survivor's terms to the other's.
+  // A merge or unmerge moves this record's MRN, and those it had absorbed, from one survivor's
+  // terms to the other's.
   const was = contributesTo(before), is = contributesTo(after);
   if (was === is && before?.mrn === after.mrn) return;
+  const carried = absorbed.map((m) => `m:${foldId(m)}`);
   if (was && before) {
-    await applyDiff(tx, orgId, was, [`m:${foldId(before.mrn)}`], []);
+    await applyDiff(tx, orgId, was, [`m:${foldId(before.mrn)}`, ...carried], []);
   }
   if (is) {
     const [survivor] = await tx.select({
@@ -103,7 +110,7 @@ async function indexWrite(tx: Db, before: PatientRow | null, after: PatientRow) 
     })
       .from(patients).where(and(eq(patients.id, is), eq(patients.orgId, orgId)));
     if (survivor && isListed(survivor)) {
-      await applyDiff(tx, orgId, is, [], [`m:${foldId(after.mrn)}`]);
+      await applyDiff(tx, orgId, is, [], [`m:${foldId(after.mrn)}`, ...carried]);
     }
   }
 }
@@ -133,9 +140,9 @@ export async function rebuildSearchIndex(tx: Db, orgId?: string) {
   await tx.run(sql`DROP TABLE IF EXISTS temp.search_stage`);
   await tx.run(sql`CREATE TEMP TABLE search_stage (org_id TEXT, term TEXT, patient_id TEXT)`);
 
-  // Absorbed MRNs of survivors, gathered once.
+  // Absorbed MRNs of survivors, gathered once; a chain of merges (X into D into S) ends at S.
   const merged = await tx.select({
-    orgId: patients.orgId,
+    id: patients.id,
     mrn: patients.mrn,
     into: patients.mergedInto,
   })
@@ -144,8 +151,13 @@ export async function rebuildSearchIndex(tx: Db, orgId?: string) {
       isNull(patients.deletedAt),
       eq(patients.orgId, orgId),
     ));
+  const intoOf = new Map(merged.map((m) => [m.id, m.into!]));
   const absorbed = new Map<string, string[]>();
-  for (const m of merged) absorbed.set(m.into!, [...(absorbed.get(m.into!) ?? []), m.mrn]);
+  for (const m of merged) {
+    let end = m.into!;
+    for (let hops = 0; intoOf.has(end) && hops < 100; hops++) end = intoOf.get(end)!;
+    absorbed.set(end, [...(absorbed.get(end) ?? []), m.mrn]);
+  }
 
   // Keyset walk: by (created_at, id) on the organisation's index, or by id over every one.
   const batch = 5000;
