@@ -2,11 +2,12 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
+import { patientStats } from "./stats.ts";
 
 export function registerPatientSearchHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.stats,
-    async (c) => c.json(await service.patientStats(c.var.deps, actorOf(c)), 200),
+    async (c) => c.json(await patientStats(c.var.deps, actorOf(c)), 200),
   );
   r.openapi(routes.list, async (c) => {
     const page = await service.listPatients(c.var.deps, actorOf(c), c.req.valid("query"));

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, json, PageQuery } from "../../lib/openapi.ts";
 import { PatientFilterQuery } from "./filters.ts";
 import { PatientPage, PatientStats } from "./schemas.ts";
-import { RESULT_MAX } from "./service.ts";
+import { RESULT_MAX } from "./rank.ts";
 
 const tags = ["Patients"];
 

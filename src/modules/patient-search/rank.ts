@@ -1,0 +1,206 @@
+/**
+ * Ranked patient search. Bounded by design: candidates are gathered from the index for the most
+ * selective query word with a LIMIT (`CANDIDATE_CAP`), filtered in SQL, scored in JavaScript and
+ * cut to the best `RESULT_MAX`; a broader need is a sign to refine the query.
+ */
+import type { DatabaseHandle } from "../../../db/client.ts";
+import type { Deps } from "../../lib/context.ts";
+import { formatMrn } from "../patients/mrn.ts";
+import type { PatientFilters } from "./filters.ts";
+import { foldId, withinOneEdit } from "./normalize.ts";
+import { nameScore, parseQuery } from "./ranking.ts";
+import {
+  type Candidate,
+  candidates,
+  filterConditions,
+  fragmentOf,
+  orgSettings,
+  type TermMatch,
+  todayIn,
+  vocabularyExact,
+  vocabularyPrefix,
+  type VocabularyTerm,
+  vocabularyTypos,
+} from "./repository.ts";
+import { pairTerm, patientNameParts, typoKeys } from "./terms.ts";
+
+/** Candidates gathered per query at most: bounds the work of a common term. */
+export const CANDIDATE_CAP = 100;
+/** Ranked results of one query at most; pages walk this list. */
+export const RESULT_MAX = 100;
+/** Index entries a narrowed (several-word) walk examines at most. */
+export const EXAMINE_MAX = 2000;
+const ID_SCORE = 100;
+const PHONE_SCORE = 50;
+
+export type SearchFilters = PatientFilters & { q?: string };
+
+interface Ranked {
+  c: Candidate;
+  score: number;
+}
+
+interface TokenPlan {
+  token: string;
+  exact: number;
+  prefix: number;
+  /** Terms within one edit, looked up only when needed (see `typosOf`). */
+  fuzzy?: VocabularyTerm[];
+}
+
+async function planToken(handle: DatabaseHandle, orgId: string, token: string) {
+  const [exact, prefixed] = await Promise.all([
+    vocabularyExact(handle, orgId, token),
+    vocabularyPrefix(handle, orgId, token),
+  ]);
+  const plan: TokenPlan = { token, exact, prefix: prefixed.reduce((s, r) => s + r.patients, 0) };
+  // A word nobody carries is probably misspelt: its typo neighbours are its only matches, and
+  // their counts decide whether it drives the search.
+  if (!exact && !plan.prefix) await typosOf(handle, orgId, plan);
+  return plan;
+}
+
+/** The vocabulary terms one edit away from the token (not its prefix matches), once per plan. */
+async function typosOf(handle: DatabaseHandle, orgId: string, p: TokenPlan) {
+  if (!p.fuzzy) {
+    const near = p.token.length >= 3 ? await vocabularyTypos(handle, orgId, typoKeys(p.token)) : [];
+    p.fuzzy = near.filter((t) =>
+      t.term !== p.token && !t.term.startsWith(p.token) && withinOneEdit(p.token, t.term)
+    ).slice(0, 200);
+  }
+  return p.fuzzy;
+}
+
+const estimate = (p: TokenPlan) =>
+  p.exact + p.prefix + (p.fuzzy ?? []).reduce((s, r) => s + r.patients, 0);
+
+/**
+ * Index terms checked for the other words of a narrowed search (point lookups per scanned row,
+ * so as few as possible): the exact word when some patient carries it, else its typo neighbours.
+ */
+const pointTerms = async (handle: DatabaseHandle, orgId: string, p: TokenPlan) =>
+  p.exact
+    ? [`n:${p.token}`]
+    : (await typosOf(handle, orgId, p)).slice(0, 10).map((f) => `n:${f.term}`);
+
+/** Ranks the listed patients matching `q` (with filters), best first, at most RESULT_MAX. */
+export async function rankPatients(
+  deps: Pick<Deps, "db" | "clock">,
+  orgId: string,
+  q: string,
+  filters: PatientFilters,
+  /** How many ranked results the caller needs at least (page end + 1). */
+  need = RESULT_MAX,
+): Promise<Candidate[]> {
+  const handle = deps.db;
+  // The organisation's settings only matter for age filters and bare MRN numbers.
+  const bareNumber = /^\d{1,8}$/.test(foldId(q));
+  const needsToday = filters.ageMin !== undefined || filters.ageMax !== undefined;
+  const settings = bareNumber || needsToday ? await orgSettings(handle.db, orgId) : null;
+  const today = settings && needsToday ? todayIn(settings.timezone, deps.clock.now()) : null;
+  const where = fragmentOf(filterConditions(orgId, filters, today, true));
+  const parsed = parseQuery(q, (n) =>
+    formatMrn(n, {
+      prefix: settings?.mrnPrefix ?? "MRN",
+      digits: settings?.mrnDigits ?? 6,
+    }));
+  const ranked = new Map<string, Ranked>();
+  const add = (rows: Candidate[], score: (c: Candidate) => number) => {
+    for (const c of rows) {
+      const s = score(c);
+      const seen = ranked.get(c.id);
+      if (s > 0 && (!seen || seen.score < s)) ranked.set(c.id, { c, score: s });
+    }
+  };
+
+  if (parsed.idTerms.length) {
+    add(
+      await candidates(handle, orgId, { exact: parsed.idTerms }, where, CANDIDATE_CAP),
+      () => ID_SCORE,
+    );
+  }
+  if (parsed.phonePrefix) {
+    add(
+      await candidates(handle, orgId, { prefix: parsed.phonePrefix }, where, CANDIDATE_CAP),
+      () => PHONE_SCORE,
+    );
+  }
+  if (parsed.tokens.length) {
+    const plans = await Promise.all(parsed.tokens.map((t) => planToken(handle, orgId, t)));
+    const driver = plans.reduce((a, b) => (estimate(b) < estimate(a) ? b : a));
+    const others = plans.filter((p) => p !== driver);
+    const score = (c: Candidate) => nameScore(parsed.tokens, patientNameParts(c));
+    // Typo matches of the driver come last and are looked up only when reached.
+    const tiers: (() => Promise<TermMatch | null>)[] = [
+      () => Promise.resolve(driver.exact ? { exact: [`n:${driver.token}`] } : null),
+      () =>
+        Promise.resolve(
+          driver.prefix ? { prefix: `n:${driver.token}`, exclude: `n:${driver.token}` } : null,
+        ),
+      async () => {
+        const typos = await typosOf(handle, orgId, driver);
+        return typos.length ? { exact: typos.map((f) => `n:${f.term}`) } : null;
+      },
+    ];
+
+    // Two words carried exactly: their pair term lists the patients with both at once, the best
+    // matches there are, in one short index range.
+    const exactPlans = plans.filter((p) => p.exact).sort((a, b) => a.exact - b.exact);
+    const pair = exactPlans.length >= 2 ? pairTerm(exactPlans[0].token, exactPlans[1].token) : null;
+    if (pair) add(await candidates(handle, orgId, { exact: [pair] }, where, CANDIDATE_CAP), score);
+
+    // A common driver with other tokens: gather the patients whose other tokens match exactly or
+    // within one edit (checked in the index, in SQL), so that "mary kamau" finds the Mary
+    // Kamaus among thousands of Kamaus; then fill up from the rest. These narrowed walks examine
+    // at most EXAMINE_MAX index entries each: beyond the exact pair they are best effort.
+    let narrowed: string[][] | undefined;
+    if (estimate(driver) > CANDIDATE_CAP && others.length) {
+      const terms = await Promise.all(others.map((p) => pointTerms(handle, orgId, p)));
+      if (terms.every((t) => t.length)) narrowed = terms;
+    }
+    // Tiers rank strictly (exact > prefix > typo, and the pair above all), so lower tiers are
+    // only looked up while the requested page is not full: later pages add results after the
+    // earlier ones, never between them.
+    const lazy = parsed.tokens.length === 1 || pair !== null;
+    const samePairWalk = pair !== null && parsed.tokens.length === 2;
+    for (const alsoHas of narrowed ? [narrowed, undefined] : [undefined]) {
+      let gathered = 0;
+      for (const [i, tierOf] of tiers.entries()) {
+        if (gathered >= CANDIDATE_CAP) break;
+        if (lazy && (i > 0 || pair) && ranked.size >= need) break;
+        if (i === 0 && alsoHas && samePairWalk) continue; // exactly what the pair term listed
+        const tier = await tierOf();
+        if (!tier) continue;
+        const rows = await candidates(
+          handle,
+          orgId,
+          tier,
+          where,
+          CANDIDATE_CAP - gathered,
+          alsoHas,
+          alsoHas ? EXAMINE_MAX : undefined,
+        );
+        gathered += rows.length;
+        add(rows, score);
+      }
+      if (ranked.size >= RESULT_MAX || (lazy && ranked.size >= need)) break;
+    }
+  }
+  return [...ranked.values()].sort(compareRanked).slice(0, RESULT_MAX).map((r) => r.c);
+}
+
+/** Sort keys computed once per candidate, not once per comparison. */
+function compareRanked(a: Ranked, b: Ranked): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const ka = sortKey(a), kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+const keys = new WeakMap<Ranked, string>();
+function sortKey(r: Ranked) {
+  let k = keys.get(r);
+  if (k === undefined) {
+    k = `${r.c.familyName.toLowerCase()}\u0000${r.c.givenName.toLowerCase()}\u0000${r.c.id}`;
+    keys.set(r, k);
+  }
+  return k;
+}
