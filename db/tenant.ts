@@ -73,10 +73,13 @@ export async function updateInTenant<T extends BusinessTable>(
     actorId: string;
     at: string;
     operation?: "update" | "delete";
+    /** Rules on the row as it is (throwing refuses the write), checked on the same read. */
+    check?: (before: T["$inferSelect"]) => void;
   },
 ): Promise<UpdateResult<T["$inferSelect"]>> {
   const before = await findInTenant(tx, table, args.orgId, args.id);
   if (!before) return { ok: false, reason: "not-found" };
+  args.check?.(before);
   const current = (before as { version: number }).version;
   if (args.expectedVersion !== undefined && args.expectedVersion !== current) {
     return { ok: false, reason: "stale", currentVersion: current };

@@ -36,6 +36,8 @@ export async function auditedUpdate<T extends BusinessTable>(
     patientId?: string;
     /** Fields compared before and after for the audit entry's changedFields. */
     fields?: string[];
+    /** Rules on the current row, checked on the read the update makes anyway. */
+    check?: (before: T["$inferSelect"]) => void;
   },
 ) {
   const { row, before } = unwrapUpdate(
@@ -47,6 +49,7 @@ export async function auditedUpdate<T extends BusinessTable>(
       actorId: a.userId,
       at: deps.clock.now().toISOString(),
       operation: spec.operation,
+      check: spec.check,
     }),
     spec.label,
   );

@@ -11,10 +11,11 @@ import type { Db } from "../../../db/client.ts";
 import type { PatientRow } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { conflict, notFound, preconditionFailed } from "../../lib/errors.ts";
+import { notFound, preconditionFailed } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { findPatient, findPatientInTx } from "../patients/repository.ts";
+import { findPatient } from "../patients/repository.ts";
+import { livePatient } from "../patients/service.ts";
 import { type EntryTable, findEntry, listEntries } from "./repository.ts";
 import { type PageRequest, type VersionHead, versionPage } from "./version-pages.ts";
 
@@ -42,19 +43,6 @@ type Row<T extends EntryTable> = T["$inferSelect"];
 export async function patientToRead(deps: Deps, a: Actor, id: string): Promise<PatientRow> {
   const row = await findPatient(deps.db, a.orgId, id);
   if (!row) throw notFound("Patient");
-  return row;
-}
-
-/** The patient, for changing its entries: also 409 once merged (its record is frozen). */
-export async function patientToChange(tx: Db, a: Actor, id: string): Promise<PatientRow> {
-  const row = await findPatientInTx(tx, a.orgId, id);
-  if (!row) throw notFound("Patient");
-  if (row.mergedInto) {
-    throw conflict(
-      `This record was merged into ${row.mergedInto}; record clinical details on the survivor.`,
-      { mergedInto: row.mergedInto },
-    );
-  }
   return row;
 }
 
@@ -122,7 +110,7 @@ export async function addEntry<T extends EntryTable, V>(
   ) => Promise<Omit<T["$inferInsert"], keyof ReturnType<typeof stamp> | "patientId">>,
 ): Promise<V> {
   return await deps.db.transaction(async (tx) => {
-    await patientToChange(tx, a, patientId);
+    await livePatient(tx, a.orgId, patientId);
     const at = deps.clock.now().toISOString();
     const row = await insertTracked(
       tx,
@@ -157,7 +145,7 @@ export async function changeEntry<T extends EntryTable, V>(
     | { set: (tx: Db, current: Row<T>, today: string) => Promise<Partial<T["$inferInsert"]>> },
 ): Promise<V> {
   return await deps.db.transaction(async (tx) => {
-    await patientToChange(tx, a, target.patientId);
+    await livePatient(tx, a.orgId, target.patientId);
     const key = { orgId: a.orgId, patientId: target.patientId, id: target.entryId };
     const current = await findEntry(tx, kind.table, key);
     if (!current) throw notFound(kind.label);

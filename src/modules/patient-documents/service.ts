@@ -10,11 +10,12 @@ import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { patientDocuments } from "../../../db/schema/mod.ts";
 import type { Db } from "../../../db/client.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { conflict, notFound, ProblemError } from "../../lib/errors.ts";
+import { notFound, ProblemError } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { findPatient, findPatientInTx } from "../patients/repository.ts";
+import { findPatient } from "../patients/repository.ts";
+import { livePatient, refuseMerged } from "../patients/service.ts";
 import { sanitizeFileName } from "./filename.ts";
 import { type DocumentRow, findDocument, listDocuments } from "./repository.ts";
 import type { DocumentUploadT, PatientDocumentT } from "./schemas.ts";
@@ -39,16 +40,6 @@ export function viewDocument(row: DocumentRow): PatientDocumentT {
 }
 
 /** Merged records are frozen (their documents moved to the survivor): 409, as for the record. */
-function requireLive<P extends { mergedInto: string | null }>(patient: P | undefined): P {
-  if (!patient) throw notFound("Patient");
-  if (patient.mergedInto) {
-    throw conflict(
-      `This record was merged into ${patient.mergedInto}; attach documents to the survivor.`,
-      { mergedInto: patient.mergedInto },
-    );
-  }
-  return patient;
-}
 
 const fileError = (status: 400 | 413 | 415, detail: string, message: string) =>
   new ProblemError(status, detail, { errors: [{ path: "file", in: "body", message }] });
@@ -83,7 +74,9 @@ export async function uploadDocument(
 ): Promise<PatientDocumentT> {
   // Checked before any byte is stored, so that a wrong id leaves nothing behind; checked again
   // in the transaction, where it is race-free.
-  requireLive(await findPatient(deps.db, a.orgId, patientId));
+  const patient = await findPatient(deps.db, a.orgId, patientId);
+  if (!patient) throw notFound("Patient");
+  refuseMerged(patient);
   const { bytes, mediaType } = await checkFile(input.file, deps.config.documents.maxBytes);
   const fileName = sanitizeFileName(input.file.name, mediaType);
   const id = newId();
@@ -93,7 +86,7 @@ export async function uploadDocument(
   await deps.documents.put(storageKey, bytes);
   try {
     const row = await deps.db.transaction(async (tx) => {
-      requireLive(await findPatientInTx(tx, a.orgId, patientId));
+      await livePatient(tx, a.orgId, patientId);
       const row = await insertTracked(tx, patientDocuments, {
         ...stamp(a.orgId, a.userId, deps.clock.now().toISOString(), id),
         patientId,
@@ -202,8 +195,7 @@ export async function deleteDocument(
   expectedVersion: number | undefined,
 ): Promise<void> {
   await deps.db.transaction(async (tx: Db) => {
-    requireLive(await findPatientInTx(tx, a.orgId, patientId));
-    if (!await findDocument(tx, a.orgId, patientId, id)) throw notFound("Document");
+    await livePatient(tx, a.orgId, patientId);
     await auditedUpdate(deps, tx, a, {
       table: patientDocuments,
       label: "Document",
@@ -214,6 +206,10 @@ export async function deleteDocument(
       operation: "delete",
       action: "patient.document.delete",
       patientId,
+      // A document is found only under its own patient.
+      check: (doc) => {
+        if (doc.patientId !== patientId) throw notFound("Document");
+      },
     });
   });
 }

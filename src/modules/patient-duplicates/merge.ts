@@ -8,11 +8,16 @@
  */
 import type { Db } from "../../../db/client.ts";
 import { patientMerges, type PatientRow, patients } from "../../../db/schema/mod.ts";
-import { insertTracked, stamp, tenantRow, updateInTenant } from "../../../db/tenant.ts";
+import {
+  findInTenant,
+  insertTracked,
+  stamp,
+  tenantRow,
+  updateInTenant,
+} from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { unwrapUpdate } from "../../lib/writes.ts";
-import { findPatientInTx } from "../patients/repository.ts";
 import { viewPatient } from "../patients/visibility.ts";
 import { columnKey, PATIENT_REFERENCES, referenceByTable, tableName } from "./references.ts";
 import { latestOpenMerge, referencingRowIds } from "./repository.ts";
@@ -21,8 +26,8 @@ import type { MergeResultT, UnmergeResultT } from "./schemas.ts";
 type Moved = { table: string; id: string };
 
 async function bothPatients(tx: Db, a: Actor, survivorId: string, duplicateId: string) {
-  const survivor = await findPatientInTx(tx, a.orgId, survivorId);
-  const duplicate = await findPatientInTx(tx, a.orgId, duplicateId);
+  const survivor = await findInTenant(tx, patients, a.orgId, survivorId);
+  const duplicate = await findInTenant(tx, patients, a.orgId, duplicateId);
   if (!survivor || !duplicate) throw notFound("Patient");
   return { survivor, duplicate };
 }

@@ -97,14 +97,6 @@ export async function findPatientJson(handle: DatabaseHandle, orgId: string, id:
   return { json: row[0] as string, version: row[1] as number, mergedInto: row[2] as string | null };
 }
 
-/** The same inside a write transaction, where the reader connection would not see its writes. */
-export async function findPatientInTx(tx: Db, orgId: string, id: string) {
-  const rows = await tx.select().from(patients).where(
-    and(eq(patients.id, id), eq(patients.orgId, orgId), isNull(patients.deletedAt)),
-  );
-  return rows[0];
-}
-
 /** The organisation's MRN format. */
 export async function mrnFormatOf(tx: Db, orgId: string) {
   const [row] = await tx.select({

@@ -4,7 +4,7 @@
  * record audited (batched). The search index follows every write through its row hook.
  */
 import type { Db } from "../../../db/client.ts";
-import { insertTracked, stamp } from "../../../db/tenant.ts";
+import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
@@ -12,7 +12,7 @@ import { auditedUpdate } from "../../lib/writes.ts";
 import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
 import "../patient-search/indexer.ts"; // registers the search index's row hook
 import { allocateMrn } from "./mrn.ts";
-import { findPatientInTx, findPatientJson, RECORD_FIELDS } from "./repository.ts";
+import { findPatientJson, RECORD_FIELDS } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
 import { viewPatient, visibleJson } from "./visibility.ts";
 
@@ -144,15 +144,23 @@ export async function readPatient(deps: Deps, a: Actor, id: string) {
 /** What every versioned write of a patient row shares. */
 const PATIENT_ROW = { table: patients, label: "Patient", entityType: "patient" } as const;
 
-/** Merged records are frozen: their data lives on in the survivor until an unmerge. */
-async function liveRecord(tx: Db, a: Actor, id: string) {
-  const row = await findPatientInTx(tx, a.orgId, id);
-  if (!row) throw notFound("Patient");
+/**
+ * Merged records are frozen: their data lives on in the survivor until an unmerge, so every
+ * write to a patient or to what hangs off it answers 409 naming the survivor.
+ */
+export function refuseMerged(row: Pick<PatientRow, "mergedInto">) {
   if (row.mergedInto) {
-    throw conflict(`This record was merged into ${row.mergedInto}; change the survivor instead.`, {
+    throw conflict(`This record was merged into ${row.mergedInto}; use the survivor instead.`, {
       mergedInto: row.mergedInto,
     });
   }
+}
+
+/** A patient that writes may attach to, in `tx`: 404 if missing or another tenant's, 409 if merged. */
+export async function livePatient(tx: Db, orgId: string, id: string): Promise<PatientRow> {
+  const row = await findInTenant(tx, patients, orgId, id);
+  if (!row) throw notFound("Patient");
+  refuseMerged(row);
   return row;
 }
 
@@ -163,16 +171,15 @@ export async function updatePatient(
   patch: PatientPatchT,
   expectedVersion: number | undefined,
 ): Promise<PatientT> {
-  const row = await deps.db.transaction(async (tx) => {
-    const current = await liveRecord(tx, a, id);
-    const set: Partial<PatientRow> = { ...patch } as Partial<PatientRow>;
-    if (patch.tags) set.tags = [...new Set(patch.tags)];
-    // Leaving "deceased" clears the date of death rather than failing on it.
-    if (patch.status && patch.status !== "deceased" && patch.deceasedDate === undefined) {
-      set.deceasedDate = null;
-    }
-    checkRecordRules({ ...current, ...set }, deps.clock.now().toISOString().slice(0, 10));
-    return await auditedUpdate(deps, tx, a, {
+  const set: Partial<PatientRow> = { ...patch } as Partial<PatientRow>;
+  if (patch.tags) set.tags = [...new Set(patch.tags)];
+  // Leaving "deceased" clears the date of death rather than failing on it.
+  if (patch.status && patch.status !== "deceased" && patch.deceasedDate === undefined) {
+    set.deceasedDate = null;
+  }
+  const today = deps.clock.now().toISOString().slice(0, 10);
+  const row = await deps.db.transaction((tx) =>
+    auditedUpdate(deps, tx, a, {
       ...PATIENT_ROW,
       id,
       expectedVersion,
@@ -180,8 +187,12 @@ export async function updatePatient(
       action: "patient.update",
       patientId: id,
       fields: DEMOGRAPHIC_FIELDS,
-    });
-  });
+      check: (current) => {
+        refuseMerged(current);
+        checkRecordRules({ ...current, ...set }, today);
+      },
+    })
+  );
   return viewPatient(row, a.role);
 }
 
@@ -191,9 +202,8 @@ export async function deletePatient(
   id: string,
   expectedVersion: number | undefined,
 ): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    await liveRecord(tx, a, id);
-    await auditedUpdate(deps, tx, a, {
+  await deps.db.transaction((tx) =>
+    auditedUpdate(deps, tx, a, {
       ...PATIENT_ROW,
       id,
       expectedVersion,
@@ -201,6 +211,7 @@ export async function deletePatient(
       operation: "delete",
       action: "patient.delete",
       patientId: id,
-    });
-  });
+      check: refuseMerged,
+    })
+  );
 }
