@@ -3,7 +3,7 @@
  * `deleted_at IS NULL` in the WHERE clause itself, so a service cannot fetch or change another
  * organisation's row by forgetting a condition: another tenant's id simply is not found.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { newId } from "../src/lib/ids.ts";
 import type { Db } from "./client.ts";
@@ -40,16 +40,22 @@ export type BusinessTable = SQLiteTable & {
   updatedBy: SQLiteColumn;
 };
 
-export const tenantRow = (table: BusinessTable, orgId: string, id: string) =>
-  and(eq(table.id, id), eq(table.orgId, orgId), isNull(table.deletedAt));
+/**
+ * A live row of the organisation by id. `scope` narrows it further, e.g. to the parent a child row
+ * must belong to (`eq(table.patientId, pid)`): a row under another parent is then simply not found.
+ */
+export const tenantRow = (table: BusinessTable, orgId: string, id: string, scope?: SQL) =>
+  and(eq(table.id, id), eq(table.orgId, orgId), isNull(table.deletedAt), scope);
 
 export async function findInTenant<T extends BusinessTable>(
   db: Db,
   table: T,
   orgId: string,
   id: string,
+  scope?: SQL,
 ): Promise<T["$inferSelect"] | undefined> {
-  const rows = await db.select().from(table as SQLiteTable).where(tenantRow(table, orgId, id));
+  const rows = await db.select().from(table as SQLiteTable)
+    .where(tenantRow(table, orgId, id, scope));
   return rows[0] as T["$inferSelect"] | undefined;
 }
 
@@ -69,23 +75,32 @@ export async function updateInTenant<T extends BusinessTable>(
     orgId: string;
     id: string;
     expectedVersion?: number;
-    set: Partial<T["$inferInsert"]>;
+    /** The new values, or a function of the current row that answers them (after `check`). */
+    set:
+      | Partial<T["$inferInsert"]>
+      | ((before: T["$inferSelect"]) => Promise<Partial<T["$inferInsert"]>>);
     actorId: string;
     at: string;
     operation?: "update" | "delete";
-    /** Rules on the row as it is (throwing refuses the write), checked on the same read. */
-    check?: (before: T["$inferSelect"]) => void;
+    /** Narrows the row (see `tenantRow`): a row outside it is not found. */
+    scope?: SQL;
+    /**
+     * Rules on the row as it is, checked on the read this function makes anyway and after the
+     * version check (a stale If-Match answers 412 before any rule); throwing refuses the write.
+     */
+    check?: (before: T["$inferSelect"]) => void | Promise<void>;
   },
 ): Promise<UpdateResult<T["$inferSelect"]>> {
-  const before = await findInTenant(tx, table, args.orgId, args.id);
+  const before = await findInTenant(tx, table, args.orgId, args.id, args.scope);
   if (!before) return { ok: false, reason: "not-found" };
-  args.check?.(before);
   const current = (before as { version: number }).version;
   if (args.expectedVersion !== undefined && args.expectedVersion !== current) {
     return { ok: false, reason: "stale", currentVersion: current };
   }
+  await args.check?.(before);
+  const values = typeof args.set === "function" ? await args.set(before) : args.set;
   const rows = await tx.update(table as SQLiteTable).set({
-    ...args.set,
+    ...values,
     version: sql`${table.version} + 1`,
     updatedAt: args.at,
     updatedBy: args.actorId,

@@ -378,6 +378,22 @@ Deno.test("patient documents", async (t) => {
     const sibling = await createPatient(app, admin);
     const cross = `/api/v1/patients/${sibling.id}/documents/${uploaded.pdf.id}`;
     assert.equal((await app.call("GET", cross, { token: doctor })).status, 404);
+    assert.equal((await app.call("DELETE", cross, { token: admin })).status, 404);
+    const mine = await app.call("GET", `${docsPath}/${uploaded.pdf.id}`, { token: doctor });
+    assert.equal(mine.status, 200, "a DELETE through another patient changed nothing");
+  });
+
+  await t.step("a deleted patient's documents are gone with it", async () => {
+    const leaving = await createPatient(app, admin);
+    const doc = await upload(app, doctor, leaving.id, SAMPLES.png);
+    assert.equal(doc.status, 201);
+    const path = `/api/v1/patients/${leaving.id}/documents/${doc.body.id}`;
+    assert.equal(
+      (await app.call("DELETE", `/api/v1/patients/${leaving.id}`, { token: admin })).status,
+      204,
+    );
+    assert.equal((await app.call("GET", path, { token: doctor })).status, 404);
+    assert.equal((await download(app, doctor, `${path}/content`)).res.status, 404);
   });
 
   await t.step(

@@ -1,3 +1,4 @@
+import type { SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
   type BusinessTable,
@@ -29,15 +30,18 @@ export async function auditedUpdate<T extends BusinessTable>(
     label: string;
     id: string;
     expectedVersion: number | undefined;
-    set: Partial<T["$inferInsert"]>;
+    set:
+      | Partial<T["$inferInsert"]>
+      | ((before: T["$inferSelect"]) => Promise<Partial<T["$inferInsert"]>>);
     operation?: "update" | "delete";
     action: string;
     entityType: string;
     patientId?: string;
     /** Fields compared before and after for the audit entry's changedFields. */
     fields?: string[];
-    /** Rules on the current row, checked on the read the update makes anyway. */
-    check?: (before: T["$inferSelect"]) => void;
+    /** See `updateInTenant`: the parent the row must belong to, and rules on the current row. */
+    scope?: SQL;
+    check?: (before: T["$inferSelect"]) => void | Promise<void>;
   },
 ) {
   const { row, before } = unwrapUpdate(
@@ -49,6 +53,7 @@ export async function auditedUpdate<T extends BusinessTable>(
       actorId: a.userId,
       at: deps.clock.now().toISOString(),
       operation: spec.operation,
+      scope: spec.scope,
       check: spec.check,
     }),
     spec.label,

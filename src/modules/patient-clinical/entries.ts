@@ -6,16 +6,14 @@
  * Writes check everything inside the write transaction (serialised, see db/client.ts), so a rule
  * such as "one active allergy per substance" cannot be raced past.
  */
-import type { SQL } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import type { PatientRow } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { notFound, preconditionFailed } from "../../lib/errors.ts";
+import { notFound } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { findPatient } from "../patients/repository.ts";
-import { livePatient } from "../patients/service.ts";
+import { livePatient, readablePatient } from "../patients/service.ts";
 import { type EntryTable, findEntry, listEntries } from "./repository.ts";
 import { type PageRequest, type VersionHead, versionPage } from "./version-pages.ts";
 
@@ -39,13 +37,6 @@ export interface EntryKind<T extends EntryTable, V> {
 
 type Row<T extends EntryTable> = T["$inferSelect"];
 
-/** The patient, for reading its entries: 404 if missing, deleted or another organisation's. */
-export async function patientToRead(deps: Deps, a: Actor, id: string): Promise<PatientRow> {
-  const row = await findPatient(deps.db, a.orgId, id);
-  if (!row) throw notFound("Patient");
-  return row;
-}
-
 export async function listOf<T extends EntryTable, V>(
   deps: Deps,
   a: Actor,
@@ -54,7 +45,7 @@ export async function listOf<T extends EntryTable, V>(
   page: PageRequest,
   filters: SQL[],
 ): Promise<{ data: V[]; nextCursor: string | null }> {
-  await patientToRead(deps, a, patientId);
+  await readablePatient(deps, a.orgId, patientId);
   const rows = await listEntries(deps.db.db, kind.table, {
     orgId: a.orgId,
     patientId,
@@ -76,7 +67,7 @@ export async function versionsOf<T extends EntryTable, V>(
   entryId: string,
   page: PageRequest,
 ): Promise<{ data: (VersionHead & { entry: V })[]; nextCursor: string | null }> {
-  await patientToRead(deps, a, patientId);
+  await readablePatient(deps, a.orgId, patientId);
   const key = { orgId: a.orgId, patientId, id: entryId };
   if (!await findEntry(deps.db.db, kind.table, key, true)) throw notFound(kind.label);
   const { rows, heads, nextCursor } = await versionPage(
@@ -146,23 +137,18 @@ export async function changeEntry<T extends EntryTable, V>(
 ): Promise<V> {
   return await deps.db.transaction(async (tx) => {
     await livePatient(tx, a.orgId, target.patientId);
-    const key = { orgId: a.orgId, patientId: target.patientId, id: target.entryId };
-    const current = await findEntry(tx, kind.table, key);
-    if (!current) throw notFound(kind.label);
-    if (target.expectedVersion !== undefined && target.expectedVersion !== current.version) {
-      throw preconditionFailed(current.version);
-    }
     const now = deps.clock.now().toISOString();
     const remove = "remove" in change;
-    const set = remove
-      ? { deletedAt: now } as Partial<T["$inferInsert"]>
-      : await change.set(tx, current, now.slice(0, 10));
     const row = await auditedUpdate(deps, tx, a, {
       table: kind.table,
       label: kind.label,
       id: target.entryId,
+      // An entry is found only under its own patient.
+      scope: eq(kind.table.patientId, target.patientId),
       expectedVersion: target.expectedVersion,
-      set,
+      set: remove
+        ? { deletedAt: now } as Partial<T["$inferInsert"]>
+        : (current) => change.set(tx, current as Row<T>, now.slice(0, 10)),
       operation: remove ? "delete" : "update",
       action: `${kind.action}.${remove ? "delete" : "update"}`,
       entityType: kind.entityType,

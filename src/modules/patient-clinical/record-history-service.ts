@@ -10,7 +10,7 @@ import { readVersion } from "../../../db/versions.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
 import { viewPatient, visibleFields } from "../patients/visibility.ts";
-import { patientToRead } from "./entries.ts";
+import { readablePatient } from "../patients/service.ts";
 import { headsOf, type PageRequest, versionPage } from "./version-pages.ts";
 
 const TABLE = "patients";
@@ -31,7 +31,7 @@ export async function listRecordVersions(
   page: PageRequest,
 ) {
   // A deleted record has no history to show, exactly as it has no record: 404.
-  await patientToRead(deps, a, patientId);
+  await readablePatient(deps, a.orgId, patientId);
   const { heads, nextCursor } = await versionPage(deps, a.orgId, TABLE, patientId, page);
   audit(deps, a, patientId);
   return {
@@ -41,7 +41,7 @@ export async function listRecordVersions(
 }
 
 export async function readRecordVersion(deps: Deps, a: Actor, patientId: string, version: number) {
-  await patientToRead(deps, a, patientId);
+  await readablePatient(deps, a.orgId, patientId);
   const row = await readVersion(deps.db.db, a.orgId, TABLE, patientId, version);
   if (!row) throw notFound("Version");
   const [head] = await headsOf(deps, [row]);

@@ -5,7 +5,7 @@
  */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { viewPatient } from "../patients/visibility.ts";
-import { patientToRead } from "./entries.ts";
+import { readablePatient } from "../patients/service.ts";
 import {
   BUILT_IN_SECTIONS,
   maySee,
@@ -22,7 +22,7 @@ export async function patientSummary(
   a: Actor,
   patientId: string,
 ): Promise<SummaryResult> {
-  const row = await patientToRead(deps, a, patientId);
+  const row = await readablePatient(deps, a.orgId, patientId);
   // A merged record's details live on in the survivor: the caller is sent there (307).
   if (row.mergedInto) return { merged: true, mergedInto: row.mergedInto };
 

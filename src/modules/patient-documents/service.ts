@@ -6,6 +6,7 @@
  * (batched); deletes are soft and keep the file.
  */
 import { createHash } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { patientDocuments } from "../../../db/schema/mod.ts";
 import type { Db } from "../../../db/client.ts";
@@ -14,8 +15,7 @@ import { notFound, ProblemError } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { findPatient } from "../patients/repository.ts";
-import { livePatient, refuseMerged } from "../patients/service.ts";
+import { livePatient, readablePatient, refuseMerged } from "../patients/service.ts";
 import { sanitizeFileName } from "./filename.ts";
 import { type DocumentRow, findDocument, listDocuments } from "./repository.ts";
 import type { DocumentUploadT, PatientDocumentT } from "./schemas.ts";
@@ -74,9 +74,7 @@ export async function uploadDocument(
 ): Promise<PatientDocumentT> {
   // Checked before any byte is stored, so that a wrong id leaves nothing behind; checked again
   // in the transaction, where it is race-free.
-  const patient = await findPatient(deps.db, a.orgId, patientId);
-  if (!patient) throw notFound("Patient");
-  refuseMerged(patient);
+  refuseMerged(await readablePatient(deps, a.orgId, patientId));
   const { bytes, mediaType } = await checkFile(input.file, deps.config.documents.maxBytes);
   const fileName = sanitizeFileName(input.file.name, mediaType);
   const id = newId();
@@ -120,6 +118,8 @@ export async function uploadDocument(
 }
 
 async function readableDocument(deps: Deps, a: Actor, patientId: string, id: string) {
+  // A deleted patient's documents go with it, as its allergies and history do.
+  await readablePatient(deps, a.orgId, patientId);
   const row = await findDocument(deps.db.db, a.orgId, patientId, id);
   if (!row) throw notFound("Document");
   return row;
@@ -132,7 +132,7 @@ export async function listPatientDocuments(
   q: { limit: number; cursor?: string },
 ) {
   const after = decodeCursor(q.cursor);
-  if (!await findPatient(deps.db, a.orgId, patientId)) throw notFound("Patient");
+  await readablePatient(deps, a.orgId, patientId);
   const rows = await listDocuments(deps.db.db, a.orgId, patientId, q.limit, after);
   deps.audit.recordRead(a, {
     action: "patient.document.list",
@@ -207,9 +207,7 @@ export async function deleteDocument(
       action: "patient.document.delete",
       patientId,
       // A document is found only under its own patient.
-      check: (doc) => {
-        if (doc.patientId !== patientId) throw notFound("Document");
-      },
+      scope: eq(patientDocuments.patientId, patientId),
     });
   });
 }

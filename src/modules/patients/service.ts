@@ -12,7 +12,7 @@ import { auditedUpdate } from "../../lib/writes.ts";
 import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
 import "../patient-search/indexer.ts"; // registers the search index's row hook
 import { allocateMrn } from "./mrn.ts";
-import { findPatientJson, RECORD_FIELDS } from "./repository.ts";
+import { findPatient, findPatientJson, RECORD_FIELDS } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
 import { viewPatient, visibleJson } from "./visibility.ts";
 
@@ -154,6 +154,13 @@ export function refuseMerged(row: Pick<PatientRow, "mergedInto">) {
       mergedInto: row.mergedInto,
     });
   }
+}
+
+/** A patient whose data may be read: 404 if missing, deleted or another organisation's. */
+export async function readablePatient(deps: Deps, orgId: string, id: string): Promise<PatientRow> {
+  const row = await findPatient(deps.db, orgId, id);
+  if (!row) throw notFound("Patient");
+  return row;
 }
 
 /** A patient that writes may attach to, in `tx`: 404 if missing or another tenant's, 409 if merged. */
