@@ -208,6 +208,45 @@ Deno.test("patient search", async (t) => {
     assert.equal(badDate.body.errors[0].path, "registeredFrom");
   });
 
+  await t.step(
+    "two-word search pages are the ranked list cut in pages, whatever the page size",
+    async () => {
+      // Perfect matches, a prefix match of either word, and typo matches of either word: the
+      // prefix matches outrank the typo ones, so a page must not end before they are looked up.
+      const names = [
+        ["Zawadi", "Oloo"],
+        ["Zawadi", "Oloo"],
+        ["Zawadi", "Oloo"],
+        ["Zawadina", "Oloo"],
+        ["Zawadi", "Olooni"],
+        ["Zawdai", "Oloo"],
+        ["Zawadi", "Olo"],
+      ];
+      for (const [givenName, familyName] of names) {
+        await createPatient(app, reception, { givenName, familyName, allowDuplicate: true });
+      }
+      const walk = async (limit: number) => {
+        const ids: string[] = [];
+        let cursor = "";
+        do {
+          const res = await app.call(
+            "GET",
+            `/api/v1/patients?q=zawadi%20oloo&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`,
+            { token: reception },
+          );
+          assert.equal(res.status, 200);
+          ids.push(...res.body.data.map((p: { id: string }) => p.id));
+          cursor = res.body.nextCursor ?? "";
+        } while (cursor);
+        return ids;
+      };
+      const whole = await walk(100);
+      assert.equal(whole.length, names.length);
+      assert.deepEqual(await walk(2), whole);
+      assert.deepEqual(await walk(3), whole);
+    },
+  );
+
   await t.step("search pages walk the ranked list without repeats", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

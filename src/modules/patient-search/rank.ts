@@ -158,16 +158,23 @@ export async function rankPatients(
       const terms = await Promise.all(others.map((p) => pointTerms(handle, orgId, p)));
       if (terms.every((t) => t.length)) narrowed = terms;
     }
-    // Tiers rank strictly (exact > prefix > typo, and the pair above all), so lower tiers are
-    // only looked up while the requested page is not full: later pages add results after the
-    // earlier ones, never between them.
-    const lazy = parsed.tokens.length === 1 || pair !== null;
+    // Lower tiers are looked up only while the requested page is not full, and only where that
+    // cannot change earlier pages: every later result must rank after every result found. One
+    // word: tiers rank strictly (exact > prefix > typo). Several words: a word's prefix match
+    // paired with another's exact one can outrank a typo found earlier, so only the perfect
+    // matches (every word exact, which nothing later can beat) may end the walk early.
+    const perfect = 3 * parsed.tokens.length;
+    const full = () =>
+      parsed.tokens.length === 1
+        ? ranked.size >= need
+        : [...ranked.values()].filter((r) => r.score >= perfect).length >= need;
     const samePairWalk = pair !== null && parsed.tokens.length === 2;
     for (const alsoHas of narrowed ? [narrowed, undefined] : [undefined]) {
+      if (pair && full()) break;
       let gathered = 0;
       for (const [i, tierOf] of tiers.entries()) {
         if (gathered >= CANDIDATE_CAP) break;
-        if (lazy && (i > 0 || pair) && ranked.size >= need) break;
+        if (i > 0 && full()) break;
         if (i === 0 && alsoHas && samePairWalk) continue; // exactly what the pair term listed
         const tier = await tierOf();
         if (!tier) continue;
@@ -183,7 +190,7 @@ export async function rankPatients(
         gathered += rows.length;
         add(rows, score);
       }
-      if (ranked.size >= RESULT_MAX || (lazy && ranked.size >= need)) break;
+      if (ranked.size >= RESULT_MAX || full()) break;
     }
   }
   return [...ranked.values()].sort(compareRanked).slice(0, RESULT_MAX).map((r) => r.c);
