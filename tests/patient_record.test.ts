@@ -204,3 +204,38 @@ Deno.test("a site code keeps offline clinics' MRNs apart", async () => {
     await app.close();
   }
 });
+
+Deno.test("'today' for a date of birth is the clinic's day, not UTC's", async () => {
+  // A timezone whose date differs from UTC's right now: UTC+14 from 10:00 UTC, else UTC-11.
+  const now = new Date();
+  const ahead = now.getUTCHours() >= 10;
+  const timezone = ahead ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+  const localToday = new Intl.DateTimeFormat("en-CA", { timeZone: timezone }).format(now);
+  const utcToday = now.toISOString().slice(0, 10);
+  assert.notEqual(localToday, utcToday);
+  const app = await createTestApp();
+  try {
+    const org = await createOrg(app);
+    const tz = await app.call("PATCH", "/api/v1/organizations/current", {
+      token: org.admin,
+      body: { timezone },
+    });
+    assert.equal(tz.status, 200);
+    const register = (birthDate: string) =>
+      app.call("POST", "/api/v1/patients", {
+        token: org.admin,
+        body: { givenName: "Newborn", familyName: `Baby${birthDate}`, birthDate },
+      });
+    // Born today where the clinic is: accepted even when that is tomorrow in UTC.
+    assert.equal((await register(localToday)).status, 201);
+    // The later of the two dates is in the future for the clinic whichever way round they are.
+    const later = localToday > utcToday ? localToday : utcToday;
+    const refused = ahead
+      ? await register(new Date(Date.parse(localToday) + 86400e3).toISOString().slice(0, 10))
+      : await register(later);
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.errors[0].path, "birthDate");
+  } finally {
+    await app.close();
+  }
+});

@@ -325,7 +325,7 @@ export async function seedBenchData(
           updatedBy: adminId,
           version: 1,
           deletedAt: null,
-          mrn: formatMrn(i + 1),
+          mrn: formatMrn(i + 1, { prefix: "MRN", digits: 6 }),
           givenName: g,
           middleName: rand() < 0.3 ? given() : null,
           familyName: f,

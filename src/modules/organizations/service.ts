@@ -74,8 +74,8 @@ export async function createOrganization(
       practiceSystems: input.practiceSystems,
       timezone: input.timezone,
       currency: input.currency,
-      mrnPrefix: input.mrnPrefix ?? "MRN",
-      mrnDigits: input.mrnDigits ?? 6,
+      mrnPrefix: input.mrnPrefix,
+      mrnDigits: input.mrnDigits,
     });
     const facility = await insertTracked(tx, facilities, {
       ...row(),
@@ -126,6 +126,18 @@ export async function listOrganizations(db: Db, q: { limit: number; cursor?: str
     .orderBy(asc(organizations.id)).limit(q.limit + 1);
   return pageOf(rows.map(toOrganization), q.limit, (o) => o.id);
 }
+
+/** What other modules need of their organisation: its timezone and MRN format. */
+export async function orgSettings(db: Db, orgId: string) {
+  const [row] = await db.select({
+    timezone: organizations.timezone,
+    prefix: organizations.mrnPrefix,
+    digits: organizations.mrnDigits,
+  }).from(organizations).where(eq(organizations.id, orgId));
+  if (!row) throw notFound("Organisation");
+  return row;
+}
+export type OrgSettings = Awaited<ReturnType<typeof orgSettings>>;
 
 export async function currentOrganization(db: Db, orgId: string) {
   const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId));

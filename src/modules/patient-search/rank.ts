@@ -5,6 +5,8 @@
  */
 import type { DatabaseHandle } from "../../../db/client.ts";
 import type { Deps } from "../../lib/context.ts";
+import { todayIn } from "../../lib/time.ts";
+import { orgSettings } from "../organizations/service.ts";
 import { formatMrn } from "../patients/mrn.ts";
 import type { PatientFilters } from "./filters.ts";
 import { foldId, withinOneEdit } from "./normalize.ts";
@@ -14,9 +16,7 @@ import {
   candidates,
   filterConditions,
   fragmentOf,
-  orgSettings,
   type TermMatch,
-  todayIn,
   vocabularyExact,
   vocabularyPrefix,
   type VocabularyTerm,
@@ -99,11 +99,8 @@ export async function rankPatients(
   const settings = bareNumber || needsToday ? await orgSettings(handle.db, orgId) : null;
   const today = settings && needsToday ? todayIn(settings.timezone, deps.clock.now()) : null;
   const where = fragmentOf(filterConditions(orgId, filters, today, true));
-  const parsed = parseQuery(q, (n) =>
-    formatMrn(n, {
-      prefix: settings?.mrnPrefix ?? "MRN",
-      digits: settings?.mrnDigits ?? 6,
-    }));
+  // mrnOf is only called for a bare number, for which the settings were read.
+  const parsed = parseQuery(q, (n) => formatMrn(n, settings!));
   const ranked = new Map<string, Ranked>();
   const add = (rows: Candidate[], score: (c: Candidate) => number) => {
     for (const c of rows) {

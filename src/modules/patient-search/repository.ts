@@ -5,49 +5,12 @@
 import { and, asc, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { type SQLiteColumn, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { DatabaseHandle, Db } from "../../../db/client.ts";
-import { organizations, type PatientRow, patients } from "../../../db/schema/mod.ts";
+import { type PatientRow, patients } from "../../../db/schema/mod.ts";
+import { yearsBefore } from "../../lib/time.ts";
 import type { PatientFilters } from "./filters.ts";
 
 /** Upper bound for "starts with" ranges: the highest code point sorts after every suffix. */
 export const rangeEnd = (prefix: string) => `${prefix}\u{10FFFF}`;
-
-/** The organisation's timezone and MRN format. */
-export async function orgSettings(db: Db, orgId: string) {
-  const [row] = await db.select({
-    timezone: organizations.timezone,
-    mrnPrefix: organizations.mrnPrefix,
-    mrnDigits: organizations.mrnDigits,
-  }).from(organizations).where(eq(organizations.id, orgId));
-  return row ?? { timezone: "UTC", mrnPrefix: "MRN", mrnDigits: 6 };
-}
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Today's date (YYYY-MM-DD) in `timezone` (formatters are cached: building one costs ~0.5 ms). */
-export function todayIn(timezone: string, now: Date): string {
-  try {
-    let f = dayFormats.get(timezone);
-    if (!f) {
-      f = new Intl.DateTimeFormat("en-CA", { timeZone: timezone });
-      if (dayFormats.size > 500) dayFormats.clear();
-      dayFormats.set(timezone, f);
-    }
-    return f.format(now);
-  } catch {
-    return now.toISOString().slice(0, 10);
-  }
-}
-
-/** `date` moved back by `years` whole years (29 February falls back to the 28th). */
-export function yearsBefore(date: string, years: number): string {
-  const [y, m, d] = date.split("-").map(Number);
-  const yy = y - years;
-  const leap = (yy % 4 === 0 && yy % 100 !== 0) || yy % 400 === 0;
-  const day = m === 2 && d === 29 && !leap ? 28 : d;
-  return `${String(yy).padStart(4, "0")}-${String(m).padStart(2, "0")}-${
-    String(day).padStart(2, "0")
-  }`;
-}
 
 /**
  * The filters as SQL conditions on `patients`; listed records only (not merged, not deleted).

@@ -10,7 +10,9 @@ import { findPatient, findPatientJson } from "../patients/repository.ts";
 import { viewPatient, visibleJson } from "../patients/visibility.ts";
 import type { PatientFilters } from "./filters.ts";
 import { rankPatients, type SearchFilters } from "./rank.ts";
-import { filterConditions, listPage, type ListSort, orgSettings, todayIn } from "./repository.ts";
+import { todayIn } from "../../lib/time.ts";
+import { orgSettings } from "../organizations/service.ts";
+import { filterConditions, listPage, type ListSort } from "./repository.ts";
 
 export type { SearchFilters };
 

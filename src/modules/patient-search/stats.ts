@@ -1,14 +1,10 @@
 /** Dashboard counts of the patients an organisation lists. */
 import type { Actor, Deps } from "../../lib/context.ts";
-import {
-  countRegisteredSince,
-  orgSettings,
-  statsGroups,
-  todayIn,
-  yearsBefore,
-} from "./repository.ts";
+import { startOfLocalDay, todayIn, yearsBefore } from "../../lib/time.ts";
+import { orgSettings } from "../organizations/service.ts";
+import { countRegisteredSince, statsGroups } from "./repository.ts";
 
-export const AGE_BANDS = [
+const AGE_BANDS = [
   { name: "0-4", from: 0 },
   { name: "5-14", from: 5 },
   { name: "15-24", from: 15 },
@@ -17,41 +13,11 @@ export const AGE_BANDS = [
   { name: "65+", from: 65 },
 ] as const;
 
-/** The UTC instant of local midnight starting `date` in `timezone`. */
-export function startOfLocalDay(date: string, timezone: string): string {
-  const guess = Date.parse(`${date}T00:00:00Z`);
-  const offsetAt = (t: number) => {
-    const parts = new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    }).formatToParts(new Date(t));
-    const v = (k: string) => Number(parts.find((p) => p.type === k)?.value);
-    return Date.UTC(v("year"), v("month") - 1, v("day"), v("hour"), v("minute"), v("second")) - t;
-  };
-  let t = guess - offsetAt(guess);
-  t = guess - offsetAt(t); // second pass settles a DST change between guess and result
-  return new Date(t).toISOString();
-}
-
 /** Dashboard counts of listed patients (merged and deleted excluded). */
 export async function patientStats(deps: Deps, actor: Actor) {
   const db = deps.db.db;
-  const { timezone } = await orgSettings(db, actor.orgId);
-  let tz = timezone;
-  let today: string;
-  try {
-    today = todayIn(tz, deps.clock.now());
-    startOfLocalDay(today, tz);
-  } catch {
-    tz = "UTC";
-    today = todayIn(tz, deps.clock.now());
-  }
+  const { timezone: tz } = await orgSettings(db, actor.orgId);
+  const today = todayIn(tz, deps.clock.now());
   // Born after yearsBefore(today, n) means younger than n: youngest band first.
   const bounds = AGE_BANDS.slice(1).map((b) => yearsBefore(today, b.from));
   const [every, hidden] = await Promise.all([

@@ -8,6 +8,7 @@
  */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
+import { orgSettings } from "../organizations/service.ts";
 import { registerInTx } from "../patients/service.ts";
 import { readRows } from "./read-file.ts";
 import {
@@ -87,9 +88,10 @@ export async function importPatients(
   const commit = async () => {
     try {
       await deps.db.transaction(async (tx) => {
+        const org = await orgSettings(tx, a.orgId);
         for (const { row, input } of toRegister) {
           try {
-            const p = await registerInTx(deps, tx, a, input);
+            const p = await registerInTx(deps, tx, a, input, org);
             patients.push({ row, id: p.id, mrn: p.mrn });
           } catch (err) {
             // Duplicates (409) and record rules (422) are found before registerInTx writes.

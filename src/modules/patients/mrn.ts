@@ -10,19 +10,23 @@
  */
 import { nextSequence } from "../../../db/changes.ts";
 import type { Db } from "../../../db/client.ts";
-import { mrnFormatOf } from "./repository.ts";
 
-export function formatMrn(
-  seq: number,
-  format: { prefix: string; digits: number } = { prefix: "MRN", digits: 6 },
-  siteCode?: string | null,
-) {
+export interface MrnFormat {
+  prefix: string;
+  digits: number;
+}
+
+export function formatMrn(seq: number, format: MrnFormat, siteCode?: string | null) {
   const number = String(seq).padStart(format.digits, "0");
   return siteCode ? `${format.prefix}${siteCode}-${number}` : `${format.prefix}${number}`;
 }
 
-export async function allocateMrn(tx: Db, orgId: string, siteCode?: string | null) {
-  const format = await mrnFormatOf(tx, orgId);
+export async function allocateMrn(
+  tx: Db,
+  orgId: string,
+  format: MrnFormat,
+  siteCode?: string | null,
+) {
   const seq = await nextSequence(tx, orgId, siteCode ? `mrn:${siteCode}` : "mrn");
   return formatMrn(seq, format, siteCode);
 }

@@ -4,8 +4,8 @@
  */
 import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
-import { type DatabaseHandle, type Db, hotRead } from "../../../db/client.ts";
-import { organizations, type PatientRow, patients } from "../../../db/schema/mod.ts";
+import { type DatabaseHandle, hotRead } from "../../../db/client.ts";
+import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 
 const columns = getTableColumns(patients);
 type Key = keyof typeof columns;
@@ -95,14 +95,4 @@ export async function findPatientJson(handle: DatabaseHandle, orgId: string, id:
   const row = await handle.readRow(jsonSql, [id, orgId]);
   if (!row) return undefined;
   return { json: row[0] as string, version: row[1] as number, mergedInto: row[2] as string | null };
-}
-
-/** The organisation's MRN format. */
-export async function mrnFormatOf(tx: Db, orgId: string) {
-  const [row] = await tx.select({
-    prefix: organizations.mrnPrefix,
-    digits: organizations.mrnDigits,
-  })
-    .from(organizations).where(eq(organizations.id, orgId));
-  return row ?? { prefix: "MRN", digits: 6 };
 }

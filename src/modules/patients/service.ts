@@ -11,6 +11,8 @@ import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
 import "../patient-search/indexer.ts"; // registers the search index's row hook
+import { todayIn } from "../../lib/time.ts";
+import { type OrgSettings, orgSettings } from "../organizations/service.ts";
 import { allocateMrn } from "./mrn.ts";
 import { findPatient, findPatientJson, RECORD_FIELDS } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
@@ -81,10 +83,14 @@ export async function registerInTx(
   tx: Db,
   a: Actor,
   input: PatientInputT,
+  /** The organisation's settings, when the caller registers many patients (imports). */
+  org?: OrgSettings,
 ): Promise<PatientRow> {
-  const at = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const settings = org ?? await orgSettings(tx, a.orgId);
   const values = rowValues(input);
-  checkRecordRules(values, at.slice(0, 10));
+  checkRecordRules(values, todayIn(settings.timezone, now));
   if (!input.allowDuplicate) {
     const candidates = await findDuplicateCandidates(tx, a.orgId, values);
     if (candidates.length > 0) {
@@ -104,7 +110,7 @@ export async function registerInTx(
   }
   const row = await insertTracked(tx, patients, {
     ...stamp(a.orgId, a.userId, at),
-    mrn: await allocateMrn(tx, a.orgId, deps.config.siteCode),
+    mrn: await allocateMrn(tx, a.orgId, settings, deps.config.siteCode),
     ...values,
   });
   await deps.audit.record(tx, a, {
@@ -184,9 +190,8 @@ export async function updatePatient(
   if (patch.status && patch.status !== "deceased" && patch.deceasedDate === undefined) {
     set.deceasedDate = null;
   }
-  const today = deps.clock.now().toISOString().slice(0, 10);
-  const row = await deps.db.transaction((tx) =>
-    auditedUpdate(deps, tx, a, {
+  const row = await deps.db.transaction(async (tx) =>
+    await auditedUpdate(deps, tx, a, {
       ...PATIENT_ROW,
       id,
       expectedVersion,
@@ -194,9 +199,10 @@ export async function updatePatient(
       action: "patient.update",
       patientId: id,
       fields: DEMOGRAPHIC_FIELDS,
-      check: (current) => {
+      check: async (current) => {
         refuseMerged(current);
-        checkRecordRules({ ...current, ...set }, today);
+        const { timezone } = await orgSettings(tx, a.orgId);
+        checkRecordRules({ ...current, ...set }, todayIn(timezone, deps.clock.now()));
       },
     })
   );

@@ -1,0 +1,61 @@
+/**
+ * Clinic-local dates. Days that staff see (a registration's "today", ages, "this week") are
+ * computed in the organisation's timezone, never in UTC (CONVENTIONS.md). Timezones are validated
+ * when an organisation is saved, so these functions take them as valid.
+ */
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** One cached formatter per key: building an Intl.DateTimeFormat costs ~0.5 ms. */
+function formatter(key: string, make: () => Intl.DateTimeFormat) {
+  let f = formats.get(key);
+  if (!f) {
+    if (formats.size > 500) formats.clear();
+    formats.set(key, f = make());
+  }
+  return f;
+}
+
+/** Today's date (YYYY-MM-DD) in `timezone`. */
+export function todayIn(timezone: string, now: Date): string {
+  return formatter(
+    `day:${timezone}`,
+    () => new Intl.DateTimeFormat("en-CA", { timeZone: timezone }),
+  )
+    .format(now);
+}
+
+/** `date` moved back by `years` whole years (29 February falls back to the 28th). */
+export function yearsBefore(date: string, years: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  const yy = y - years;
+  const leap = (yy % 4 === 0 && yy % 100 !== 0) || yy % 400 === 0;
+  const day = m === 2 && d === 29 && !leap ? 28 : d;
+  return `${String(yy).padStart(4, "0")}-${String(m).padStart(2, "0")}-${
+    String(day).padStart(2, "0")
+  }`;
+}
+
+/** The UTC instant of local midnight starting `date` in `timezone`. */
+export function startOfLocalDay(date: string, timezone: string): string {
+  const f = formatter(`clock:${timezone}`, () =>
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    }));
+  const offsetAt = (t: number) => {
+    const parts = f.formatToParts(new Date(t));
+    const v = (k: string) => Number(parts.find((p) => p.type === k)?.value);
+    return Date.UTC(v("year"), v("month") - 1, v("day"), v("hour"), v("minute"), v("second")) - t;
+  };
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  let t = guess - offsetAt(guess);
+  t = guess - offsetAt(t); // second pass settles a DST change between guess and result
+  return new Date(t).toISOString();
+}
