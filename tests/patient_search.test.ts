@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { insertTracked, stamp, updateInTenant } from "../db/tenant.ts";
 import { auditEvents, patientAllergies, patientNameTerms, patients } from "../db/schema/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 import { iteratePatients } from "../src/modules/patient-search/service.ts";
-import { ensureSearchIndex } from "../src/modules/patient-search/indexer.ts";
+import { ensureSearchIndex, rebuildSearchIndex } from "../src/modules/patient-search/indexer.ts";
 
 type P = { id: string; mrn: string; givenName: string; familyName: string; tags?: string[] };
 
@@ -489,4 +489,54 @@ Deno.test("patient search", async (t) => {
   });
 
   await app.close();
+});
+
+Deno.test("the index kept by the row hook equals one rebuilt from the patients", async () => {
+  const app = await createTestApp();
+  try {
+    const org = await createOrg(app);
+    const token = org.admin;
+    const made = [];
+    for (
+      const [givenName, familyName, nationalId] of [
+        ["Amina", "Oduya", "111"],
+        ["Baraka", "Oduya", "222"],
+        ["Chausiku", "Mwende", "333"],
+        ["Dalia", "Kiprono", "444"],
+      ]
+    ) {
+      made.push(await createPatient(app, token, { givenName, familyName, nationalId }));
+    }
+    const [a, b, c, d] = made;
+    const call = (method: string, path: string, body?: unknown) =>
+      app.call(method, `/api/v1/patients${path}`, { token, body });
+    assert.equal((await call("PATCH", `/${a.id}`, { familyName: "Odhiambo-Oduya" })).status, 200);
+    assert.equal((await call("POST", `/${b.id}/merge`, { duplicateId: a.id })).status, 200);
+    assert.equal((await call("POST", `/${c.id}/merge`, { duplicateId: b.id })).status, 200);
+    assert.equal((await call("POST", `/${c.id}/unmerge`, { duplicateId: b.id })).status, 200);
+    assert.equal((await call("DELETE", `/${d.id}`)).status, 204);
+
+    const db = app.deps.db.db;
+    const snapshot = async () => ({
+      terms: await db.all(
+        sql`SELECT term, patient_id FROM patient_search_terms WHERE org_id = ${org.id}
+          ORDER BY term, patient_id`,
+      ),
+      words: await db.all(
+        sql`SELECT term, patients FROM patient_name_terms WHERE org_id = ${org.id}
+          AND patients > 0 ORDER BY term`,
+      ),
+      keys: await db.all(
+        sql`SELECT v.variant, v.term FROM patient_name_variants v JOIN patient_name_terms n
+          ON n.org_id = v.org_id AND n.term = v.term WHERE v.org_id = ${org.id}
+          AND n.patients > 0 ORDER BY v.variant, v.term`,
+      ),
+    });
+    const kept = await snapshot();
+    await app.deps.db.transaction((tx) => rebuildSearchIndex(tx, org.id));
+    assert.deepEqual(kept, await snapshot());
+    assert.ok(kept.terms.length > 10);
+  } finally {
+    await app.close();
+  }
 });

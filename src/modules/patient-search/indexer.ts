@@ -6,7 +6,7 @@
  */
 import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { onRowWrite } from "../../../db/tenant.ts";
+import { changedFields, onRowWrite } from "../../../db/tenant.ts";
 import {
   organizations,
   patientNameTerms,
@@ -17,7 +17,7 @@ import {
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { foldId } from "./normalize.ts";
-import { isListed, nameTermsIn, termsOf, typoKeys } from "./terms.ts";
+import { INDEXED_FIELDS, isListed, nameTermsIn, termsOf, typoKeys } from "./terms.ts";
 
 /**
  * MRNs of the live records merged into `survivorId`, directly or through a chain (X into D, then
@@ -84,8 +84,15 @@ async function addTypoKeys(tx: Db, orgId: string, words: string[]) {
 const contributesTo = (p: PatientRow | null) => (p && !p.deletedAt ? p.mergedInto : null);
 
 async function indexWrite(tx: Db, before: PatientRow | null, after: PatientRow) {
+  // Most writes (a visit, tags, an address) touch nothing searchable.
+  if (before && changedFields(before, after, [...INDEXED_FIELDS]).length === 0) return;
   const orgId = after.orgId;
-  const absorbed = await absorbedMrns(tx, orgId, after.id);
+  const was = contributesTo(before), is = contributesTo(after);
+  // MRNs absorbed from merged records are in both term sets, so they only matter when this
+  // record enters or leaves the index, or is merged or unmerged itself.
+  const absorbed = before && (isListed(before) !== isListed(after) || was !== is)
+    ? await absorbedMrns(tx, orgId, after.id)
+    : [];
   const old = before ? termsOf(before, absorbed) : new Set<string>();
   const now = termsOf(after, absorbed);
   await applyDiff(
@@ -97,7 +104,6 @@ async function indexWrite(tx: Db, before: PatientRow | null, after: PatientRow) 
   );
   // A merge or unmerge moves this record's MRN, and those it had absorbed, from one survivor's
   // terms to the other's.
-  const was = contributesTo(before), is = contributesTo(after);
   if (was === is && before?.mrn === after.mrn) return;
   const carried = absorbed.map((m) => `m:${foldId(m)}`);
   if (was && before) {

@@ -8,20 +8,21 @@ import { foldId, nameParts, phoneDigits } from "./normalize.ts";
 /** Phone digits as stored: reversed, so a number's suffix is a prefix of the term. */
 export const reversedPhone = (digits: string) => [...digits].reverse().join("");
 
-type Indexed = Pick<
-  PatientRow,
-  | "givenName"
-  | "middleName"
-  | "familyName"
-  | "phone"
-  | "otherPhones"
-  | "mrn"
-  | "nationalId"
-  | "identifiers"
-  | "mergedInto"
-  | "deletedAt"
->;
+/** The fields the index is computed from: a write that changes none of them leaves it as it is. */
+export const INDEXED_FIELDS = [
+  "givenName",
+  "middleName",
+  "familyName",
+  "phone",
+  "otherPhones",
+  "mrn",
+  "nationalId",
+  "identifiers",
+  "mergedInto",
+  "deletedAt",
+] as const satisfies readonly (keyof PatientRow)[];
 
+type Indexed = Pick<PatientRow, typeof INDEXED_FIELDS[number]>;
 /** Whether a record may show in lists and search at all. */
 export const isListed = (p: Pick<PatientRow, "mergedInto" | "deletedAt">) =>
   !p.mergedInto && !p.deletedAt;
