@@ -4,7 +4,7 @@
  * transaction, so the index is never behind a committed write. `rebuildSearchIndex` recomputes
  * it from scratch (bulk loads, a fresh database with patients but no index).
  */
-import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { changedFields, onRowWrite } from "../../../db/tenant.ts";
 import {
@@ -165,7 +165,7 @@ export async function rebuildSearchIndex(tx: Db, orgId?: string) {
     absorbed.set(end, [...(absorbed.get(end) ?? []), m.mrn]);
   }
 
-  // Keyset walk: by (created_at, id) on the organisation's index, or by id over every one.
+  // Keyset walk by (created_at, id), on the organisation's index.
   const batch = 5000;
   let last: { createdAt: string; id: string } | null = null;
   while (true) {
@@ -212,20 +212,20 @@ export async function rebuildSearchIndex(tx: Db, orgId?: string) {
 }
 
 /**
- * Builds the index at startup when patients exist but no term does (a database loaded in bulk,
- * or upgraded from before the index): cheap to check, and a no-op afterwards.
+ * Builds the index, at start, for every organisation that has listed patients but no index (a
+ * database loaded in bulk, or upgraded from before the index). Two index probes per
+ * organisation, in a write transaction, so processes starting together build it once.
  */
 export async function ensureSearchIndex(deps: Pick<Deps, "db" | "logger">) {
-  const [anyTerm] = await deps.db.db.select({ one: sql`1` }).from(patientSearchTerms).limit(1);
-  if (anyTerm) return;
-  const [{ n }] = await deps.db.db.select({ n: count() }).from(patients).where(
-    isNull(patients.deletedAt),
-  );
-  if (n === 0) return;
-  const t0 = performance.now();
-  await deps.db.transaction((tx) => rebuildSearchIndex(tx));
-  deps.logger.info("search index built", {
-    patients: n,
-    ms: Math.round(performance.now() - t0),
+  await deps.db.transaction(async (tx) => {
+    const missing = await tx.all<[string]>(sql`SELECT o.id FROM organizations o
+      WHERE EXISTS (SELECT 1 FROM patients p WHERE p.org_id = o.id
+        AND p.deleted_at IS NULL AND p.merged_into IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM patient_search_terms t WHERE t.org_id = o.id)`);
+    for (const [orgId] of missing) {
+      const t0 = performance.now();
+      await rebuildSearchIndex(tx, orgId);
+      deps.logger.info("search index built", { orgId, ms: Math.round(performance.now() - t0) });
+    }
   });
 }
