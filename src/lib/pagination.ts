@@ -19,15 +19,19 @@ export function encodeCursor(c: Cursor): string {
   return btoa(JSON.stringify(c)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 }
 
+/** The 400 for a cursor this API did not hand out. */
+export const invalidCursor = () =>
+  badRequest("The cursor is not valid; use the nextCursor of a previous page.", [
+    { path: "cursor", in: "query", message: "invalid cursor" },
+  ]);
+
 export function decodeCursor(raw: string | undefined): Cursor | undefined {
   if (raw === undefined || raw === "") return undefined;
   try {
     const json = atob(raw.replaceAll("-", "+").replaceAll("_", "/"));
     return cursorSchema.parse(JSON.parse(json));
   } catch {
-    throw badRequest("The cursor is not valid; use the nextCursor of a previous page.", [
-      { path: "cursor", in: "query", message: "invalid cursor" },
-    ]);
+    throw invalidCursor();
   }
 }
 

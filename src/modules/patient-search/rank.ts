@@ -17,8 +17,7 @@ import {
   filterConditions,
   fragmentOf,
   type TermMatch,
-  vocabularyExact,
-  vocabularyPrefix,
+  vocabularyFrom,
   type VocabularyTerm,
   vocabularyTypos,
 } from "./repository.ts";
@@ -49,11 +48,8 @@ interface TokenPlan {
 }
 
 async function planToken(handle: DatabaseHandle, orgId: string, token: string) {
-  const [exact, prefixed] = await Promise.all([
-    vocabularyExact(handle, orgId, token),
-    vocabularyPrefix(handle, orgId, token),
-  ]);
-  const plan: TokenPlan = { token, exact, prefix: prefixed.reduce((s, r) => s + r.patients, 0) };
+  const { exact, prefix } = await vocabularyFrom(handle, orgId, token);
+  const plan: TokenPlan = { token, exact, prefix };
   // A word nobody carries is probably misspelt: its typo neighbours are its only matches, and
   // their counts decide whether it drives the search.
   if (!exact && !plan.prefix) await typosOf(handle, orgId, plan);

@@ -151,23 +151,21 @@ export interface VocabularyTerm {
 const toTerms = (rows: unknown[][]): VocabularyTerm[] =>
   rows.map((r) => ({ term: r[0] as string, patients: r[1] as number }));
 
-export async function vocabularyExact(handle: DatabaseHandle, orgId: string, term: string) {
-  const row = await handle.readRow(
-    "SELECT patients FROM patient_name_terms WHERE org_id = ? AND term = ?",
-    [orgId, term],
-  );
-  return (row?.[0] as number | undefined) ?? 0;
-}
-
-/** Name parts starting with `prefix` (not `prefix` itself), at most 500 of them. */
-export async function vocabularyPrefix(handle: DatabaseHandle, orgId: string, prefix: string) {
-  return toTerms(
+/**
+ * The words starting with `token` (itself included) that some patient carries: one range scan of
+ * the vocabulary answers both "how many carry it exactly" and "how many by prefix".
+ */
+export async function vocabularyFrom(handle: DatabaseHandle, orgId: string, token: string) {
+  const words = toTerms(
     await handle.readRows(
       `SELECT term, patients FROM patient_name_terms
-      WHERE org_id = ? AND term > ? AND term < ? AND patients > 0 LIMIT 500`,
-      [orgId, prefix, rangeEnd(prefix)],
+      WHERE org_id = ? AND term >= ? AND term < ? AND patients > 0 LIMIT 501`,
+      [orgId, token, rangeEnd(token)],
     ),
   );
+  const exact = words.find((w) => w.term === token)?.patients ?? 0;
+  const prefix = words.reduce((n, w) => n + (w.term === token ? 0 : w.patients), 0);
+  return { exact, prefix };
 }
 
 /**

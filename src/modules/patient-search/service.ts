@@ -4,8 +4,7 @@
  */
 import type { PatientRow } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { badRequest } from "../../lib/errors.ts";
-import { decodeCursor, encodeCursor } from "../../lib/pagination.ts";
+import { decodeCursor, encodeCursor, invalidCursor, pageOf } from "../../lib/pagination.ts";
 import { findPatient, findPatientJson } from "../patients/repository.ts";
 import { viewPatient, visibleJson } from "../patients/visibility.ts";
 import type { PatientFilters } from "./filters.ts";
@@ -21,11 +20,6 @@ export interface ListQuery extends SearchFilters {
   cursor?: string;
   sort: ListSort;
 }
-
-const invalidCursor = () =>
-  badRequest("The cursor is not valid; use the nextCursor of a previous page.", [
-    { path: "cursor", in: "query", message: "invalid cursor" },
-  ]);
 
 /** The filter conditions with "today" resolved in the organisation's timezone. */
 async function whereOf(deps: Pick<Deps, "db" | "clock">, orgId: string, f: PatientFilters) {
@@ -66,7 +60,7 @@ async function shownOf(deps: Pick<Deps, "db">, actor: Actor, ids: string[]): Pro
 }
 
 /** One page: ranked search with `q`, keyset list without. */
-async function pageOf(
+async function pageFor(
   deps: Deps,
   actor: Actor,
   query: ListQuery,
@@ -98,12 +92,8 @@ async function pageOf(
     cursor as { v: string; id: string } | undefined,
     query.limit,
   );
-  const data = rows.slice(0, query.limit);
-  const last = data[data.length - 1];
   const key = query.sort.endsWith("familyName") ? "familyName" : "createdAt";
-  const nextCursor = rows.length > query.limit && last
-    ? encodeCursor({ v: last[key], id: last.id })
-    : null;
+  const { data, nextCursor } = pageOf(rows, query.limit, (p) => p[key]);
   const shown = data.map((p) => ({ id: p.id, json: JSON.stringify(viewPatient(p, actor.role)) }));
   return { shown, nextCursor };
 }
@@ -117,7 +107,7 @@ export async function listPatients(
   actor: Actor,
   query: ListQuery,
 ): Promise<{ body: string; shown: number }> {
-  const page = await pageOf(deps, actor, query);
+  const page = await pageFor(deps, actor, query);
   for (const p of page.shown) {
     deps.audit.recordRead(actor, {
       action: "patient.list",
