@@ -87,13 +87,17 @@ CREATE INDEX `patient_merges_duplicate_idx` ON `patient_merges` (`org_id`,`dupli
 CREATE TABLE `patient_name_terms` (
 	`org_id` text NOT NULL,
 	`term` text NOT NULL,
-	`reversed` text NOT NULL,
-	`length` integer NOT NULL,
 	`patients` integer NOT NULL,
 	PRIMARY KEY(`org_id`, `term`)
 );
 --> statement-breakpoint
-CREATE INDEX `patient_name_terms_reversed_idx` ON `patient_name_terms` (`org_id`,`reversed`);--> statement-breakpoint
+CREATE TABLE `patient_name_variants` (
+	`org_id` text NOT NULL,
+	`variant` text NOT NULL,
+	`term` text NOT NULL,
+	PRIMARY KEY(`org_id`, `variant`, `term`)
+);
+--> statement-breakpoint
 CREATE TABLE `patient_search_terms` (
 	`org_id` text NOT NULL,
 	`term` text NOT NULL,
@@ -133,4 +137,5 @@ ALTER TABLE `patients` ADD `merged_into` text;--> statement-breakpoint
 ALTER TABLE `patients` ADD `merged_at` text;--> statement-breakpoint
 CREATE INDEX `patients_org_birth_idx` ON `patients` (`org_id`,`birth_date`);--> statement-breakpoint
 CREATE INDEX `patients_org_status_sex_idx` ON `patients` (`org_id`,`status`,`sex`,`birth_date`);--> statement-breakpoint
-CREATE INDEX `patients_merged_into_idx` ON `patients` (`merged_into`);
+CREATE INDEX `patients_merged_into_idx` ON `patients` (`merged_into`);--> statement-breakpoint
+CREATE INDEX `patients_org_hidden_idx` ON `patients` (`org_id`,`status`,`sex`,`birth_date`) WHERE "patients"."deleted_at" IS NOT NULL OR "patients"."merged_into" IS NOT NULL;

@@ -199,7 +199,7 @@ const TAGS = ["diabetic", "hypertensive", "vip", "staff", "pregnant", "hiv-care"
 const STATUSES = ["active", "active", "active", "active", "active", "active", "inactive", "moved"];
 const SEXES = ["female", "male", "female", "male", "female", "male", "other", "unknown"] as const;
 /** Bump when the generated data changes: cached databases are keyed by it. */
-export const SEED_VERSION = 4;
+export const SEED_VERSION = 5;
 
 /** mulberry32: a small seeded PRNG, so every run seeds (and draws) the same data. */
 export function prng(seed: number) {
