@@ -6,18 +6,13 @@
  * updateInTenant (change log for sync, row version, row hooks: the search index drops the
  * duplicate and gives its MRN to the survivor), all in one transaction with the audit entries.
  */
+import { eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { patientMerges, type PatientRow, patients } from "../../../db/schema/mod.ts";
-import {
-  findInTenant,
-  insertTracked,
-  stamp,
-  tenantRow,
-  updateInTenant,
-} from "../../../db/tenant.ts";
+import { findInTenant, insertTracked, stamp, updateInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
-import { unwrapUpdate } from "../../lib/writes.ts";
+import { auditedUpdate, unwrapUpdate } from "../../lib/writes.ts";
 import { viewPatient } from "../patients/visibility.ts";
 import { columnKey, PATIENT_REFERENCES, referenceByTable, tableName } from "./references.ts";
 import { latestOpenMerge, referencingRowIds } from "./repository.ts";
@@ -32,64 +27,56 @@ async function bothPatients(tx: Db, a: Actor, survivorId: string, duplicateId: s
   return { survivor, duplicate };
 }
 
-/** Re-points one row from `from` to `to`; false when it is gone or points elsewhere by now. */
-async function repoint(
-  tx: Db,
-  a: Actor,
-  at: string,
-  table: string,
-  id: string,
-  from: string,
-  to: string,
-): Promise<boolean> {
-  const ref = referenceByTable(table);
-  if (!ref) throw new Error(`no patient reference registered for ${table}`);
-  const key = columnKey(ref);
-  const row = await tx.select({ id: ref.table.id, patient: ref.column }).from(ref.table as never)
-    .where(tenantRow(ref.table, a.orgId, id)) as { id: string; patient: string }[];
-  if (row[0]?.patient !== from) return false;
+/**
+ * Re-points one row from `from` to `to` as a versioned write; false when it is gone or points
+ * elsewhere by now (the scope: one read, in updateInTenant).
+ */
+async function repoint(tx: Db, a: Actor, at: string, moved: Moved, from: string, to: string) {
+  const ref = referenceByTable(moved.table);
+  if (!ref) throw new Error(`no patient reference registered for ${moved.table}`);
   const result = await updateInTenant(tx, ref.table, {
     orgId: a.orgId,
-    id,
-    set: { [key]: to } as never,
+    id: moved.id,
+    scope: eq(ref.column, from),
+    set: { [columnKey(ref)]: to } as never,
     actorId: a.userId,
     at,
   });
   return result.ok;
 }
 
-/** Sets or clears the duplicate's merge columns as a versioned write. */
-async function setMergedInto(tx: Db, a: Actor, at: string, id: string, into: string | null) {
-  const { row } = unwrapUpdate(
-    await updateInTenant(tx, patients, {
-      orgId: a.orgId,
-      id,
-      set: { mergedInto: into, mergedAt: into ? at : null },
-      actorId: a.userId,
-      at,
-    }),
-    "Patient",
-  );
-  return row;
-}
-
-async function auditBoth(
+/**
+ * Sets or clears the duplicate's merge columns (a versioned, audited write) and audits the
+ * survivor's side of it: both records' trails show the merge.
+ */
+async function markMerge(
   deps: Deps,
   tx: Db,
   a: Actor,
   action: string,
   survivor: PatientRow,
-  duplicate: PatientRow,
+  duplicateId: string,
+  into: string | null,
+  at: string,
 ) {
-  for (const p of [duplicate, survivor]) {
-    await deps.audit.record(tx, a, {
-      action,
-      entityType: "patient",
-      entityId: p.id,
-      patientId: p.id,
-      changedFields: p === duplicate ? ["mergedInto"] : null,
-    });
-  }
+  const duplicate = await auditedUpdate(deps, tx, a, {
+    table: patients,
+    label: "Patient",
+    entityType: "patient",
+    id: duplicateId,
+    expectedVersion: undefined,
+    set: { mergedInto: into, mergedAt: into ? at : null },
+    action,
+    patientId: duplicateId,
+    fields: ["mergedInto", "mergedAt"],
+  });
+  await deps.audit.record(tx, a, {
+    action,
+    entityType: "patient",
+    entityId: survivor.id,
+    patientId: survivor.id,
+  });
+  return duplicate;
 }
 
 /** Merges `duplicateId` into `survivorId` (see the module comment). */
@@ -119,7 +106,7 @@ export async function mergePatients(
     for (const ref of PATIENT_REFERENCES) {
       const table = tableName(ref);
       for (const id of await referencingRowIds(tx, ref, a.orgId, duplicate.id)) {
-        if (await repoint(tx, a, at, table, id, duplicate.id, survivor.id)) {
+        if (await repoint(tx, a, at, { table, id }, duplicate.id, survivor.id)) {
           moved.push({ table, id });
         }
       }
@@ -131,8 +118,16 @@ export async function mergePatients(
       moved,
       reason: input.reason ?? null,
     });
-    const merged = await setMergedInto(tx, a, at, duplicate.id, survivor.id);
-    await auditBoth(deps, tx, a, "patient.merge", survivor, merged);
+    const merged = await markMerge(
+      deps,
+      tx,
+      a,
+      "patient.merge",
+      survivor,
+      duplicate.id,
+      survivor.id,
+      at,
+    );
     const movedByTable: Record<string, number> = {};
     for (const m of moved) movedByTable[m.table] = (movedByTable[m.table] ?? 0) + 1;
     return {
@@ -178,9 +173,18 @@ export async function unmergePatients(
     }
     let restored = 0;
     for (const m of merge.moved) {
-      if (await repoint(tx, a, at, m.table, m.id, survivor.id, duplicate.id)) restored++;
+      if (await repoint(tx, a, at, m, survivor.id, duplicate.id)) restored++;
     }
-    const unmerged = await setMergedInto(tx, a, at, duplicate.id, null);
+    const unmerged = await markMerge(
+      deps,
+      tx,
+      a,
+      "patient.unmerge",
+      survivor,
+      duplicate.id,
+      null,
+      at,
+    );
     unwrapUpdate(
       await updateInTenant(tx, patientMerges, {
         orgId: a.orgId,
@@ -191,7 +195,6 @@ export async function unmergePatients(
       }),
       "Merge",
     );
-    await auditBoth(deps, tx, a, "patient.unmerge", survivor, unmerged);
     return {
       survivor: viewPatient(survivor, a.role),
       duplicate: viewPatient(unmerged, a.role),
