@@ -10,7 +10,7 @@
  *   load: (deps, actor, patientId) => upcomingAppointments(deps, actor.orgId, patientId, 5),
  * });
  */
-import { and, eq, type SQL } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import { patientAllergies, patientHistoryEntries } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { can, type Permission, type Role } from "../../lib/permissions.ts";
@@ -61,7 +61,8 @@ export const BUILT_IN_SECTIONS = {
     permission: clinical,
     load: async (deps, a, patientId) =>
       (await entries(h, deps, a, patientId, [
-        and(eq(h.kind, "condition"), eq(h.status, "active"))!,
+        eq(h.kind, "condition"),
+        eq(h.status, "active"),
       ]))
         .map(viewHistoryEntry),
   },
@@ -69,7 +70,8 @@ export const BUILT_IN_SECTIONS = {
     permission: clinical,
     load: async (deps, a, patientId) =>
       (await entries(h, deps, a, patientId, [
-        and(eq(h.kind, "medication"), eq(h.status, "active"))!,
+        eq(h.kind, "medication"),
+        eq(h.status, "active"),
       ])).map(viewHistoryEntry),
   },
   recentDocuments: {
