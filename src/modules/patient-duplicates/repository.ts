@@ -3,6 +3,7 @@
  * and phones are looked up in the search index (`patient_search_terms`), birth dates through the
  * (org_id, birth_date) index, and only the few matching records are then read in full.
  */
+import { rangeEnd } from "../patient-search/repository.ts";
 import { and, desc, eq, gte, inArray, isNull, lt, ne, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import {
@@ -43,7 +44,7 @@ export async function patientIdsWithTermPrefix(db: Db, orgId: string, prefix: st
     .where(and(
       eq(patientSearchTerms.orgId, orgId),
       gte(patientSearchTerms.term, prefix),
-      lt(patientSearchTerms.term, `${prefix}\uffff`),
+      lt(patientSearchTerms.term, rangeEnd(prefix)),
     ))
     .limit(max);
   return rows.map((r) => r.id);

@@ -24,11 +24,11 @@ import {
 import { pairTerm, patientNameParts, typoKeys } from "./terms.ts";
 
 /** Candidates gathered per query at most: bounds the work of a common term. */
-export const CANDIDATE_CAP = 100;
+const CANDIDATE_CAP = 100;
 /** Ranked results of one query at most; pages walk this list. */
 export const RESULT_MAX = 100;
 /** Index entries a narrowed (several-word) walk examines at most. */
-export const EXAMINE_MAX = 2000;
+const EXAMINE_MAX = 2000;
 const ID_SCORE = 100;
 const PHONE_SCORE = 50;
 

@@ -5,7 +5,7 @@
 import { foldId, nameParts, phoneDigits, withinOneEdit } from "./normalize.ts";
 import { reversedPhone } from "./terms.ts";
 
-export interface ParsedQuery {
+interface ParsedQuery {
   /** Exact identifier terms (`d:`/`m:`) the whole query could be. */
   idTerms: string[];
   /** Phone prefix term (reversed last digits), when the query looks like a phone number. */
@@ -32,7 +32,7 @@ export function parseQuery(q: string, mrnOf: (n: number) => string): ParsedQuery
 }
 
 /** 3 exact, 2 prefix, 1 one edit away (tokens of 3+ letters), 0 no match. */
-export function tokenScore(token: string, part: string): number {
+function tokenScore(token: string, part: string): number {
   if (part === token) return 3;
   if (part.startsWith(token)) return 2;
   if (token.length >= 3 && withinOneEdit(token, part)) return 1;
