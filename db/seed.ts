@@ -15,7 +15,8 @@ import type { Actor, Deps, Principal } from "../src/lib/context.ts";
 import type { TenantRole } from "../src/lib/permissions.ts";
 import { createOrganization } from "../src/modules/organizations/service.ts";
 import { ensureSuperAdmin } from "../src/modules/users/bootstrap.ts";
-import { createUser } from "../src/modules/users/service.ts";
+import { inviteUser } from "../src/modules/users/invitations.ts";
+import { acceptInvitation } from "../src/modules/auth/invitations.ts";
 import { registerPatient } from "../src/modules/patients/service.ts";
 import type { PatientInputT } from "../src/modules/patients/schemas.ts";
 import { facilities, memberships, organizations, patients, users } from "./schema/mod.ts";
@@ -119,9 +120,14 @@ export async function seed(
       .where(and(eq(memberships.orgId, org.id), eq(users.email, s.email)));
     if (member) continue;
     const existed = Boolean(await userByEmail(s.email));
-    const u = await createUser(deps, actor, { ...s, password: opts.password });
+    // Staff join as everyone does: invited, then accepted with the password (an existing
+    // account must have the seed password, or acceptance refuses it).
+    const { code } = await inviteUser(deps, actor, { ...s, facilityId: undefined });
+    const joined = await acceptInvitation(deps, { code, password: opts.password }, meta);
     if (!existed) newAccounts.push(s.email);
-    log(`created ${s.role.toLowerCase()} ${s.email} (${u.employeeId})`);
+    const employeeId = joined.user.organizations.find((o) => o.organizationId === org.id)
+      ?.employeeId;
+    log(`created ${s.role.toLowerCase()} ${s.email} (${employeeId})`);
   }
 
   // Top up rather than add: a rerun, or a run after someone removed a patient, ends at the target.

@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { sign } from "hono/jwt";
 import { auditEvents } from "../db/schema/mod.ts";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
-import { createOrg, createStaff, login } from "./helpers/factories.ts";
+import { acceptInvitation, createOrg, createStaff, invite, login } from "./helpers/factories.ts";
 
 Deno.test("auth", async (t) => {
   const app = await createTestApp({ LOGIN_RATE_LIMIT: "3", LOGIN_RATE_WINDOW_SECONDS: "60" });
@@ -233,13 +233,14 @@ Deno.test("auth", async (t) => {
   await t.step("a user in two organisations switches between them", async () => {
     const other = await createOrg(app);
     const { email } = await createStaff(app, org.admin, "DOCTOR", "Dr Both");
-    // Existing account: the second organisation adds a membership, no password needed.
-    const added = await app.call("POST", "/api/v1/users", {
-      token: other.admin,
-      body: { email, fullName: "Dr Both", role: "NURSE" },
-    });
-    assert.equal(added.status, 201);
-    assert.equal(added.body.employeeId.slice(0, 3), "NUR");
+    // Existing account: the second organisation invites; the person accepts with their password.
+    const inv = await invite(app, other.admin, { email, fullName: "Dr Both", role: "NURSE" });
+    const added = await acceptInvitation(app, inv.code);
+    assert.equal(added.status, 200);
+    const membership = added.body.user.organizations.find((o: any) =>
+      o.organizationId === other.id
+    );
+    assert.equal(membership.employeeId.slice(0, 3), "NUR");
     const first = await login(app, email, PASSWORD, org.id);
     assert.equal(first.user.organizations.length, 2);
     assert.equal(first.user.role, "DOCTOR");

@@ -15,6 +15,7 @@ const PUBLIC = new Set([
   "GET /api/v1/ready",
   "POST /api/v1/auth/login",
   "POST /api/v1/auth/refresh",
+  "POST /api/v1/auth/invitations/accept",
 ]);
 
 /**
@@ -96,6 +97,20 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       const session = await login(app, org.adminEmail);
       const list = await app.call("GET", "/api/v1/auth/sessions", { token: session.accessToken });
       return { id: list.body.data.find((s: any) => s.current).id };
+    },
+    // A staff member is an accepted invitation.
+    "/api/v1/users": async (org) => {
+      const { id } = await createStaff(app, org.admin, "LAB", "Probe");
+      return (await app.call("GET", `/api/v1/users/${id}`, { token: org.admin })).body;
+    },
+    // Inviting is "adding a staff member" (POST /users); the invitation is its own resource.
+    "/api/v1/users/invitations": async (org) => {
+      const res = await app.call("POST", "/api/v1/users", {
+        token: org.admin,
+        body: { email: `probe.${crypto.randomUUID()}@test.clinic`, fullName: "Probe", role: "LAB" },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
     },
   };
   const ownerStillHas = async (

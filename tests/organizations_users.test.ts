@@ -1,7 +1,13 @@
 import { sql } from "drizzle-orm";
 import assert from "node:assert/strict";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
-import { createOrg, login, superAdminToken } from "./helpers/factories.ts";
+import {
+  acceptInvitation,
+  createOrg,
+  invite,
+  login,
+  superAdminToken,
+} from "./helpers/factories.ts";
 
 Deno.test("organizations, facilities and users", async (t) => {
   const app = await createTestApp();
@@ -107,52 +113,57 @@ Deno.test("organizations, facilities and users", async (t) => {
     },
   );
 
-  await t.step("employee ids follow the role and stay unique under concurrent hiring", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        app.call("POST", "/api/v1/users", {
-          token: org.admin,
-          body: {
-            email: `doc${i}.${crypto.randomUUID()}@test.clinic`,
-            fullName: `Doctor ${i}`,
-            role: "DOCTOR",
-            password: PASSWORD,
-          },
-        })),
-    );
-    assert.ok(results.every((r) => r.status === 201));
-    const ids = results.map((r) => r.body.employeeId).sort();
-    assert.deepEqual(ids, [
-      "DOC001",
-      "DOC002",
-      "DOC003",
-      "DOC004",
-      "DOC005",
-      "DOC006",
-      "DOC007",
-      "DOC008",
-    ]);
-  });
+  await t.step(
+    "employee ids follow the role and stay unique when eight accept at once",
+    async () => {
+      const codes = [];
+      for (let i = 0; i < 8; i++) {
+        const inv = await invite(app, org.admin, {
+          email: `doc${i}.${crypto.randomUUID()}@test.clinic`,
+          fullName: `Doctor ${i}`,
+          role: "DOCTOR",
+        });
+        codes.push(inv.code);
+      }
+      const results = await Promise.all(codes.map((code) => acceptInvitation(app, code)));
+      assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.map((r) => r.body)));
+      const ids = results.map((r) => r.body.user.organizations[0].employeeId).sort();
+      assert.deepEqual(ids, [
+        "DOC001",
+        "DOC002",
+        "DOC003",
+        "DOC004",
+        "DOC005",
+        "DOC006",
+        "DOC007",
+        "DOC008",
+      ]);
+    },
+  );
 
-  await t.step("two racing creations of one new email: one 201, one 409, never 500", async () => {
-    const email = `twin.${crypto.randomUUID()}@test.clinic`;
-    const body = { email, fullName: "Twin", role: "NURSE", password: PASSWORD };
-    const results = await Promise.all(
-      [1, 2].map(() => app.call("POST", "/api/v1/users", { token: org.admin, body })),
-    );
-    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
-  });
+  await t.step(
+    "two racing acceptances for one new email: one 200, one 409, never 500",
+    async () => {
+      const email = `twin.${crypto.randomUUID()}@test.clinic`;
+      const first = await invite(app, org.admin, { email, fullName: "Twin", role: "NURSE" });
+      const second = await invite(app, org.admin, { email, fullName: "Twin", role: "NURSE" });
+      const results = await Promise.all(
+        [first.code, second.code].map((code) => acceptInvitation(app, code)),
+      );
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
+    },
+  );
 
-  await t.step("a new account without a password answers 422 naming the field", async () => {
-    const res = await app.call("POST", "/api/v1/users", {
-      token: org.admin,
-      body: {
-        email: `nopass.${crypto.randomUUID()}@test.clinic`,
-        fullName: "No Pass",
-        role: "LAB",
-      },
+  await t.step("accepting without a password answers 400 naming the field", async () => {
+    const inv = await invite(app, org.admin, {
+      email: `nopass.${crypto.randomUUID()}@test.clinic`,
+      fullName: "No Pass",
+      role: "LAB",
     });
-    assert.equal(res.status, 422);
+    const res = await app.call("POST", "/api/v1/auth/invitations/accept", {
+      body: { code: inv.code },
+    });
+    assert.equal(res.status, 400);
     assert.equal(res.body.errors[0].path, "password");
   });
 
@@ -227,7 +238,6 @@ Deno.test("organizations, facilities and users", async (t) => {
         email: `wrongfac.${crypto.randomUUID()}@test.clinic`,
         fullName: "Wrong Facility",
         role: "NURSE",
-        password: PASSWORD,
         facilityId: other.facilityId,
       },
     });
@@ -236,7 +246,7 @@ Deno.test("organizations, facilities and users", async (t) => {
   });
 
   await t.step("every business row written here has its insert in the change log", async () => {
-    for (const table of ["organizations", "facilities", "users", "memberships"]) {
+    for (const table of ["organizations", "facilities", "users", "memberships", "invitations"]) {
       const [[missing]] = await app.deps.db.db.values<[number]>(sql.raw(
         `SELECT count(*) FROM ${table} WHERE id NOT IN (SELECT row_id FROM change_log ` +
           `WHERE table_name = '${table}' AND operation = 'insert')`,

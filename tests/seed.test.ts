@@ -10,7 +10,7 @@ import {
   users,
 } from "../db/schema/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { createOrg, login } from "./helpers/factories.ts";
+import { acceptInvitation, createOrg, invite, login } from "./helpers/factories.ts";
 
 const PASSWORD = "seed-password-42";
 
@@ -93,10 +93,12 @@ Deno.test("db/seed.ts", async (t) => {
     async () => {
       const other = await createTestApp();
       const org = await createOrg(other);
-      await other.call("POST", "/api/v1/users", {
-        token: org.admin,
-        body: { email: SUPER_ADMIN_EMAIL, fullName: "Not Root", role: "NURSE", password: PASSWORD },
+      const inv = await invite(other, org.admin, {
+        email: SUPER_ADMIN_EMAIL,
+        fullName: "Not Root",
+        role: "NURSE",
       });
+      assert.equal((await acceptInvitation(other, inv.code)).status, 200);
       await assert.rejects(seed(other.deps, { password: PASSWORD }), /ordinary account/);
       const [row] = await other.deps.db.db.select().from(users).where(
         eq(users.email, SUPER_ADMIN_EMAIL),

@@ -52,6 +52,31 @@ export const memberships = sqliteTable("memberships", {
 ]);
 
 /**
+ * An organisation's invitation to join it with a role. Accounts belong to people, so an admin
+ * never attaches an account directly: the person accepts with the code (stored only as its hash)
+ * and their password, and only then does a membership exist. `email` and `full_name` are what the
+ * admin typed; they say nothing about any account that may exist with that address.
+ */
+export const invitations = sqliteTable("invitations", {
+  ...businessColumns(),
+  email: text("email").notNull(),
+  fullName: text("full_name").notNull(),
+  role: text("role").notNull(),
+  facilityId: text("facility_id").references(() => facilities.id),
+  codeHash: text("code_hash").notNull(),
+  /** pending | accepted | revoked; an expired pending invitation is read as expired. */
+  status: text("status").notNull().default("pending"),
+  expiresAt: text("expires_at").notNull(),
+  /** Wrong passwords given with this code; at the limit the invitation is revoked. */
+  failedAttempts: integer("failed_attempts").notNull().default(0),
+  acceptedAt: text("accepted_at"),
+  acceptedBy: text("accepted_by").references(() => users.id),
+}, (t) => [
+  uniqueIndex("invitations_code_uq").on(t.codeHash),
+  index("invitations_org_status_idx").on(t.orgId, t.status),
+]);
+
+/**
  * A login session: one per successful login or organisation switch. Access tokens carry its id
  * (`sid`), so logging out or deactivating a user takes effect on the very next request.
  */

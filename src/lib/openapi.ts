@@ -51,6 +51,11 @@ type Declared = Omit<RouteConfig, "security" | "middleware"> & {
   access: Access;
   /** Error statuses the handler itself can produce beyond those derived from the declaration. */
   errors?: ErrorStatus[];
+  /**
+   * The success response carries a secret (tokens, a one-time code). It is never stored for
+   * Idempotency-Key replays: a repeated key answers 409 instead of the secret.
+   */
+  secret?: boolean;
 };
 
 /** Error statuses that follow from the shape of a route. */
@@ -64,6 +69,8 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   // The body limit guards every request that can carry a body, declared or not.
   if (route.method !== "get") out.add(413);
   if (req.body) out.add(415);
+  // Text with a NUL character is refused wherever free text comes in (see router.ts).
+  if (req.body || req.query) out.add(422);
   if (req.headers && "if-match" in (req.headers as { shape?: object }).shape!) out.add(412);
   if (route.method === "post" && route.access !== "public") {
     out.add(409);
@@ -93,7 +100,7 @@ export function defineRoute<R extends Declared>(declared: R) {
       },
     }
     : declared;
-  const { access, errors: _errors, ...rest } = route;
+  const { access, errors: _errors, secret, ...rest } = route;
   const middleware: MiddlewareHandler[] = [];
   if (access !== "public") middleware.push(authenticate);
   if (access !== "public" && access !== "authenticated") middleware.push(authorize(access));
@@ -101,7 +108,7 @@ export function defineRoute<R extends Declared>(declared: R) {
     const multipart = "multipart/form-data" in (rest.request.body.content ?? {});
     middleware.push(multipart ? requireMultipart : requireJson);
   }
-  if (idempotent) middleware.push(idempotency);
+  if (idempotent) middleware.push(idempotency({ storeResponse: !secret }));
   const responses: RouteConfig["responses"] = { ...rest.responses };
   for (const status of derivedErrors(route)) {
     responses[status] ??= { $ref: `#/components/responses/${status}` } as never;
@@ -118,7 +125,7 @@ export function defineRoute<R extends Declared>(declared: R) {
     security: access === "public" ? [] : [{ bearerAuth: [] }],
     middleware: middleware as never,
     "x-permission": access,
-  } as unknown as R) as unknown as Omit<R, "access" | "errors">;
+  } as unknown as R) as unknown as Omit<R, "access" | "errors" | "secret">;
 }
 
 /** Standard reusable parameters and headers. */

@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   "patient-documents:read",
   "patient-documents:write",
   "audit:read",
+  "platform:audit:read",
 ] as const;
 export type Permission = typeof PERMISSIONS[number];
 
@@ -67,6 +68,7 @@ const MATRIX: Record<Permission, Role[]> = {
   "patient-documents:read": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "PHARMACY", "LAB"],
   "patient-documents:write": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "LAB"],
   "audit:read": ["ADMIN"],
+  "platform:audit:read": ["SUPER_ADMIN"],
 };
 
 export const can = (role: Role, permission: Permission) => MATRIX[permission].includes(role);

@@ -37,7 +37,15 @@ export function bodyHash(bytes: Uint8Array, contentType: string | undefined): st
 }
 const REPLAYED_HEADERS = ["content-type", "location", "etag"];
 
-export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
+/**
+ * `storeResponse: false` for routes whose answer holds a secret (tokens, invitation codes): the
+ * key is still claimed, so a retry cannot run the operation twice, but only the status is kept
+ * (body null) and a replay answers 409: secrets are stored hashed or not at all.
+ */
+export const idempotency = (
+  { storeResponse }: { storeResponse: boolean },
+): MiddlewareHandler<AppEnv> =>
+async (c, next) => {
   const key = c.req.header("idempotency-key");
   if (key === undefined) return next();
   if (key.length === 0 || key.length > 200) {
@@ -74,6 +82,12 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (prior.status === null) {
       throw conflict("A request with this Idempotency-Key is in progress; retry shortly.");
     }
+    if (prior.body === null) {
+      throw conflict(
+        `This Idempotency-Key was used by a request that succeeded (${prior.status}); its ` +
+          "response held a secret, which is never stored, so it cannot be replayed.",
+      );
+    }
     return c.body(prior.body ?? "", prior.status as 200, {
       ...(prior.headers ?? {}),
       "Idempotent-Replayed": "true",
@@ -97,7 +111,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     const v = res.headers.get(h);
     if (v) headers[h] = v;
   }
-  const body = await res.clone().text();
+  const body = storeResponse ? await res.clone().text() : null;
   await db.transaction((tx) =>
     tx.update(idempotencyKeys).set({ status: res.status, headers, body }).where(where)
   );

@@ -7,8 +7,11 @@
 import type { Clock } from "../lib/clock.ts";
 
 export interface RateLimiter {
-  /** Whether `key` may try now; when not, how many seconds until its window ends. */
-  check(key: string, max?: number): { allowed: boolean; retryAfter: number };
+  /**
+   * Whether `key` may try now; when not, how many seconds until its window ends, and whether this
+   * is the window's first refusal (so that refusals are audited once a window, not per attempt).
+   */
+  check(key: string, max?: number): { allowed: boolean; retryAfter: number; firstRefusal: boolean };
   /** Counts one failed attempt against `key`. */
   fail(key: string): void;
   /** Forgets `key` (after a success). */
@@ -16,7 +19,7 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(max: number, windowSeconds: number, clock: Clock): RateLimiter {
-  const windows = new Map<string, { start: number; count: number }>();
+  const windows = new Map<string, { start: number; count: number; refused: boolean }>();
   const windowMs = windowSeconds * 1000;
   const current = (key: string) => {
     const w = windows.get(key);
@@ -29,10 +32,13 @@ export function createRateLimiter(max: number, windowSeconds: number, clock: Clo
   return {
     check(key, limit = max) {
       const w = current(key);
-      if (!w || w.count < limit) return { allowed: true, retryAfter: 0 };
+      if (!w || w.count < limit) return { allowed: true, retryAfter: 0, firstRefusal: false };
+      const firstRefusal = !w.refused;
+      w.refused = true;
       return {
         allowed: false,
         retryAfter: Math.ceil((w.start + windowMs - clock.now().getTime()) / 1000),
+        firstRefusal,
       };
     },
     fail(key) {
@@ -40,7 +46,7 @@ export function createRateLimiter(max: number, windowSeconds: number, clock: Clo
       if (w) w.count++;
       else {
         if (windows.size > 100_000) windows.clear();
-        windows.set(key, { start: clock.now().getTime(), count: 1 });
+        windows.set(key, { start: clock.now().getTime(), count: 1, refused: false });
       }
     },
     reset(key) {

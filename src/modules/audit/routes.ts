@@ -12,3 +12,16 @@ export const list = defineRoute({
   request: { query: AuditQuery },
   responses: { 200: json(PageSchema(AuditEvent, "AuditEventPage"), "A page of audit events") },
 });
+
+export const listPlatform = defineRoute({
+  method: "get",
+  path: "/platform/audit-events",
+  tags: ["Audit"],
+  access: "platform:audit:read",
+  summary: "Search the platform's audit trail (read-only)",
+  description: "What belongs to no organisation: failed logins and invitation attempts of " +
+    "unknown addresses or accounts without an organisation, rate-limit refusals not tied to " +
+    "an account, and platform sessions. Same filters and order as /audit-events.",
+  request: { query: AuditQuery },
+  responses: { 200: json(PageSchema(AuditEvent, "AuditEventPage"), "A page of audit events") },
+});

@@ -6,7 +6,7 @@
  * database the batches are appended by a worker thread on its own connection, so their cost
  * (mostly index maintenance and the COMMIT's fsync) never stalls a request.
  */
-import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, lte, type SQL } from "drizzle-orm";
 import type { DatabaseHandle, DatabaseOptions, Db } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
 import type { Actor } from "../../lib/context.ts";
@@ -233,7 +233,8 @@ export interface AuditQuery {
 
 /**
  * Newest first (the order the trail recorded them), keyset-paginated on `seq`. Always scoped to
- * the caller's organisation.
+ * one trail: the caller's organisation, or (null) the platform's, which holds what belongs to no
+ * organisation (failed logins of unknown accounts, super admins' actions).
  *
  * `from`/`to` compare `at` on the rows the other conditions select. There is deliberately no
  * index on `at`: it would cost every appended read entry, and `at` does not follow `seq` closely
@@ -241,8 +242,8 @@ export interface AuditQuery {
  * far in the past therefore scans the newer entries of the organisation; add patientId or
  * actorId to narrow it.
  */
-export async function listAuditEvents(db: Db, orgId: string, q: AuditQuery) {
-  const where: SQL[] = [eq(auditEvents.orgId, orgId)];
+export async function listAuditEvents(db: Db, orgId: string | null, q: AuditQuery) {
+  const where: SQL[] = [orgId === null ? isNull(auditEvents.orgId) : eq(auditEvents.orgId, orgId)];
   if (q.actorId) where.push(eq(auditEvents.actorId, q.actorId));
   if (q.patientId) where.push(eq(auditEvents.patientId, q.patientId));
   if (q.action) where.push(eq(auditEvents.action, q.action));

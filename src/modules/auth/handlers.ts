@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AppEnv, clientIp } from "../../lib/context.ts";
 import * as routes from "./routes.ts";
 import * as auth from "./service.ts";
+import { acceptInvitation } from "./invitations.ts";
 import { listSessions, revokeSession } from "./sessions.ts";
 
 const meta = (c: Context<AppEnv>): auth.RequestMeta => ({
@@ -30,6 +31,15 @@ export function registerAuthHandlers(r: OpenAPIHono<AppEnv>) {
     return c.json({ ok: true as const }, 200);
   });
   r.openapi(routes.me, async (c) => c.json(await auth.me(c.var.deps, c.var.principal), 200));
+  r.openapi(routes.updateMe, async (c) =>
+    c.json(
+      await auth.updateMe(c.var.deps, c.var.principal, c.req.valid("json"), meta(c)),
+      200,
+    ));
+  r.openapi(
+    routes.acceptInvitation,
+    async (c) => c.json(await acceptInvitation(c.var.deps, c.req.valid("json"), meta(c)), 200),
+  );
   r.openapi(
     routes.listSessions,
     async (c) => c.json({ data: await listSessions(c.var.deps, c.var.principal) }, 200),

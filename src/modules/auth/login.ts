@@ -6,12 +6,20 @@
 import { eq } from "drizzle-orm";
 import { refreshTokens, sessions, users } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
-import { forbidden, ProblemError, unauthorized } from "../../lib/errors.ts";
+import { forbidden, unauthorized } from "../../lib/errors.ts";
 import { dummyHash, verifyPassword } from "../../lib/password.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { AuditSubject } from "../audit/service.ts";
 import type { TokenResponseT } from "./schemas.ts";
 import { hashToken } from "./tokens.ts";
+import {
+  type AttemptKeys,
+  auditAttempt,
+  checkRate,
+  countFailure,
+  PER_ADDRESS_FACTOR,
+  trailsOf,
+} from "./attempts.ts";
 import {
   issueRefreshToken,
   membershipsOf,
@@ -24,30 +32,15 @@ import { loadPrincipal } from "./principal.ts";
 const BAD_LOGIN = "Email or password is incorrect.";
 let dummy: Promise<string> | undefined;
 
-/** Failures allowed from one address across all accounts, as a multiple of the per-account limit. */
-const PER_ADDRESS_FACTOR = 5;
-
-function loginKeys(ip: string | null, email: string) {
+function loginKeys(ip: string | null, email: string): AttemptKeys {
   return { account: `login:${ip}:${email}`, address: `login-ip:${ip}` };
 }
 
-function checkRate(deps: Deps, keys: { account: string; address: string }, factor = 1) {
-  const limit = deps.config.loginRateLimit.max * factor;
-  for (
-    const [key, max] of [[keys.account, limit], [keys.address, limit * PER_ADDRESS_FACTOR]] as const
-  ) {
-    const r = deps.loginLimiter.check(key, max);
-    if (!r.allowed) {
-      throw new ProblemError(429, "Too many failed attempts. Wait and try again.", {}, {
-        "Retry-After": String(r.retryAfter),
-      });
-    }
-  }
-}
-
-function countFailure(deps: Deps, keys: { account: string; address: string }) {
-  deps.loginLimiter.fail(keys.account);
-  deps.loginLimiter.fail(keys.address);
+/** The account an address names, for auditing refusals; one indexed read. */
+async function accountOf(deps: Deps, email: string) {
+  const [user] = await deps.db.db.select({ id: users.id }).from(users)
+    .where(eq(users.email, email));
+  return user?.id;
 }
 
 export async function login(
@@ -59,7 +52,11 @@ export async function login(
   // Per address and account, so that a guesser is stopped without locking the real user out
   // from their own desk; and per address, so one machine cannot spray many accounts.
   const keys = loginKeys(meta.ip, input.email);
-  checkRate(deps, keys);
+  await checkRate(deps, keys, {
+    who,
+    action: "auth.login.rate-limited",
+    trails: async () => trailsOf(deps, await accountOf(deps, input.email), input.organizationId),
+  });
   const [user] = await deps.db.db.select().from(users).where(eq(users.email, input.email));
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
@@ -67,17 +64,17 @@ export async function login(
       .then(() => false);
   if (!user || !ok) {
     countFailure(deps, keys);
-    deps.audit.recordRead({ ...who, userId: user?.id }, {
-      action: "auth.login.failed",
-      outcome: "failure",
-      entityType: "user",
-      entityId: user?.id ?? null,
-    });
+    auditAttempt(
+      deps,
+      { ...who, userId: user?.id },
+      await trailsOf(deps, user?.id, input.organizationId),
+      { action: "auth.login.failed", outcome: "failure", entityType: "user", entityId: user?.id },
+    );
     throw unauthorized(BAD_LOGIN);
   }
   deps.loginLimiter.reset(keys.account);
   if (!user.active || user.deletedAt) {
-    deps.audit.recordRead({ ...who, userId: user.id }, {
+    auditAttempt(deps, { ...who, userId: user.id }, await trailsOf(deps, user.id), {
       action: "auth.login.failed",
       outcome: "denied",
       entityType: "user",
@@ -86,8 +83,12 @@ export async function login(
     throw forbidden("This account is deactivated. Ask an administrator.");
   }
   const orgs = await membershipsOf(deps.db.db, user.id);
+  // A super admin lands in the platform unless they name an organisation: membership of one
+  // (accepted by them) must never take away their way to a platform session.
   const chosen = input.organizationId
     ? orgs.find((m) => m.organizationId === input.organizationId)
+    : user.isSuperAdmin
+    ? undefined
     : orgs[0];
   if (!chosen && (input.organizationId || !user.isSuperAdmin)) {
     throw forbidden(
@@ -117,7 +118,11 @@ export async function refresh(
 ): Promise<TokenResponseT> {
   // Refresh tokens are 256 random bits, so guessing is hopeless; the limit only stops a flood.
   const keys = { account: `refresh:${meta.ip}`, address: `refresh-ip:${meta.ip}` };
-  checkRate(deps, keys, PER_ADDRESS_FACTOR);
+  await checkRate(deps, keys, {
+    who: meta,
+    action: "auth.refresh.rate-limited",
+    trails: () => Promise.resolve([null]),
+  }, PER_ADDRESS_FACTOR);
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
     const [row] = await tx.select({

@@ -1,12 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, IdParam, json, jsonBody } from "../../lib/openapi.ts";
 import {
+  AcceptInvitationBody,
   LoginBody,
   RefreshBody,
   SessionList,
   SessionUser,
   SwitchBody,
   TokenResponse,
+  UpdateMeBody,
 } from "./schemas.ts";
 
 const tags = ["Auth"];
@@ -70,8 +72,11 @@ export const switchOrganization = defineRoute({
   path: "/auth/switch-organization",
   tags,
   access: "authenticated",
+  secret: true,
   summary: "Act in another organisation the user belongs to",
-  description: "Issues a new token pair for that organisation and ends the current session.",
+  description: "Issues a new token pair for that organisation (or, for a super admin, " +
+    "`organizationId: null`: the platform) and ends the current session. Tokens are never " +
+    "stored, so an Idempotency-Key replay answers 409 rather than repeating them.",
   request: { body: jsonBody(SwitchBody) },
   responses: { 200: json(TokenResponse, "Tokens for the chosen organisation") },
   errors: [403],
@@ -97,4 +102,33 @@ export const revokeSession = defineRoute({
     "answers 404.",
   request: { params: IdParam },
   responses: { 204: { description: "Ended" } },
+});
+
+export const updateMe = defineRoute({
+  method: "patch",
+  path: "/auth/me",
+  tags,
+  access: "authenticated",
+  summary: "Change your own name",
+  description: "Your account is yours: its name shows in every organisation you belong to, " +
+    "and only you (or a platform super admin) change it. The change is audited in each of them.",
+  request: { body: jsonBody(UpdateMeBody) },
+  responses: { 200: json(SessionUser, "The signed-in user") },
+});
+
+export const acceptInvitation = defineRoute({
+  method: "post",
+  path: "/auth/invitations/accept",
+  tags,
+  access: "public",
+  summary: "Join an organisation with an invitation code",
+  description: "With the code an admin handed you and your password: your existing password " +
+    "if the invited address has an account (it joins the organisation and keeps its name and " +
+    "password), or the password of a new account. Answers tokens signed in to that " +
+    "organisation. A wrong or expired code and a wrong password answer the same 401; attempts " +
+    "are rate limited like logins (429), and five wrong passwords revoke the invitation. 403: " +
+    "the account is deactivated; 409: already a member.",
+  request: { body: jsonBody(AcceptInvitationBody) },
+  responses: { 200: json(TokenResponse, "Tokens and the signed-in user") },
+  errors: [401, 403, 409, 429],
 });

@@ -10,7 +10,8 @@ export const LoginBody = z.object({
   email: Email,
   password: z.string().min(1).max(256).openapi({ example: "correct horse battery staple" }),
   organizationId: z.string().uuid().optional().openapi({
-    description: "Organisation to act in; defaults to the user's first active membership.",
+    description: "Organisation to act in; defaults to the user's first active membership " +
+      "(for a platform super admin: the platform).",
   }),
 }).openapi("LoginRequest");
 
@@ -19,8 +20,27 @@ export const RefreshBody = z.object({
 }).openapi("RefreshRequest");
 
 export const SwitchBody = z.object({
-  organizationId: z.string().uuid(),
+  organizationId: z.string().uuid().nullable().openapi({
+    description: "An organisation you are an active member of, or null (super admin only) for " +
+      "a platform session.",
+  }),
 }).openapi("SwitchOrganizationRequest");
+
+export const AcceptInvitationBody = z.object({
+  code: z.string().trim().min(1).max(40).openapi({ example: "7KQ2-M9XD-4HTR" }),
+  password: Password.openapi({
+    description: "Your password if the invited address already has an account; otherwise the " +
+      "password of the new account.",
+  }),
+  fullName: z.string().trim().min(2).max(200).optional().openapi({
+    description: "For a new account: your name, if the invitation spelt it wrong. An existing " +
+      "account keeps its name.",
+  }),
+}).openapi("AcceptInvitationRequest");
+
+export const UpdateMeBody = z.object({
+  fullName: z.string().trim().min(2).max(200).openapi({ example: "Grace W. Kariuki" }),
+}).strict().openapi("UpdateMeRequest");
 
 export const MembershipSummary = z.object({
   organizationId: z.string(),

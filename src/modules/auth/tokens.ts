@@ -65,7 +65,11 @@ export function createTokenService(config: Config["jwt"], clock: Clock): TokenSe
       } catch {
         throw unauthorized("The access token is invalid or expired.");
       }
-      if (typeof payload.sub !== "string" || typeof payload.sid !== "string") {
+      // hono/jwt checks exp only when present; a token that never expires is not one we issued.
+      if (
+        typeof payload.sub !== "string" || typeof payload.sid !== "string" ||
+        typeof payload.exp !== "number"
+      ) {
         throw unauthorized("The access token is invalid.");
       }
       const claims: AccessClaims = {

@@ -3,7 +3,7 @@ import type { Db } from "../../../db/client.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { facilities, memberships, organizations, users } from "../../../db/schema/mod.ts";
 import type { Actor, Deps, Principal } from "../../lib/context.ts";
-import { conflict, notFound } from "../../lib/errors.ts";
+import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { hashPassword } from "../../lib/password.ts";
@@ -49,8 +49,14 @@ export async function createOrganization(
   input: Input,
   meta: { requestId: string; ip: string | null; userAgent: string | null },
 ) {
-  const [existingUser] = await deps.db.db.select({ id: users.id }).from(users)
-    .where(eq(users.email, input.admin.email));
+  const [existingUser] = await deps.db.db.select({ id: users.id, isSuperAdmin: users.isSuperAdmin })
+    .from(users).where(eq(users.email, input.admin.email));
+  if (existingUser?.isSuperAdmin && existingUser.id !== p.userId) {
+    // A platform super admin is never made a member of an organisation by someone else.
+    throw unprocessable("This address belongs to a platform super admin; choose another admin.", [
+      { path: "admin.email", in: "body", message: "a platform super admin's address" },
+    ]);
+  }
   // Hash outside the transaction: it takes a few hundred milliseconds by design.
   const passwordHash = existingUser
     ? null

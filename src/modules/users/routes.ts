@@ -6,21 +6,58 @@ import {
   jsonBody,
   PageSchema,
 } from "../../lib/openapi.ts";
-import { CreateUserBody, User, UserListQuery, UserPatch } from "./schemas.ts";
+import {
+  Invitation,
+  InvitationListQuery,
+  InviteBody,
+  NewInvitation,
+  User,
+  UserListQuery,
+  UserPatch,
+} from "./schemas.ts";
 
 const tags = ["Users"];
 
-export const create = defineRoute({
+export const invite = defineRoute({
   method: "post",
   path: "/users",
   tags,
   access: "users:write",
-  summary: "Add a staff member to the organisation",
-  description:
-    "Allocates an employee id from the role (ADM001, DOC001, …). An email that already " +
-    "has an account gets a membership here instead of a second account.",
-  request: { body: jsonBody(CreateUserBody) },
-  responses: { 201: json(User, "The staff member") },
+  secret: true,
+  summary: "Invite a person to join the organisation",
+  description: "Records an invitation with the role (and facility) the person will have, and " +
+    "answers it with a one-time `code`. Hand the code over; the person accepts it at " +
+    "POST /auth/invitations/accept with their password (a new one if they have no account yet) " +
+    "and only then becomes a staff member here, with an employee id from the role (ADM001, " +
+    "DOC001, …). The answer is the same whether or not the address already has an account " +
+    "anywhere, and no existing account is changed or shown. The code is never stored, so an " +
+    "Idempotency-Key replay answers 409 instead of repeating it. 409 also when the person is " +
+    "already a member here.",
+  request: { body: jsonBody(InviteBody) },
+  responses: { 201: json(NewInvitation, "The invitation and its one-time code") },
+});
+
+export const listInvitations = defineRoute({
+  method: "get",
+  path: "/users/invitations",
+  tags,
+  access: "users:read",
+  summary: "List the organisation's invitations",
+  description: "Newest first. `status=pending` lists those that can still be accepted.",
+  request: { query: InvitationListQuery },
+  responses: { 200: json(PageSchema(Invitation, "InvitationPage"), "A page of invitations") },
+});
+
+export const revokeInvitation = defineRoute({
+  method: "delete",
+  path: "/users/invitations/{id}",
+  tags,
+  access: "users:write",
+  summary: "Revoke a pending invitation",
+  description: "Its code stops working at once. Only a pending invitation can be revoked (422).",
+  request: { params: IdParam, headers: IfMatchHeader },
+  responses: { 200: json(Invitation, "The revoked invitation") },
+  errors: [412, 422],
 });
 
 export const list = defineRoute({
@@ -48,10 +85,13 @@ export const update = defineRoute({
   path: "/users/{id}",
   tags,
   access: "users:write",
-  summary: "Change a staff member's name, role, facility or status",
+  summary: "Change a staff member's role, facility, status or employee id",
+  description: "Only membership fields: the name, email and password belong to the person's " +
+    "account, which only they change (PATCH /auth/me). An employee id taken by another member " +
+    "answers 409.",
   request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(UserPatch) },
   responses: { 200: json(User, "The updated staff member") },
-  errors: [412, 422],
+  errors: [409, 412, 422],
 });
 
 export const deactivate = defineRoute({

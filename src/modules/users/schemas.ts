@@ -1,25 +1,68 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/openapi.ts";
 import { ROLES } from "../../lib/permissions.ts";
-import { Email, Password } from "../auth/schemas.ts";
+import { Email } from "../auth/schemas.ts";
 
-export const CreateUserBody = z.object({
+export const InviteBody = z.object({
   email: Email.openapi({ example: "nurse.wanjiru@sunrise.clinic" }),
-  fullName: z.string().trim().min(2).max(200).openapi({ example: "Grace Wanjiru" }),
-  role: z.enum(ROLES).openapi({ example: "NURSE" }),
-  facilityId: z.string().uuid().nullable().optional(),
-  password: Password.optional().openapi({
-    description: "Required for a new account; ignored when the email already has an account " +
-      "(that person is added to this organisation and keeps their password).",
+  fullName: z.string().trim().min(2).max(200).openapi({
+    example: "Grace Wanjiru",
+    description: "The name a new account starts with. An existing account keeps its own name.",
   }),
-}).openapi("CreateUserRequest");
+  role: z.enum(ROLES).openapi({ example: "NURSE" }),
+  facilityId: z.string().uuid().nullable().optional().openapi({
+    description: "Omitted: the inviting admin's facility. null: no facility.",
+  }),
+}).openapi("InviteRequest");
 
+export const InvitationStatus = z.enum(["pending", "accepted", "revoked", "expired"]);
+
+export const Invitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  fullName: z.string(),
+  role: z.enum(ROLES),
+  facilityId: z.string().nullable(),
+  status: InvitationStatus,
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  userId: z.string().nullable().openapi({
+    description: "The staff member it made, once accepted.",
+  }),
+  version: z.number().int(),
+  createdAt: z.string(),
+}).openapi("Invitation");
+
+export const NewInvitation = Invitation.extend({
+  code: z.string().openapi({
+    example: "7KQ2-M9XD-4HTR",
+    description: "Shown once: hand it to the person, who accepts with it and their password " +
+      "at POST /auth/invitations/accept. Only its hash is stored.",
+  }),
+}).openapi("NewInvitation");
+
+export const InvitationListQuery = z.object({
+  ...PageQuery,
+  status: InvitationStatus.optional(),
+});
+
+const EmployeeId = z.string().trim().toUpperCase().regex(
+  /^[A-Z0-9][A-Z0-9-]{1,19}$/,
+  "2 to 20 letters, digits or hyphens",
+);
+
+/**
+ * Membership fields only. The name, email and password belong to the person's account, which
+ * may be a member of other organisations too: only the person (PATCH /auth/me) changes them.
+ */
 export const UserPatch = z.object({
-  fullName: z.string().trim().min(2).max(200).optional().openapi({ example: "Grace W. Kariuki" }),
   role: z.enum(ROLES).optional(),
   facilityId: z.string().uuid().nullable().optional(),
   active: z.boolean().optional(),
-}).refine((o) => Object.keys(o).length > 0, "send at least one field").openapi("UserPatch");
+  employeeId: EmployeeId.optional().openapi({ example: "NUR014" }),
+}).strict().refine((o) => Object.keys(o).length > 0, "send at least one field").openapi(
+  "UserPatch",
+);
 
 export const User = z.object({
   id: z.string(),
