@@ -97,6 +97,12 @@ export function createApp(deps: Deps) {
     exposeHeaders: ["ETag", "Location", "X-Request-Id", "Retry-After", "Idempotent-Replayed"],
     maxAge: 600,
   });
+  // Responses are per user and mostly patient data: no browser or proxy may keep a copy. A
+  // handler that means otherwise sets its own Cache-Control.
+  app.use(`${API_PREFIX}/*`, async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("Cache-Control", "no-store");
+  });
   // CORS concerns browsers, which always send Origin; skipping it otherwise saves ~12 µs a
   // request (Hono's cors rebuilds the response to add its headers).
   app.use(`${API_PREFIX}/*`, (c, next) => c.req.header("origin") ? corsHandler(c, next) : next());

@@ -416,10 +416,11 @@ Deno.test("patient documents", async (t) => {
       assert.equal(evil.body.fileName, "badgnp.exe%22%0D%0AX-Injected: 1");
       const { res: dl } = await download(app, doctor, `${docsPath}/${evil.body.id}/content`);
       assert.equal(dl.headers.get("x-injected"), null);
+      // Downloaded under the detected type's extension (a PNG), the stored name otherwise kept.
       assert.equal(
         dl.headers.get("content-disposition"),
-        `attachment; filename="badgnp.exe_22_0D_0AX-Injected: 1"; ` +
-          `filename*=UTF-8''badgnp.exe%2522%250D%250AX-Injected%3A%201`,
+        `attachment; filename="badgnp.exe_22_0D_0AX-Injected: 1.png"; ` +
+          `filename*=UTF-8''badgnp.exe%2522%250D%250AX-Injected%3A%201.png`,
       );
 
       // Every file in the data folder is the database or a document at <orgId>/<documentId>.

@@ -44,7 +44,12 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   if (err instanceof HTTPException) {
     // Hono's own: malformed JSON (400), body limit (413) and the like.
     const status = err.status;
-    const detail = status === 400 ? "The request body is not valid JSON." : err.message || "Error";
+    const multipart = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
+    const detail = status !== 400
+      ? err.message || "Error"
+      : multipart
+      ? "The request body is not valid multipart/form-data: check the boundary and each part."
+      : "The request body is not valid JSON.";
     return problemResponse(c, status, detail);
   }
   if (isUniqueViolation(err)) {

@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./context.ts";
-import { badRequest, type FieldError } from "./errors.ts";
+import { badRequest, type FieldError, unprocessable } from "./errors.ts";
 
 type Issue = { path: PropertyKey[]; message: string };
 
@@ -25,15 +25,37 @@ const LOCATION: Record<string, string> = {
   cookie: "cookie",
 };
 
+/**
+ * The path of the first string holding a NUL character, or undefined. SQLite stores such text
+ * but C-string readers (drivers, exports, other systems) cut it at the NUL, so it never gets in.
+ */
+export function nulPath(value: unknown, path = ""): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "(root)" : undefined;
+  if (value === null || typeof value !== "object" || value instanceof Blob) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const keyPath = path ? `${path}.${k}` : k;
+    if (k.includes("\u0000")) return keyPath;
+    const found = nulPath(v, keyPath);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
+      const location = LOCATION[result.target] ?? result.target;
       if (!result.success) {
-        const location = LOCATION[result.target] ?? result.target;
         throw badRequest(
           `The request ${location} is not valid.`,
           fieldErrors(result.error.issues as Issue[], location),
         );
+      }
+      const at = nulPath(result.data);
+      if (at !== undefined) {
+        throw unprocessable("Text must not contain NUL characters.", [
+          { path: at, in: location, message: "contains a NUL character (U+0000)" },
+        ]);
       }
     },
   });

@@ -30,6 +30,24 @@ export function sanitizeFileName(raw: string, mediaType: string): string {
   return name || `document.${EXTENSIONS[mediaType] ?? "bin"}`;
 }
 
+/** Extensions that already name each accepted type; anything else is replaced. */
+const ALIASES: Record<string, string[]> = { jpg: ["jpg", "jpeg"] };
+
+/**
+ * The name a download is offered under: the stored name with the extension of the type the
+ * bytes were detected as (`scan.bat` holding a PDF → `scan.pdf`), so that the saved file opens
+ * as what it is and never as what the uploader called it. The stored name stays in the metadata.
+ */
+export function downloadName(fileName: string, mediaType: string): string {
+  const ext = EXTENSIONS[mediaType] ?? "bin";
+  // Only a short run of letters and digits after the last dot is an extension: "Dr. Smith
+  // referral" has none and keeps its whole name.
+  const m = /^(.+)\.([A-Za-z0-9]{1,10})$/.exec(fileName);
+  const [stem, current] = m ? [m[1], m[2].toLowerCase()] : [fileName, ""];
+  if ((ALIASES[ext] ?? [ext]).includes(current)) return fileName;
+  return `${stem}.${ext}`;
+}
+
 /**
  * `attachment` with an ASCII fallback name and the exact name in RFC 8187 `filename*`, so that
  * no quote, backslash or non-ASCII character can break out of the header.

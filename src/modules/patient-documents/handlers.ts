@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { expectedVersion } from "../../lib/openapi.ts";
-import { contentDisposition } from "./filename.ts";
+import { contentDisposition, downloadName } from "./filename.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
 
@@ -34,7 +34,7 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
     return c.body(stream, 200, {
       "Content-Type": row.mediaType,
       "Content-Length": String(row.sizeBytes),
-      "Content-Disposition": contentDisposition(row.fileName),
+      "Content-Disposition": contentDisposition(downloadName(row.fileName, row.mediaType)),
       "X-Content-Type-Options": "nosniff",
       // Patient data: no shared cache may keep it.
       "Cache-Control": "private, no-store",

@@ -85,7 +85,9 @@ export const content = defineRoute({
       content: Object.fromEntries(DOCUMENT_MEDIA_TYPES.map((t) => [t, { schema: binary }])),
       headers: {
         "Content-Disposition": {
-          description: "attachment; filename=\"…\"; filename*=UTF-8''…",
+          description: "attachment; filename=\"…\"; filename*=UTF-8''…: the stored file name " +
+            "with the extension of the detected type (a PDF uploaded as scan.bat downloads as " +
+            "scan.pdf).",
           schema: { type: "string" },
         },
         ETag: { description: "The SHA-256 of the content, quoted.", schema: { type: "string" } },

@@ -46,7 +46,8 @@ export const PatientDocument = z.object({
   title: z.string(),
   category: z.enum(DOCUMENT_CATEGORIES),
   fileName: z.string().openapi({
-    description: "The uploaded file's name, without any path, for display and downloads.",
+    description: "The uploaded file's name as given, without any path, for display. Downloads " +
+      "carry the extension of the detected type instead of the given one.",
     example: "referral.pdf",
   }),
   mediaType: z.enum(DOCUMENT_MEDIA_TYPES),
