@@ -47,6 +47,10 @@ const envSchema = z.object({
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  // Shape and expansion limits of an import, checked while the file is read (see read-file.ts).
+  IMPORT_MAX_COLUMNS: z.coerce.number().int().min(2).max(16_384).default(200),
+  IMPORT_MAX_CELL_CHARS: z.coerce.number().int().min(256).max(1_048_576).default(32_767),
+  IMPORT_MAX_UNZIPPED_BYTES: z.coerce.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
 });
 
 export interface Config {
@@ -77,7 +81,14 @@ export interface Config {
   /** This site's code in MRNs allocated here (clinic replicas registering offline). */
   siteCode: string | null;
   documents: { dir: string; maxBytes: number };
-  imports: { maxBytes: number; maxRows: number };
+  imports: {
+    maxBytes: number;
+    maxRows: number;
+    maxColumns: number;
+    maxCellChars: number;
+    /** XLSX parts as inflated (shared strings counted each time a cell uses them). */
+    maxUnzippedBytes: number;
+  };
   /** scrypt cost as log2(N). 17 per CONVENTIONS.md; tests may lower it to keep the suite fast. */
   passwordLogN: number;
 }
@@ -127,7 +138,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       dir: e.DOCUMENTS_DIR ?? join(e.DATA_DIR, "documents"),
       maxBytes: e.DOCUMENT_MAX_BYTES,
     },
-    imports: { maxBytes: e.IMPORT_MAX_BYTES, maxRows: e.IMPORT_MAX_ROWS },
+    imports: {
+      maxBytes: e.IMPORT_MAX_BYTES,
+      maxRows: e.IMPORT_MAX_ROWS,
+      maxColumns: e.IMPORT_MAX_COLUMNS,
+      maxCellChars: e.IMPORT_MAX_CELL_CHARS,
+      maxUnzippedBytes: e.IMPORT_MAX_UNZIPPED_BYTES,
+    },
     passwordLogN: 17,
   };
 }

@@ -1,12 +1,13 @@
 /**
- * Reads an uploaded CSV or XLSX file into rows of cells. The type is decided by the content, not
- * the file name or the client's media type: a ZIP signature means XLSX, valid UTF-8 text without
- * NUL bytes means CSV, anything else is refused with 415.
+ * Reads an uploaded CSV or XLSX file into rows of cells, in a worker (parse-worker.ts) so that
+ * the main thread keeps answering other requests while a large or hostile file is read, within
+ * the import limits (import-limits.ts) that bound what the read may allocate. The answer is the
+ * rows, or the refusal as a ProblemError: 413 too big, 415 not CSV/XLSX, 422 mis-shaped.
  */
-import { parse } from "csv-parse/sync";
-import { readSheet } from "read-excel-file/universal";
 import { ProblemError } from "../../lib/errors.ts";
 import type { Cell } from "./columns.ts";
+import type { ImportLimits } from "./import-limits.ts";
+import type { ParseReply, ParseRequest } from "./parse-file.ts";
 
 export interface SheetRows {
   kind: "csv" | "xlsx";
@@ -14,49 +15,57 @@ export interface SheetRows {
   rows: Cell[][];
 }
 
-const unsupported = (why: string) =>
-  new ProblemError(415, `Upload a CSV or XLSX file with a header row: ${why}.`);
+/**
+ * A read within the limits takes a second or two; this backstop ends one that does not (a
+ * machine under load, a case the limits missed) rather than let a worker spin for ever.
+ */
+export const READ_TIMEOUT_MS = 20_000;
 
-const isZip = (b: Uint8Array) =>
-  b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
-
-/** The caller bounds the work by refusing files over the byte limit before reading them. */
-export async function readRows(bytes: Uint8Array): Promise<SheetRows> {
-  if (isZip(bytes)) {
-    let rows: Cell[][];
-    try {
-      rows = await readSheet(new Uint8Array(bytes).slice().buffer) as Cell[][];
-    } catch {
-      throw unsupported("the file is a ZIP archive but not a readable XLSX workbook");
-    }
-    return { kind: "xlsx", rows };
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw unsupported("the file is neither XLSX nor UTF-8 text");
-  }
-  if (text.includes("\u0000")) throw unsupported("the file is binary, not CSV text");
-  try {
-    const rows = parse(text, {
-      bom: true,
-      delimiter: delimiterOf(text),
-      relax_column_count: true,
-      skip_empty_lines: false,
-    }) as string[][];
-    return { kind: "csv", rows };
-  } catch (err) {
-    throw new ProblemError(
-      422,
-      `The CSV file cannot be read: ${(err as Error).message.split("\n")[0]}`,
-    );
-  }
-}
-
-/** Spreadsheets in many locales save CSV with semicolons; the header line tells which. */
-function delimiterOf(text: string): string {
-  const firstLine = text.slice(0, text.indexOf("\n") >>> 0);
-  const count = (ch: string) => firstLine.split(ch).length - 1;
-  return count(";") > count(",") ? ";" : count("\t") > count(",") ? "\t" : ",";
+/**
+ * `bytes` is handed to the worker (transferred, not copied, when it is a whole buffer): the
+ * caller must not use it afterwards.
+ */
+export function readRows(
+  bytes: Uint8Array,
+  limits: ImportLimits,
+  timeoutMs = READ_TIMEOUT_MS,
+): Promise<SheetRows> {
+  const worker = new Worker(new URL("./parse-worker.ts", import.meta.url), { type: "module" });
+  return new Promise<SheetRows>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      worker.terminate();
+      settle();
+    };
+    const timer = setTimeout(() =>
+      finish(() =>
+        reject(
+          new ProblemError(
+            413,
+            `Reading the file took longer than ${timeoutMs / 1000} s; split it into smaller files.`,
+          ),
+        )
+      ), timeoutMs);
+    worker.onmessage = (e: MessageEvent<ParseReply>) =>
+      finish(() => {
+        const reply = e.data;
+        if (reply.ok) resolve({ kind: reply.kind, rows: reply.rows });
+        else reject(new ProblemError(reply.status, reply.detail));
+      });
+    worker.onerror = (e) => {
+      // Handled here: unhandled, a worker's error would end the whole process.
+      e.preventDefault();
+      finish(() => reject(new Error(`The import parse worker failed: ${e.message}`)));
+    };
+    worker.onmessageerror = () =>
+      finish(() => reject(new Error("The import parse worker's answer could not be read.")));
+    const { maxRows, maxColumns, maxCellChars, maxUnzippedBytes } = limits;
+    const request: ParseRequest = {
+      bytes,
+      limits: { maxRows, maxColumns, maxCellChars, maxUnzippedBytes },
+    };
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.buffer instanceof ArrayBuffer;
+    worker.postMessage(request, whole ? [bytes.buffer as ArrayBuffer] : []);
+  });
 }

@@ -51,8 +51,14 @@ export const importFile = defineRoute({
     "`mode=all-or-nothing` (default): any rejected row and nothing is written: 422 with " +
     "`rejected: [{row, errors: [{field, message}]}]`. `mode=partial`: valid rows are registered " +
     "and rejected ones reported, 200. `dryRun=true` writes nothing and answers what the real " +
-    "run would. A file over IMPORT_MAX_BYTES or with more than IMPORT_MAX_ROWS data rows " +
-    "answers 413.",
+    "run would. The file is read within limits checked as it is read (off the main thread), " +
+    "and the first one crossed answers a problem naming it. 413: a file over IMPORT_MAX_BYTES, " +
+    "more than IMPORT_MAX_ROWS data rows (or more than 2 × (IMPORT_MAX_ROWS + 1) rows " +
+    "counting blank ones), or an XLSX whose parts inflate past IMPORT_MAX_UNZIPPED_BYTES " +
+    "(shared strings counted each time a cell uses them). 422: more than IMPORT_MAX_COLUMNS " +
+    "columns, a cell over IMPORT_MAX_CELL_CHARS characters, or a cell referenced beyond those " +
+    "limits (e.g. XFD2000000), as well as unreadable CSV. 415: not a CSV or a readable XLSX " +
+    "(also a part with a DOCTYPE). Only the first sheet of a workbook is read.",
   request: { query: ImportQuery, body: multipartBody(ImportUpload) },
   responses: { 200: json(ImportReport, "What was imported and what was rejected") },
   errors: [413, 415, 422],
