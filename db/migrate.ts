@@ -52,13 +52,3 @@ export async function migrationsApplied(handle: DatabaseHandle): Promise<boolean
   );
   return await newestApplied(handle).then((n) => n >= newestShipped!, () => false);
 }
-
-if (import.meta.main) {
-  const { loadConfig } = await import("../src/config.ts");
-  const { openDatabase } = await import("./client.ts");
-  const config = loadConfig();
-  const handle = openDatabase(config.database);
-  const n = await migrate(handle);
-  console.log(n === 0 ? "Database is up to date." : `Applied ${n} migration(s).`);
-  handle.close();
-}

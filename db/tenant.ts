@@ -5,7 +5,7 @@
  */
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { newId } from "../src/lib/ids.ts";
+import { newId } from "./ids.ts";
 import type { Db } from "./client.ts";
 import { recordChange } from "./changes.ts";
 import { recordVersion, type RowWrite, VERSIONED_TABLES } from "./versions.ts";

@@ -1,6 +1,6 @@
 /** Reads the configuration once, builds the app and serves it until SIGINT or SIGTERM. */
 import { closeDeps, createApp, createDeps } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig } from "./lib/config.ts";
 
 const config = loadConfig();
 const deps = await createDeps(config);

@@ -50,7 +50,7 @@ Deno.test("data layer", async (t) => {
       const fresh = `file:${join(dir, "fresh.db")}`;
       const run = () =>
         new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "db/migrate.ts"],
+          args: ["run", "-A", "scripts/migrate.ts"],
           env: { DATABASE_URL: fresh, DATA_DIR: dir, APP_ENV: "test", JWT_SECRET: "x".repeat(40) },
           stdout: "piped",
           stderr: "piped",

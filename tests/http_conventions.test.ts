@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { closeDeps, createApp, createDeps } from "../src/app.ts";
-import { parseConfig } from "../src/config.ts";
+import { parseConfig } from "../src/lib/config.ts";
 import { openDatabase } from "../db/client.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg } from "./helpers/factories.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { and, eq, like } from "drizzle-orm";
-import { seed, STAFF, SUPER_ADMIN_EMAIL } from "../db/seed.ts";
+import { seed, STAFF, SUPER_ADMIN_EMAIL } from "../scripts/seed.ts";
 import {
   auditEvents,
   changeLog,
@@ -14,7 +14,7 @@ import { acceptInvitation, createOrg, invite, login } from "./helpers/factories.
 
 const PASSWORD = "seed-password-42";
 
-Deno.test("db/seed.ts", async (t) => {
+Deno.test("scripts/seed.ts", async (t) => {
   // Eight logins from one address would come close to the default per-address login limit.
   const app = await createTestApp({ LOGIN_RATE_LIMIT: "100" });
   const db = app.deps.db.db;

@@ -1,14 +1,13 @@
 import type { Context } from "hono";
 import type { DatabaseHandle } from "../../db/client.ts";
-import type { Config } from "../config.ts";
+import type { Config } from "./config.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "./logger.ts";
-import type { Role } from "./permissions.ts";
-import type { AuditLog } from "../modules/audit/service.ts";
-import type { RateLimiter } from "../middleware/rate-limit.ts";
-import type { TokenService } from "../modules/auth/tokens.ts";
-import type { PrincipalResolver } from "../modules/auth/principal.ts";
-import type { DocumentStorage } from "../modules/patient-documents/storage.ts";
+import type { Actor, Principal } from "./actor.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import type { AuditLog, DocumentStorage, PrincipalResolver, TokenService } from "./services.ts";
+
+export type { Actor, Principal };
 
 /** Everything the app is built from; passed in, never global, so tests build their own. */
 export interface Deps {
@@ -24,16 +23,6 @@ export interface Deps {
   documents: DocumentStorage;
 }
 
-/** Who is calling, from a verified token and the live session (see middleware/auth.ts). */
-export interface Principal {
-  userId: string;
-  sessionId: string;
-  /** Null for a platform super admin acting outside any organisation. */
-  orgId: string | null;
-  role: Role;
-  facilityId: string | null;
-}
-
 export type AppEnv = {
   Variables: {
     deps: Deps;
@@ -41,17 +30,6 @@ export type AppEnv = {
     principal: Principal;
   };
 };
-
-/** The actor and request facts a service needs for tenancy, auditing and actor columns. */
-export interface Actor {
-  userId: string;
-  orgId: string;
-  role: Role;
-  facilityId: string | null;
-  requestId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 /**
  * The caller's address, for audit entries and login rate limits. With TRUST_PROXY (one reverse

@@ -2,7 +2,7 @@
  * JSON-lines logger. Lines are buffered and written together every few milliseconds: one write
  * per request would cost a system call each on the hot path.
  */
-import type { LogLevel } from "../config.ts";
+import type { LogLevel } from "./config.ts";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 

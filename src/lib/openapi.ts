@@ -1,14 +1,9 @@
 /**
- * `defineRoute` wraps `createRoute` so that every operation states its access rule once, and the
- * same declaration drives the docs (security, `x-permission`, every error status) and the
- * enforcement (authentication, permission and content-type middleware). Nobody can add a route
- * and forget either half.
+ * The OpenAPI vocabulary every route shares: problem responses, the access rule a declaration
+ * states and the error statuses that follow from it, standard parameters and body helpers.
+ * `defineRoute` (middleware/define-route.ts) turns a declaration into a route with its guards.
  */
-import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { authenticate, authorize } from "../middleware/auth.ts";
-import { idempotency } from "../middleware/idempotency.ts";
-import { requireJson, requireMultipart } from "../middleware/content-type.ts";
+import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Permission } from "./permissions.ts";
 
 export const ProblemSchema = z.object({
@@ -47,7 +42,7 @@ export type ErrorStatus = keyof typeof ERROR_RESPONSES;
 /** `public`: no token. `authenticated`: any valid token. Otherwise the permission required. */
 export type Access = "public" | "authenticated" | Permission;
 
-type Declared = Omit<RouteConfig, "security" | "middleware"> & {
+export type Declared = Omit<RouteConfig, "security" | "middleware"> & {
   access: Access;
   /** Error statuses the handler itself can produce beyond those derived from the declaration. */
   errors?: ErrorStatus[];
@@ -85,48 +80,6 @@ export const IdempotencyHeader = z.object({
     description: "Retry-safe key; a repeat with the same key returns the first response.",
   }),
 });
-
-export function defineRoute<R extends Declared>(declared: R) {
-  const idempotent = declared.method === "post" && declared.access !== "public";
-  // Every authenticated POST accepts Idempotency-Key, so every one documents it.
-  const route: R = idempotent
-    ? {
-      ...declared,
-      request: {
-        ...declared.request,
-        headers: declared.request?.headers
-          ? (declared.request.headers as typeof IdempotencyHeader).extend(IdempotencyHeader.shape)
-          : IdempotencyHeader,
-      },
-    }
-    : declared;
-  const { access, errors: _errors, secret, ...rest } = route;
-  const middleware: MiddlewareHandler[] = [];
-  if (access !== "public") middleware.push(authenticate);
-  if (access !== "public" && access !== "authenticated") middleware.push(authorize(access));
-  if (rest.request?.body) {
-    const multipart = "multipart/form-data" in (rest.request.body.content ?? {});
-    middleware.push(multipart ? requireMultipart : requireJson);
-  }
-  if (idempotent) middleware.push(idempotency({ storeResponse: !secret }));
-  const responses: RouteConfig["responses"] = { ...rest.responses };
-  for (const status of derivedErrors(route)) {
-    responses[status] ??= { $ref: `#/components/responses/${status}` } as never;
-  }
-  const rule = access === "public"
-    ? "No authentication."
-    : access === "authenticated"
-    ? "Any signed-in user."
-    : `Requires the \`${access}\` permission.`;
-  return createRoute({
-    ...rest,
-    description: rest.description ? `${rule}\n\n${rest.description}` : rule,
-    responses,
-    security: access === "public" ? [] : [{ bearerAuth: [] }],
-    middleware: middleware as never,
-    "x-permission": access,
-  } as unknown as R) as unknown as Omit<R, "access" | "errors" | "secret">;
-}
 
 /** Standard reusable parameters and headers. */
 export const IdParam = z.object({

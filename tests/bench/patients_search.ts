@@ -17,7 +17,7 @@
  */
 import { sql } from "drizzle-orm";
 import { closeDeps, createDeps } from "../../src/app.ts";
-import { parseConfig } from "../../src/config.ts";
+import { parseConfig } from "../../src/lib/config.ts";
 import type { Actor } from "../../src/lib/context.ts";
 import { listPatients } from "../../src/modules/patient-search/service.ts";
 import { chooseLoadTool, runLoad, table } from "./load.ts";

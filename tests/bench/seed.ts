@@ -12,8 +12,8 @@
  * search index is built in bulk at the end (`rebuildSearchIndex`).
  */
 import { closeDeps, createDeps } from "../../src/app.ts";
-import { parseConfig } from "../../src/config.ts";
-import { newId } from "../../src/lib/ids.ts";
+import { parseConfig } from "../../src/lib/config.ts";
+import { newId } from "../../db/ids.ts";
 import { createOrganization } from "../../src/modules/organizations/service.ts";
 import { formatMrn } from "../../src/modules/patients/mrn.ts";
 import { rebuildSearchIndex } from "../../src/modules/patient-search/indexer.ts";

@@ -1,7 +1,7 @@
 /** Runs the real server (`src/main.ts`) as a child process on a loopback port. */
 
 /** Project root: the folder holding deno.json, two levels above this file. */
-export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
+export const PROJECT_ROOT = new URL("../..", import.meta.url).pathname;
 
 /** Variables the app's config reads; never inherited, so the bench runs on known settings. */
 const CONFIG_VARS = new Set([

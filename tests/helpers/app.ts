@@ -3,7 +3,7 @@
  * migrations, real HTTP handling through `app.request`, no mocks.
  */
 import { closeDeps, createApp, createDeps } from "../../src/app.ts";
-import { type Config, parseConfig } from "../../src/config.ts";
+import { type Config, parseConfig } from "../../src/lib/config.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Deps } from "../../src/lib/context.ts";
 import { ensureSuperAdmin } from "../../src/modules/users/bootstrap.ts";

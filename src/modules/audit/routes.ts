@@ -1,4 +1,5 @@
-import { defineRoute, json, PageSchema } from "../../lib/openapi.ts";
+import { json, PageSchema } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { AuditEvent, AuditQuery } from "./schemas.ts";
 
 export const list = defineRoute({

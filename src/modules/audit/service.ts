@@ -9,79 +9,11 @@
 import { and, desc, eq, gte, isNull, lt, lte, type SQL } from "drizzle-orm";
 import type { DatabaseHandle, DatabaseOptions, Db } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
-import type { Actor } from "../../lib/context.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { newId } from "../../lib/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
-import type { WriterReply, WriterRequest } from "./writer-worker.ts";
-
-export type AuditOutcome = "success" | "denied" | "failure";
-
-export interface AuditEntry {
-  action: string;
-  outcome?: AuditOutcome;
-  entityType?: string | null;
-  entityId?: string | null;
-  patientId?: string | null;
-  changedFields?: string[] | null;
-}
-
-/** Request facts an audit entry needs; an Actor has them, and so does an anonymous caller. */
-export type AuditSubject = Partial<Omit<Actor, "requestId">> & { requestId: string };
-
-type AuditRow = typeof auditEvents.$inferInsert;
-
-/**
- * A queued entry, positional to keep the read path cheap (no object per field to build, and a
- * quick copy to the worker). Its id and ISO time are made when the batch is written, in the
- * worker, from the event's time in milliseconds.
- */
-export type QueuedEntry = [
-  atMs: number,
-  orgId: string | null,
-  actorId: string | null,
-  actorRole: string | null,
-  facilityId: string | null,
-  action: string,
-  entityType: string | null,
-  entityId: string | null,
-  patientId: string | null,
-  outcome: string,
-  ip: string | null,
-  userAgent: string | null,
-  requestId: string,
-  changedFields: string[] | null,
-];
-
-export function rowOf(q: QueuedEntry): AuditRow {
-  return {
-    id: newId(),
-    at: new Date(q[0]).toISOString(),
-    orgId: q[1],
-    actorId: q[2],
-    actorRole: q[3],
-    facilityId: q[4],
-    action: q[5],
-    entityType: q[6],
-    entityId: q[7],
-    patientId: q[8],
-    outcome: q[9],
-    ip: q[10],
-    userAgent: q[11],
-    requestId: q[12],
-    changedFields: q[13],
-  };
-}
-
-export interface AuditLog {
-  /** Appends an entry in the caller's write transaction. */
-  record(tx: Db, who: AuditSubject, entry: AuditEntry): Promise<void>;
-  /** Queues an entry (reads, denials, failed logins) for the next batch. */
-  recordRead(who: AuditSubject, entry: AuditEntry): void;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
+import { type QueuedEntry, rowOf, type WriterReply, type WriterRequest } from "./entries.ts";
+import type { AuditEntry, AuditLog, AuditSubject } from "../../lib/services.ts";
 
 /** Where batches go: the main connection, or a worker thread with its own connection. */
 interface BatchSink {

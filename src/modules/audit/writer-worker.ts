@@ -4,16 +4,9 @@
  * append of a second's worth of reads (index maintenance plus the COMMIT's fsync) takes tens of
  * milliseconds, which on the main thread would stall every request in flight.
  */
-import { type DatabaseHandle, type DatabaseOptions, openDatabase } from "../../../db/client.ts";
+import { type DatabaseHandle, openDatabase } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
-import { type QueuedEntry, rowOf } from "./service.ts";
-
-export type WriterRequest =
-  | { type: "open"; options: DatabaseOptions }
-  | { type: "append"; id: number; entries: QueuedEntry[] }
-  | { type: "close"; id: number };
-
-export type WriterReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+import { rowOf, type WriterReply, type WriterRequest } from "./entries.ts";
 
 let handle: DatabaseHandle | undefined;
 

@@ -12,7 +12,7 @@ import {
   users,
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
-import { newId } from "../../lib/ids.ts";
+import { newId } from "../../../db/ids.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { SessionUserT, TokenResponseT } from "./schemas.ts";
 

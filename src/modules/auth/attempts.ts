@@ -10,7 +10,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { memberships } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
-import type { AuditEntry, AuditSubject } from "../audit/service.ts";
+import type { AuditEntry, AuditSubject } from "../../lib/services.ts";
 
 /** Failures allowed from one address across all accounts, as a multiple of the per-account limit. */
 export const PER_ADDRESS_FACTOR = 5;

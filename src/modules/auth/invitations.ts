@@ -10,7 +10,7 @@ import { invitations, memberships, users } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp, updateInTenant } from "../../../db/tenant.ts";
 import type { Deps } from "../../lib/context.ts";
 import { conflict, forbidden, unauthorized } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
+import { newId } from "../../../db/ids.ts";
 import { hashPassword, verifyPassword } from "../../lib/password.ts";
 import type { TenantRole } from "../../lib/permissions.ts";
 import { hashInvitationCode } from "../users/invitation-code.ts";

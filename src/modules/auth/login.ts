@@ -9,7 +9,7 @@ import type { Deps } from "../../lib/context.ts";
 import { forbidden, unauthorized } from "../../lib/errors.ts";
 import { dummyHash, verifyPassword } from "../../lib/password.ts";
 import type { Role } from "../../lib/permissions.ts";
-import type { AuditSubject } from "../audit/service.ts";
+import type { AuditSubject } from "../../lib/services.ts";
 import type { TokenResponseT } from "./schemas.ts";
 import { hashToken } from "./tokens.ts";
 import {

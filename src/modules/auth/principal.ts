@@ -13,7 +13,7 @@ import { memberships, sessions, users } from "../../../db/schema/mod.ts";
 import type { Principal } from "../../lib/context.ts";
 import { unauthorized } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
-import type { AccessClaims } from "./tokens.ts";
+import type { AccessClaims, PrincipalResolver } from "../../lib/services.ts";
 
 const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
 
@@ -71,12 +71,6 @@ export async function loadPrincipal(
     role: row.role as Role,
     facilityId: row.facilityId ?? null,
   };
-}
-
-export interface PrincipalResolver {
-  resolve(claims: AccessClaims): Promise<Principal>;
-  forgetSession(sessionId: string): void;
-  forgetUser(userId: string): void;
 }
 
 export function createPrincipalResolver(

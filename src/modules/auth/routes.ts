@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, IdParam, json, jsonBody } from "../../lib/openapi.ts";
+import { IdParam, json, jsonBody } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import {
   AcceptInvitationBody,
   LoginBody,

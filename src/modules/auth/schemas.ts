@@ -1,10 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ROLES } from "../../lib/permissions.ts";
-
-export const Email = z.string().trim().toLowerCase().email().max(254)
-  .openapi({ example: "admin@demo.clinic" });
-export const Password = z.string().min(10, "must be at least 10 characters").max(256)
-  .openapi({ example: "correct horse battery staple" });
+import { Email, Password } from "../../lib/schemas.ts";
 
 export const LoginBody = z.object({
   email: Email,

@@ -4,24 +4,11 @@
  */
 import { sign, verify } from "hono/jwt";
 import { createHash, randomBytes } from "node:crypto";
-import type { Config } from "../../config.ts";
+import type { Config } from "../../lib/config.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { unauthorized } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
-
-export interface AccessClaims {
-  sub: string;
-  sid: string;
-  org: string | null;
-  role: Role;
-  exp: number;
-}
-
-export interface TokenService {
-  signAccess(claims: Omit<AccessClaims, "exp">): Promise<{ token: string; expiresIn: number }>;
-  verifyAccess(token: string): Promise<AccessClaims>;
-  newRefreshToken(): { token: string; hash: string };
-}
+import type { AccessClaims, TokenService } from "../../lib/services.ts";
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 

@@ -1,12 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import {
-  defineRoute,
-  IfMatchHeader,
-  json,
-  jsonBody,
-  PageQuery,
-  PageSchema,
-} from "../../lib/openapi.ts";
+import { IfMatchHeader, json, jsonBody, PageQuery, PageSchema } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import {
   CreateOrganizationBody,
   CreateOrganizationResponse,

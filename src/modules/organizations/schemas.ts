@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Email, Password } from "../auth/schemas.ts";
+import { Email, Password } from "../../lib/schemas.ts";
 
 export const ORG_TYPES = ["CLINIC", "HOSPITAL", "MEDICAL_CENTER"] as const;
 export const PRACTICE_SYSTEMS = ["allopathic", "ayurvedic", "homeopathic"] as const;

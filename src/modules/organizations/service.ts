@@ -4,7 +4,7 @@ import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { facilities, memberships, organizations, users } from "../../../db/schema/mod.ts";
 import type { Actor, Deps, Principal } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
+import { newId } from "../../../db/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { hashPassword } from "../../lib/password.ts";
 import { allocateEmployeeId } from "../users/service.ts";

@@ -8,7 +8,7 @@ import type { Db } from "../../../db/client.ts";
 import { type AllergyRow, patientAllergies } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict } from "../../lib/errors.ts";
-import { foldText } from "../patient-search/normalize.ts";
+import { foldText } from "../../lib/normalize.ts";
 import {
   ALLERGY_FIELDS,
   type AllergyInputT,

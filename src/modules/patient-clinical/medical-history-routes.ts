@@ -1,11 +1,5 @@
-import {
-  defineRoute,
-  IdParam,
-  IfMatchHeader,
-  json,
-  jsonBody,
-  PageSchema,
-} from "../../lib/openapi.ts";
+import { IdParam, IfMatchHeader, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import {
   HistoryEntry,
   HistoryEntryInput,

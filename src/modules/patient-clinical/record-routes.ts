@@ -1,6 +1,7 @@
 /** The record's history and the summary: routes under /patients/{id} open to every role. */
 import { z } from "@hono/zod-openapi";
-import { defineRoute, IdParam, json, PageSchema } from "../../lib/openapi.ts";
+import { IdParam, json, PageSchema } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { Patient } from "../patients/schemas.ts";
 import { versionFields, VersionPageQuery } from "./shared-schemas.ts";
 import { MergedSummary, PatientSummary } from "./summary-schemas.ts";

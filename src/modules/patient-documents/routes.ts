@@ -1,12 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import {
-  defineRoute,
-  IdParam,
-  IfMatchHeader,
-  json,
-  multipartBody,
-  ProblemSchema,
-} from "../../lib/openapi.ts";
+import { IdParam, IfMatchHeader, json, multipartBody, ProblemSchema } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import {
   DOCUMENT_MEDIA_TYPES,
   DocumentListQuery,

@@ -12,7 +12,7 @@ import { patientDocuments } from "../../../db/schema/mod.ts";
 import type { Db } from "../../../db/client.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound, ProblemError } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
+import { newId } from "../../../db/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { livePatient, readablePatient, refuseMerged } from "../patients/service.ts";

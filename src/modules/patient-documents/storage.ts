@@ -6,15 +6,7 @@
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
-
-export interface DocumentStorage {
-  /** Stores `bytes` under `key`, durably, replacing nothing (keys are unique). */
-  put(key: string, bytes: Uint8Array): Promise<void>;
-  /** The file's content as a stream, or undefined when it is missing. */
-  get(key: string): Promise<ReadableStream<Uint8Array> | undefined>;
-  /** Removes the file (for cleaning up after a failed write; documents are deleted softly). */
-  remove(key: string): Promise<void>;
-}
+import type { DocumentStorage } from "../../lib/services.ts";
 
 const SAFE_KEY = /^[A-Za-z0-9-]+(\/[A-Za-z0-9-]+)*$/;
 

@@ -6,13 +6,7 @@
  */
 import type { Db } from "../../../db/client.ts";
 import type { PatientRow } from "../../../db/schema/mod.ts";
-import {
-  foldId,
-  foldText,
-  nameParts,
-  phoneKey,
-  withinOneEdit,
-} from "../patient-search/normalize.ts";
+import { foldId, foldText, nameParts, phoneKey, withinOneEdit } from "../../lib/normalize.ts";
 import { reversedPhone } from "../patient-search/terms.ts";
 import {
   candidatesByIds,

@@ -1,4 +1,5 @@
-import { defineRoute, IdParam, json, jsonBody } from "../../lib/openapi.ts";
+import { IdParam, json, jsonBody } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { DuplicateList, MergeInput, MergeResult, UnmergeInput, UnmergeResult } from "./schemas.ts";
 
 const tags = ["Patient duplicates"];

@@ -16,7 +16,7 @@ import {
   patientSearchTerms,
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
-import { foldId } from "./normalize.ts";
+import { foldId } from "../../lib/normalize.ts";
 import { INDEXED_FIELDS, isListed, nameTermsIn, termsOf, typoKeys } from "./terms.ts";
 
 /**

@@ -9,7 +9,7 @@ import { todayIn } from "../../lib/time.ts";
 import { orgSettings } from "../organizations/service.ts";
 import { formatMrn } from "../patients/mrn.ts";
 import type { PatientFilters } from "./filters.ts";
-import { foldId, withinOneEdit } from "./normalize.ts";
+import { foldId, withinOneEdit } from "../../lib/normalize.ts";
 import { nameScore, parseQuery } from "./ranking.ts";
 import {
   type Candidate,

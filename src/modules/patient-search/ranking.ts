@@ -2,7 +2,7 @@
  * How a query is read and how a candidate scores against it: pure functions, tested through the
  * search service.
  */
-import { foldId, nameParts, phoneDigits, withinOneEdit } from "./normalize.ts";
+import { foldId, nameParts, phoneDigits, withinOneEdit } from "../../lib/normalize.ts";
 import { reversedPhone } from "./terms.ts";
 
 interface ParsedQuery {

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, json, PageQuery } from "../../lib/openapi.ts";
+import { json, PageQuery } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { PatientFilterQuery } from "./filters.ts";
 import { PatientPage, PatientStats } from "./schemas.ts";
 import { RESULT_MAX } from "./rank.ts";

@@ -3,7 +3,7 @@
  * the row hook, the bulk rebuild and the bench seed, so every path indexes the same way.
  */
 import type { PatientRow } from "../../../db/schema/mod.ts";
-import { foldId, nameParts, phoneDigits } from "./normalize.ts";
+import { foldId, nameParts, phoneDigits } from "../../lib/normalize.ts";
 
 /** Phone digits as stored: reversed, so a number's suffix is a prefix of the term. */
 export const reversedPhone = (digits: string) => [...digits].reverse().join("");

@@ -7,7 +7,7 @@
  * Import headers are matched without case, spaces or punctuation, and friendly names people use
  * in their own sheets ("First name", "Surname", "DOB", "Gender", "National ID") are aliases.
  */
-import { foldText } from "../patient-search/normalize.ts";
+import { foldText } from "../../lib/normalize.ts";
 
 /** How a cell becomes a value of the PatientInput object. */
 export type ColumnKind =

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, json, multipartBody } from "../../lib/openapi.ts";
+import { json, multipartBody } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { ExportQuery, ImportQuery, ImportReport, ImportUpload } from "./schemas.ts";
 
 const tags = ["Patients"];

@@ -4,7 +4,7 @@
  * describe the same person twice within the file are caught before the database is asked.
  */
 import { ProblemError } from "../../lib/errors.ts";
-import { foldId, foldText } from "../patient-search/normalize.ts";
+import { foldId, foldText } from "../../lib/normalize.ts";
 import { PatientInput, type PatientInputT } from "../patients/schemas.ts";
 import { type Cell, CellError, cellValue, type Column, columnOf, setPath } from "./columns.ts";
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute, IdParam, IfMatchHeader, json, jsonBody } from "../../lib/openapi.ts";
+import { IdParam, IfMatchHeader, json, jsonBody } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { Patient, PatientInput, PatientPatch } from "./schemas.ts";
 
 const tags = ["Patients"];

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { migrationsApplied } from "../../../db/migrate.ts";
-import { defineRoute, json } from "../../lib/openapi.ts";
+import { json } from "../../lib/openapi.ts";
+import { defineRoute } from "../../middleware/define-route.ts";
 import { createRouter } from "../../lib/router.ts";
 import { problemResponse } from "../../lib/problem-handler.ts";
 import { ProblemSchema } from "../../lib/openapi.ts";

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { users } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
-import { newId } from "../../lib/ids.ts";
+import { newId } from "../../../db/ids.ts";
 import { hashPassword } from "../../lib/password.ts";
 
 export const PLATFORM_ORG = "platform";

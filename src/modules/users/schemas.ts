@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/openapi.ts";
 import { ROLES } from "../../lib/permissions.ts";
-import { Email } from "../auth/schemas.ts";
+import { Email } from "../../lib/schemas.ts";
 
 export const InviteBody = z.object({
   email: Email.openapi({ example: "nurse.wanjiru@sunrise.clinic" }),

@@ -4,7 +4,7 @@
  * README). Only failures count, so staff who type their password right are never slowed, and
  * every window ends by itself, so nobody can lock an account for longer than one window.
  */
-import type { Clock } from "../lib/clock.ts";
+import type { Clock } from "./clock.ts";
 
 export interface RateLimiter {
   /**

@@ -10,7 +10,7 @@ import { and, count, eq, isNull } from "drizzle-orm";
 import { fakerEN_ZA as faker } from "@faker-js/faker";
 import { randomInt } from "node:crypto";
 import { closeDeps, createDeps } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/lib/config.ts";
 import type { Actor, Deps, Principal } from "../src/lib/context.ts";
 import type { TenantRole } from "../src/lib/permissions.ts";
 import { createOrganization } from "../src/modules/organizations/service.ts";
@@ -19,7 +19,7 @@ import { inviteUser } from "../src/modules/users/invitations.ts";
 import { acceptInvitation } from "../src/modules/auth/invitations.ts";
 import { registerPatient } from "../src/modules/patients/service.ts";
 import type { PatientInputT } from "../src/modules/patients/schemas.ts";
-import { facilities, memberships, organizations, patients, users } from "./schema/mod.ts";
+import { facilities, memberships, organizations, patients, users } from "../db/schema/mod.ts";
 
 export const DEMO_CODE = "DEMO";
 export const SUPER_ADMIN_EMAIL = "superadmin@demo.clinic";

@@ -1,0 +1,23 @@
+/** Who is acting: the signed-in principal, and the tenant-scoped actor services work for. */
+import type { Role } from "./permissions.ts";
+
+/** Who is calling, from a verified token and the live session (see middleware/auth.ts). */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  /** Null for a platform super admin acting outside any organisation. */
+  orgId: string | null;
+  role: Role;
+  facilityId: string | null;
+}
+
+/** The actor and request facts a service needs for tenancy, auditing and actor columns. */
+export interface Actor {
+  userId: string;
+  orgId: string;
+  role: Role;
+  facilityId: string | null;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}

@@ -1,0 +1,60 @@
+/**
+ * The services the app is built from, as interfaces: `Deps` (context.ts) holds one of each, the
+ * modules implement them (audit, auth, patient-documents) and everything else uses them through
+ * these types, so nothing below the modules needs to import a module.
+ */
+import type { Actor, Principal } from "./actor.ts";
+import type { Role } from "./permissions.ts";
+import type { Db } from "../../db/client.ts";
+
+export type AuditOutcome = "success" | "denied" | "failure";
+
+export interface AuditEntry {
+  action: string;
+  outcome?: AuditOutcome;
+  entityType?: string | null;
+  entityId?: string | null;
+  patientId?: string | null;
+  changedFields?: string[] | null;
+}
+
+/** Request facts an audit entry needs; an Actor has them, and so does an anonymous caller. */
+export type AuditSubject = Partial<Omit<Actor, "requestId">> & { requestId: string };
+
+export interface AuditLog {
+  /** Appends an entry in the caller's write transaction. */
+  record(tx: Db, who: AuditSubject, entry: AuditEntry): Promise<void>;
+  /** Queues an entry (reads, denials, failed logins) for the next batch. */
+  recordRead(who: AuditSubject, entry: AuditEntry): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  org: string | null;
+  role: Role;
+  exp: number;
+}
+
+export interface TokenService {
+  signAccess(claims: Omit<AccessClaims, "exp">): Promise<{ token: string; expiresIn: number }>;
+  verifyAccess(token: string): Promise<AccessClaims>;
+  newRefreshToken(): { token: string; hash: string };
+}
+
+export interface PrincipalResolver {
+  resolve(claims: AccessClaims): Promise<Principal>;
+  forgetSession(sessionId: string): void;
+  forgetUser(userId: string): void;
+}
+
+export interface DocumentStorage {
+  /** Stores `bytes` under `key`, durably, replacing nothing (keys are unique). */
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** The file's content as a stream, or undefined when it is missing. */
+  get(key: string): Promise<ReadableStream<Uint8Array> | undefined>;
+  /** Removes the file (for cleaning up after a failed write; documents are deleted softly). */
+  remove(key: string): Promise<void>;
+}
