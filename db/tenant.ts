@@ -8,26 +8,34 @@ import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm
 import { newId } from "./ids.ts";
 import type { Db } from "./client.ts";
 import { recordChange } from "./changes.ts";
-import { recordVersion, type RowWrite, VERSIONED_TABLES } from "./versions.ts";
+import { recordVersion, type RowWrite } from "./versions.ts";
 
 export type { RowWrite };
 
 /** Work that must follow every write of a table, in its transaction (derived data: indexes). */
 export type RowHook = (tx: Db, write: RowWrite) => Promise<void>;
-const hooks = new Map<string, RowHook[]>();
+
+export interface RowRules {
+  /** SQL names of the tables whose every write also stores the row's version. */
+  versioned: ReadonlySet<string>;
+  /** Hooks to run after each insert or update of a table, by SQL name. */
+  hooks: ReadonlyMap<string, RowHook[]>;
+}
 
 /**
- * Registers `hook` to run after every insert or update of `table` made through these helpers.
- * Hooks are code, registered once at import, not state: the patients search index uses one.
+ * The rules every write through these helpers follows, from the module manifests (the app's
+ * registry installs them at start, before the first write). They are one process-wide setting
+ * because they are code, not state: every app built from the same module list has the same.
  */
-export function onRowWrite(table: SQLiteTable, hook: RowHook) {
-  const name = getTableConfig(table).name;
-  hooks.set(name, [...(hooks.get(name) ?? []), hook]);
+let rules: RowRules = { versioned: new Set(), hooks: new Map() };
+
+export function installRowRules(next: RowRules) {
+  rules = next;
 }
 
 async function afterWrite(tx: Db, write: RowWrite) {
-  if (VERSIONED_TABLES.has(write.table)) await recordVersion(tx, write);
-  for (const hook of hooks.get(write.table) ?? []) await hook(tx, write);
+  if (rules.versioned.has(write.table)) await recordVersion(tx, write);
+  for (const hook of rules.hooks.get(write.table) ?? []) await hook(tx, write);
 }
 
 /** Any table built with `businessColumns()`. */

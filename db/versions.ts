@@ -1,18 +1,12 @@
 /**
- * Versioned rows: every insert, update and delete of a row in these tables also stores the row as
- * it became, with who changed it and which fields, in `row_versions` (same transaction). The
- * generic writers in tenant.ts call `recordVersion`, so no service can skip it.
+ * Versioned rows: every insert, update and delete of a row in a versioned table (a module's
+ * manifest says which) also stores the row as it became, with who changed it and which fields,
+ * in `row_versions` (same transaction). The generic writers in tenant.ts call `recordVersion`,
+ * so no service can skip it.
  */
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { rowVersions } from "./schema/mod.ts";
-
-export const VERSIONED_TABLES = new Set([
-  "patients",
-  "patient_allergies",
-  "patient_history_entries",
-  "patient_documents",
-]);
 
 /** Bookkeeping columns: they change on every write, so they are not "changed fields". */
 const BOOKKEEPING = new Set([

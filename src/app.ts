@@ -16,40 +16,36 @@ import { ERROR_RESPONSES, ProblemSchema } from "./lib/openapi.ts";
 import { handleError, problemResponse } from "./lib/problem-handler.ts";
 import { createRateLimiter } from "./lib/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
-import { auditModule } from "./modules/audit/mod.ts";
-import { createAuditLog } from "./modules/audit/service.ts";
-import { authModule } from "./modules/auth/mod.ts";
-import { createTokenService } from "./modules/auth/tokens.ts";
-import { createPrincipalResolver } from "./modules/auth/principal.ts";
-import { facilitiesModule } from "./modules/facilities/mod.ts";
-import { organizationsModule } from "./modules/organizations/mod.ts";
-import { patientClinicalModule } from "./modules/patient-clinical/mod.ts";
-import { patientDocumentsModule } from "./modules/patient-documents/mod.ts";
-import { createFileStorage } from "./modules/patient-documents/storage.ts";
-import { patientDuplicatesModule } from "./modules/patient-duplicates/mod.ts";
-import { ensureSearchIndex } from "./modules/patient-search/indexer.ts";
-import { patientSearchModule } from "./modules/patient-search/mod.ts";
-import { patientTransferModule } from "./modules/patient-transfer/mod.ts";
-import { patientsModule } from "./modules/patients/mod.ts";
-import { docsRoutes } from "./modules/system/docs.ts";
-import { systemModule } from "./modules/system/mod.ts";
-import { usersModule } from "./modules/users/mod.ts";
+import { installRowRules } from "../db/tenant.ts";
+import { API_PREFIX } from "./lib/http.ts";
+import { buildRegistry, type ModuleDef } from "./lib/module.ts";
+import { createAuditLog } from "./modules/audit/mod.ts";
+import { createPrincipalResolver, createTokenService } from "./modules/auth/mod.ts";
+import { MODULES } from "./modules/index.ts";
+import { createFileStorage } from "./modules/patient-documents/mod.ts";
+import { docsRoutes } from "./modules/system/mod.ts";
 
-export const API_PREFIX = "/api/v1";
+export { API_PREFIX };
 export const SPEC_PATH = `${API_PREFIX}/openapi.json`;
 
 /** Opens the database, applies migrations and wires the services. */
 export async function createDeps(
   config: Config,
-  overrides: { clock?: Clock; logger?: Logger; db?: DatabaseHandle } = {},
+  overrides: {
+    clock?: Clock;
+    logger?: Logger;
+    db?: DatabaseHandle;
+    /** The module list (tests add a module of their own); MODULES by default. */
+    modules?: readonly ModuleDef[];
+  } = {},
 ): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const registry = buildRegistry(overrides.modules ?? MODULES);
+  installRowRules(registry.rowRules);
   const db = overrides.db ?? openDatabase(config.database);
   await migrate(db);
-  // A database from before the search index (or restored without it) gets it built once here.
-  await ensureSearchIndex({ db, logger });
-  return {
+  const deps: Deps = {
     config,
     db,
     clock,
@@ -70,7 +66,11 @@ export async function createDeps(
     tokens: createTokenService(config.jwt, clock),
     principals: createPrincipalResolver(db.db, clock),
     documents: createFileStorage(config.documents.dir),
+    registry,
   };
+  // Work modules do at start, such as building the search index of a database from before it.
+  for (const m of registry.modules) await m.onStart?.(deps);
+  return deps;
 }
 
 /** Flushes buffered audit entries and logs, then closes the database. */
@@ -126,19 +126,7 @@ export function createApp(deps: Deps) {
   );
 
   const api = new OpenAPIHono<AppEnv>();
-  api.route("/", systemModule());
-  api.route("/", authModule());
-  api.route("/", organizationsModule());
-  api.route("/", facilitiesModule());
-  api.route("/", usersModule());
-  // Fixed paths (/patients/stats, /patients/export, /patients/import) before /patients/{id}.
-  api.route("/", patientSearchModule());
-  api.route("/", patientTransferModule());
-  api.route("/", patientsModule());
-  api.route("/", patientDuplicatesModule());
-  api.route("/", patientClinicalModule());
-  api.route("/", patientDocumentsModule());
-  api.route("/", auditModule());
+  for (const m of deps.registry.modules) if (m.routes) api.route("/", m.routes());
   app.route(API_PREFIX, api);
 
   app.openAPIRegistry.register("Problem", ProblemSchema);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { patientDocuments, patients } from "../db/schema/mod.ts";
 import { insertTracked, stamp, updateInTenant } from "../db/tenant.ts";
-import { registerSummarySection } from "../src/modules/patient-clinical/mod.ts";
+import { buildRegistry, defineModule } from "../src/lib/module.ts";
+import { MODULES } from "../src/modules/index.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 
@@ -562,21 +563,44 @@ Deno.test("patient clinical data, record history and summary", async (t) => {
 
   await t.step("modules contribute summary sections, gated by their permission", async () => {
     const seen: string[] = [];
-    registerSummarySection("testNotes", {
-      permission: "patients:clinical:read",
-      load: (_deps, actor, patientId) => {
-        seen.push(`${actor.role}:${patientId}`);
-        return Promise.resolve([{ note: "from a test module" }]);
+    const notes = defineModule({
+      name: "test-notes",
+      summarySections: {
+        testNotes: {
+          permission: "patients:clinical:read",
+          load: (_deps, actor, patientId) => {
+            seen.push(`${actor.role}:${patientId}`);
+            return Promise.resolve([{ note: "from a test module" }]);
+          },
+        },
       },
     });
-    assert.throws(() => registerSummarySection("allergies", { load: () => Promise.resolve(null) }));
-    const p = await createPatient(app, reception);
-    const doc = await app.call("GET", `/api/v1/patients/${p.id}/summary`, { token: doctor });
+    // A name another module already declares is refused when the list is built.
+    assert.throws(
+      () =>
+        buildRegistry([
+          ...MODULES,
+          defineModule({
+            name: "clash",
+            summarySections: { allergies: { load: () => Promise.resolve(null) } },
+          }),
+        ]),
+      /summary section allergies is declared by both module allergies and module clash/,
+    );
+    const withNotes = await createTestApp({}, { modules: [...MODULES, notes] });
+    const o = await createOrg(withNotes);
+    const p = await createPatient(withNotes, await o.tokenFor("RECEPTION"));
+    const doc = await withNotes.call("GET", `/api/v1/patients/${p.id}/summary`, {
+      token: await o.tokenFor("DOCTOR"),
+    });
     assert.deepEqual(doc.body.sections.testNotes, [{ note: "from a test module" }]);
-    const fin = await app.call("GET", `/api/v1/patients/${p.id}/summary`, { token: finance });
+    const fin = await withNotes.call("GET", `/api/v1/patients/${p.id}/summary`, {
+      token: await o.tokenFor("FINANCE"),
+    });
     assert.ok(!("testNotes" in fin.body.sections));
     assert.ok(fin.body.omitted.includes("testNotes"));
     assert.deepEqual(seen, [`DOCTOR:${p.id}`], "not loaded for a role that may not see it");
+    await withNotes.close();
   });
 
   await t.step("a merged record's summary answers 307 to the survivor's", async () => {

@@ -5,7 +5,7 @@ import { auditEvents, patientAllergies, patientNameTerms, patients } from "../db
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 import { iteratePatients } from "../src/modules/patient-search/service.ts";
-import { ensureSearchIndex, rebuildSearchIndex } from "../src/modules/patient-search/indexer.ts";
+import { ensureSearchIndex, rebuildSearchIndex } from "../src/modules/patients/search-index.ts";
 
 type P = { id: string; mrn: string; givenName: string; familyName: string; tags?: string[] };
 

@@ -1,9 +1,13 @@
 import type { Context } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { BusinessTable, RowHook } from "../../db/tenant.ts";
 import type { DatabaseHandle } from "../../db/client.ts";
 import type { Config } from "./config.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "./logger.ts";
 import type { Actor, Principal } from "./actor.ts";
+import type { Role } from "./permissions.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { AuditLog, DocumentStorage, PrincipalResolver, TokenService } from "./services.ts";
 
@@ -21,6 +25,8 @@ export interface Deps {
   principals: PrincipalResolver;
   /** Patient document files (the data folder by default). */
   documents: DocumentStorage;
+  /** What the module list declares, built once (lib/module.ts). */
+  registry: Registry;
 }
 
 export type AppEnv = {
@@ -59,4 +65,93 @@ export function actorOf(c: Context<AppEnv>): Actor {
     ip: clientIp(c),
     userAgent: c.req.header("user-agent") ?? null,
   };
+}
+
+// The module manifest's types live here, beside Deps, because they refer to each other: a
+// summary section loads with the Deps that hold the registry it is listed in. The functions that
+// build and check a registry are in module.ts.
+
+/**
+ * How a table's rows behave when clinic replicas sync with the primary:
+ * - `merge`: concurrent edits of different fields both apply (field level);
+ * - `queue`: any concurrent change goes to a conflict queue for a person to decide (signed notes,
+ *   dispensed prescriptions, merges);
+ * - `append`: rows never change once written (audit, stock movements, payments, versions);
+ * - `local`: derived or per-node data (search index, sessions, counters, idempotency keys),
+ *   never synced.
+ */
+export type SyncKind = "merge" | "queue" | "append" | "local";
+
+export type TableSpec =
+  & { table: SQLiteTable; sync: SyncKind }
+  & ({ versioned: true } | { notVersioned: string });
+
+export interface SummarySection {
+  /** The permission a role needs to see the section; none: every role that reads the summary. */
+  permission?: string;
+  /** Roles that never see it, whatever their permissions. */
+  hiddenFrom?: readonly Role[];
+  /**
+   * `top`: a key of the summary itself (the registry's own sections, typed in its schema);
+   * otherwise under `sections`, by name.
+   */
+  placement?: "top" | "sections";
+  /** The section's content for one patient (already known to exist in the actor's organisation). */
+  load(deps: Deps, actor: Actor, patientId: string): Promise<unknown>;
+}
+
+export interface RowHookSpec {
+  table: SQLiteTable;
+  hook: RowHook;
+}
+
+export interface ModuleDef {
+  /** Folder name under src/modules/. */
+  name: string;
+  /** The module's routes, mounted under /api/v1 in list order. */
+  routes?: () => OpenAPIHono<AppEnv>;
+  /** Permissions this module introduces, each with the roles granted it. */
+  permissions?: Record<string, readonly Role[]>;
+  /** Every table the module owns (its schema lives in db/schema/). */
+  tables?: TableSpec[];
+  /** Columns of its tables that hold a patient id: merge moves them to the survivor. */
+  patientReferences?: SQLiteColumn[];
+  /**
+   * Columns that hold a patient id but must stay where they are on merge, each with why (the
+   * audit trail records who was concerned at the time; a merge records its own two patients).
+   */
+  keptOnMerge?: { column: SQLiteColumn; reason: string }[];
+  /** Work that must follow every write of a table through the generic writers, in its transaction. */
+  rowHooks?: RowHookSpec[];
+  /** Sections it adds to the patient summary, by name. */
+  summarySections?: Record<string, SummarySection>;
+  /** Work at start, after migrations (for example building a derived index that is missing). */
+  onStart?: (deps: Deps) => Promise<void>;
+}
+
+export interface PatientReference {
+  table: BusinessTable;
+  column: SQLiteColumn;
+  /** The SQL table name, as merges record it. */
+  tableName: string;
+  /** The property drizzle uses for the column in `set` objects ("patientId"). */
+  key: string;
+}
+
+export interface PermissionMatrix {
+  can(role: Role, permission: string): boolean;
+  rolesWith(permission: string): readonly Role[];
+  /** Every declared permission, with the module that declared it. */
+  all(): ReadonlyMap<string, { module: string; roles: readonly Role[] }>;
+}
+
+export interface Registry {
+  modules: readonly ModuleDef[];
+  permissions: PermissionMatrix;
+  patientReferences: readonly PatientReference[];
+  summarySections: ReadonlyMap<string, SummarySection>;
+  /** SQL table name → its declaration and the module that made it. */
+  tables: ReadonlyMap<string, { module: string; spec: TableSpec }>;
+  /** What db/tenant.ts runs after each write: versions and hooks, by SQL table name. */
+  rowRules: { versioned: ReadonlySet<string>; hooks: ReadonlyMap<string, RowHook[]> };
 }

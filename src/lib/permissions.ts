@@ -1,6 +1,8 @@
 /**
- * The one role → permission matrix. Routes declare the permission they need; the `authorize`
- * middleware checks it against this table and nothing else does.
+ * Roles, and the groups of them that modules grant permissions to. Each module declares the
+ * permissions it introduces, with their roles, in its manifest (mod.ts); the matrix is built from
+ * the module list (lib/module.ts) and the `authorize` middleware checks it and nothing else does.
+ * The README's roles table is the matrix as it stands.
  */
 export const ROLES = [
   "ADMIN",
@@ -14,66 +16,18 @@ export const ROLES = [
 export type TenantRole = typeof ROLES[number];
 export type Role = TenantRole | "SUPER_ADMIN";
 
-export const PERMISSIONS = [
-  "organizations:create",
-  "organizations:list",
-  "organization:read",
-  "organization:write",
-  "facilities:read",
-  "facilities:write",
-  "users:read",
-  "users:write",
-  "patients:read",
-  "patients:write",
-  "patients:delete",
-  "patients:merge",
-  "patients:export",
-  "patients:import",
-  "patients:clinical:read",
-  "patients:clinical:write",
-  "patient-documents:read",
-  "patient-documents:write",
-  "audit:read",
-  "platform:audit:read",
-] as const;
-export type Permission = typeof PERMISSIONS[number];
+/** A permission's name: `area:action` (`patients:read`, `patients:clinical:write`). */
+export type Permission = string;
 
-const ALL_STAFF: Role[] = [...ROLES];
-/**
- * Roles that see patients: every clinical and front-desk role, and finance for billing. What each
- * of them sees of a record is narrowed field by field in the patients module (visibility.ts):
- * FINANCE sees demographics and insurance only.
- */
-const PATIENT_READERS: Role[] = [...ROLES];
+/** Every staff role of an organisation. */
+export const ALL_STAFF: readonly Role[] = ROLES;
+/** The platform's own administrator, above tenants. */
+export const PLATFORM: readonly Role[] = ["SUPER_ADMIN"];
+export const ADMIN_ONLY: readonly Role[] = ["ADMIN"];
 /** Roles that treat patients: they read allergies and medical history. */
-const CLINICAL_READERS: Role[] = ["DOCTOR", "NURSE", "PHARMACY", "LAB"];
-
-const MATRIX: Record<Permission, Role[]> = {
-  "organizations:create": ["SUPER_ADMIN"],
-  "organizations:list": ["SUPER_ADMIN"],
-  "organization:read": ALL_STAFF,
-  "organization:write": ["ADMIN"],
-  "facilities:read": ALL_STAFF,
-  "facilities:write": ["ADMIN"],
-  "users:read": ["ADMIN"],
-  "users:write": ["ADMIN"],
-  "patients:read": PATIENT_READERS,
-  "patients:write": ["ADMIN", "RECEPTION"],
-  "patients:delete": ["ADMIN"],
-  "patients:merge": ["ADMIN"],
-  "patients:export": ["ADMIN"],
-  "patients:import": ["ADMIN"],
-  "patients:clinical:read": CLINICAL_READERS,
-  "patients:clinical:write": ["DOCTOR", "NURSE"],
-  "patient-documents:read": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "PHARMACY", "LAB"],
-  "patient-documents:write": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "LAB"],
-  "audit:read": ["ADMIN"],
-  "platform:audit:read": ["SUPER_ADMIN"],
-};
-
-export const can = (role: Role, permission: Permission) => MATRIX[permission].includes(role);
-
-export const rolesWith = (permission: Permission): readonly Role[] => MATRIX[permission];
+export const CLINICAL_READERS: readonly Role[] = ["DOCTOR", "NURSE", "PHARMACY", "LAB"];
+/** Roles that record clinical facts. */
+export const CLINICIANS: readonly Role[] = ["DOCTOR", "NURSE"];
 
 /** Employee-number prefixes per role (ADM001, DOC001, …). */
 export const EMPLOYEE_PREFIX: Record<TenantRole, string> = {

@@ -60,3 +60,10 @@ export function createRouter() {
     },
   });
 }
+
+/** A module's `routes`: one router with each group's handlers registered on it, in order. */
+export const routesOf = (...groups: ((r: OpenAPIHono<AppEnv>) => void)[]) => () => {
+  const r = createRouter();
+  for (const register of groups) register(r);
+  return r;
+};

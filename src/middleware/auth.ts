@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/context.ts";
 import { clientIp } from "../lib/context.ts";
 import { forbidden, unauthorized } from "../lib/errors.ts";
-import { can, type Permission } from "../lib/permissions.ts";
+import type { Permission } from "../lib/permissions.ts";
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
@@ -20,7 +20,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = c.get("principal");
-    if (!can(p.role, permission)) {
+    if (!c.get("deps").registry.permissions.can(p.role, permission)) {
       c.get("deps").audit.recordRead({
         userId: p.userId,
         orgId: p.orgId ?? undefined,

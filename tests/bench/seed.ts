@@ -16,7 +16,7 @@ import { parseConfig } from "../../src/lib/config.ts";
 import { newId } from "../../db/ids.ts";
 import { createOrganization } from "../../src/modules/organizations/service.ts";
 import { formatMrn } from "../../src/modules/patients/mrn.ts";
-import { rebuildSearchIndex } from "../../src/modules/patient-search/indexer.ts";
+import { rebuildSearchIndex } from "../../src/modules/patients/search-index.ts";
 import { ensureSuperAdmin } from "../../src/modules/users/bootstrap.ts";
 import { patients, sequences } from "../../db/schema/mod.ts";
 

@@ -6,6 +6,7 @@ import { closeDeps, createApp, createDeps } from "../../src/app.ts";
 import { type Config, parseConfig } from "../../src/lib/config.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Deps } from "../../src/lib/context.ts";
+import type { ModuleDef } from "../../src/lib/module.ts";
 import { ensureSuperAdmin } from "../../src/modules/users/bootstrap.ts";
 
 export const PASSWORD = "test-password-123";
@@ -26,7 +27,12 @@ export interface TestApp {
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  overrides: { clock?: Clock; config?: (c: Config) => Config } = {},
+  overrides: {
+    clock?: Clock;
+    config?: (c: Config) => Config;
+    /** A module list of the test's own (MODULES plus a test module, say). */
+    modules?: readonly ModuleDef[];
+  } = {},
 ): Promise<TestApp> {
   const dir = await Deno.makeTempDir({ prefix: "clinic-test-" });
   let config = parseConfig({
@@ -40,7 +46,7 @@ export async function createTestApp(
   // Cheaper scrypt keeps the suite fast; the production cost is checked in password.test.ts.
   config = { ...config, passwordLogN: 10 };
   if (overrides.config) config = overrides.config(config);
-  const deps = await createDeps(config, { clock: overrides.clock });
+  const deps = await createDeps(config, { clock: overrides.clock, modules: overrides.modules });
   const app = createApp(deps);
   await ensureSuperAdmin(deps, SUPER_ADMIN);
 

@@ -7,7 +7,7 @@ import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { newId } from "../../../db/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { hashPassword } from "../../lib/password.ts";
-import { allocateEmployeeId } from "../users/service.ts";
+import { allocateEmployeeId } from "../users/mod.ts";
 import type { z } from "@hono/zod-openapi";
 import type { CreateOrganizationBody, OrganizationPatch } from "./schemas.ts";
 import { auditedUpdate } from "../../lib/writes.ts";

@@ -45,3 +45,19 @@ export async function listDocuments(
     .orderBy(desc(patientDocuments.createdAt), desc(patientDocuments.id))
     .limit(limit + 1);
 }
+
+/** The most recent documents of the patient, metadata only (never the storage key). */
+export function recentDocuments(db: Db, orgId: string, patientId: string, limit: number) {
+  return db.select({
+    id: patientDocuments.id,
+    title: patientDocuments.title,
+    category: patientDocuments.category,
+    mediaType: patientDocuments.mediaType,
+    sizeBytes: patientDocuments.sizeBytes,
+    createdAt: patientDocuments.createdAt,
+  }).from(patientDocuments).where(and(
+    eq(patientDocuments.orgId, orgId),
+    eq(patientDocuments.patientId, patientId),
+    isNull(patientDocuments.deletedAt),
+  )).orderBy(desc(patientDocuments.createdAt), desc(patientDocuments.id)).limit(limit);
+}

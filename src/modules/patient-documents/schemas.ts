@@ -61,3 +61,13 @@ export type PatientDocumentT = z.infer<typeof PatientDocument>;
 
 export const DocumentPage = PageSchema(PatientDocument, "PatientDocumentPage");
 export const DocumentListQuery = z.object(PageQuery);
+
+/** A document as the patient summary lists it: metadata only. */
+export const RecentDocument = z.object({
+  id: z.string(),
+  title: z.string(),
+  category: z.string(),
+  mediaType: z.string(),
+  sizeBytes: z.number().int(),
+  createdAt: z.string(),
+}).openapi("RecentDocument");

@@ -15,7 +15,7 @@ import { notFound, ProblemError } from "../../lib/errors.ts";
 import { newId } from "../../../db/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { livePatient, readablePatient, refuseMerged } from "../patients/service.ts";
+import { livePatient, readablePatient, refuseMerged } from "../patients/mod.ts";
 import { sanitizeFileName } from "./filename.ts";
 import { type DocumentRow, findDocument, listDocuments } from "./repository.ts";
 import type { DocumentUploadT, PatientDocumentT } from "./schemas.ts";

@@ -1,6 +1,6 @@
 /**
  * Merge and unmerge. A merge re-points every row that references the duplicate (see
- * references.ts) to the survivor, freezes the duplicate with `mergedInto`, and records exactly
+ * patient references the modules declare) to the survivor, freezes the duplicate with `mergedInto`, and records exactly
  * which rows it moved in `patient_merges`, so that an unmerge moves back those rows and nothing
  * else: rows added to the survivor since stay with it. Each step is a versioned write through
  * updateInTenant (change log for sync, row version, row hooks: the search index drops the
@@ -13,8 +13,7 @@ import { findInTenant, insertTracked, stamp, updateInTenant } from "../../../db/
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate, unwrapUpdate } from "../../lib/writes.ts";
-import { viewPatient } from "../patients/visibility.ts";
-import { columnKey, PATIENT_REFERENCES, referenceByTable, tableName } from "./references.ts";
+import { viewPatient } from "../patients/mod.ts";
 import { latestOpenMerge, referencingRowIds } from "./repository.ts";
 import type { MergeResultT, UnmergeResultT } from "./schemas.ts";
 
@@ -31,14 +30,22 @@ async function bothPatients(tx: Db, a: Actor, survivorId: string, duplicateId: s
  * Re-points one row from `from` to `to` as a versioned write; false when it is gone or points
  * elsewhere by now (the scope: one read, in updateInTenant).
  */
-async function repoint(tx: Db, a: Actor, at: string, moved: Moved, from: string, to: string) {
-  const ref = referenceByTable(moved.table);
-  if (!ref) throw new Error(`no patient reference registered for ${moved.table}`);
+async function repoint(
+  deps: Deps,
+  tx: Db,
+  a: Actor,
+  at: string,
+  moved: Moved,
+  from: string,
+  to: string,
+) {
+  const ref = deps.registry.patientReferences.find((r) => r.tableName === moved.table);
+  if (!ref) throw new Error(`no module declares a patient reference on ${moved.table}`);
   const result = await updateInTenant(tx, ref.table, {
     orgId: a.orgId,
     id: moved.id,
     scope: eq(ref.column, from),
-    set: { [columnKey(ref)]: to } as never,
+    set: { [ref.key]: to } as never,
     actorId: a.userId,
     at,
   });
@@ -103,10 +110,10 @@ export async function mergePatients(
       }
     }
     const moved: Moved[] = [];
-    for (const ref of PATIENT_REFERENCES) {
-      const table = tableName(ref);
+    for (const ref of deps.registry.patientReferences) {
+      const table = ref.tableName;
       for (const id of await referencingRowIds(tx, ref, a.orgId, duplicate.id)) {
-        if (await repoint(tx, a, at, { table, id }, duplicate.id, survivor.id)) {
+        if (await repoint(deps, tx, a, at, { table, id }, duplicate.id, survivor.id)) {
           moved.push({ table, id });
         }
       }
@@ -173,7 +180,7 @@ export async function unmergePatients(
     }
     let restored = 0;
     for (const m of merge.moved) {
-      if (await repoint(tx, a, at, m, survivor.id, duplicate.id)) restored++;
+      if (await repoint(deps, tx, a, at, m, survivor.id, duplicate.id)) restored++;
     }
     const unmerged = await markMerge(
       deps,

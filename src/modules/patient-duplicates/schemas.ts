@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Patient } from "../patients/schemas.ts";
+import { Patient } from "../patients/mod.ts";
 
 export const DuplicateCandidate = z.object({
   patient: Patient,

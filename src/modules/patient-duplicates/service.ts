@@ -1,9 +1,9 @@
 /** Duplicate candidates of an existing record, as the caller's role may see them. */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
-import { findPatient } from "../patients/repository.ts";
-import { viewPatient } from "../patients/visibility.ts";
-import { findDuplicateCandidates } from "./detect.ts";
+import { findPatient } from "../patients/mod.ts";
+import { viewPatient } from "../patients/mod.ts";
+import { findDuplicateCandidates } from "../patients/mod.ts";
 
 export async function listDuplicates(deps: Deps, a: Actor, id: string) {
   const row = await findPatient(deps.db, a.orgId, id);

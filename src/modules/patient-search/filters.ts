@@ -3,7 +3,7 @@
  * all combined with AND.
  */
 import { z } from "@hono/zod-openapi";
-import { isoDate, SEXES, STATUSES } from "../patients/schemas.ts";
+import { isoDate, SEXES, STATUSES } from "../patients/mod.ts";
 
 const q = (name: string, description: string) => ({
   param: { name, in: "query" as const },

@@ -1,10 +1,12 @@
-import { createRouter } from "../../lib/router.ts";
+/** GET /patients (search and list) and GET /patients/stats, over the patients module's index. */
+import { defineModule } from "../../lib/module.ts";
+import { routesOf } from "../../lib/router.ts";
 import { registerPatientSearchHandlers } from "./handlers.ts";
-import "./indexer.ts"; // the index's row hook, for writes made outside the patients module
 
-/** GET /patients (search and list) and GET /patients/stats. */
-export function patientSearchModule() {
-  const r = createRouter();
-  registerPatientSearchHandlers(r);
-  return r;
-}
+export { PatientFilterQuery } from "./filters.ts";
+export { iteratePatients, type SearchFilters } from "./service.ts";
+
+export const patientSearchModule = defineModule({
+  name: "patient-search",
+  routes: routesOf(registerPatientSearchHandlers),
+});

@@ -1,16 +1,16 @@
 /**
  * Ranked patient search. Bounded by design: candidates are gathered from the index for the most
  * selective query word with a LIMIT (`CANDIDATE_CAP`), filtered in SQL, scored in JavaScript and
- * cut to the best `RESULT_MAX`; a broader need is a sign to refine the query.
+ * cut to the best `RESULT_MAX`; a broader need is a sign to refine the query. How a query is
+ * read and how a candidate scores against it are pure functions at the end of this file.
  */
 import type { DatabaseHandle } from "../../../db/client.ts";
 import type { Deps } from "../../lib/context.ts";
 import { todayIn } from "../../lib/time.ts";
-import { orgSettings } from "../organizations/service.ts";
-import { formatMrn } from "../patients/mrn.ts";
+import { orgSettings } from "../organizations/mod.ts";
+import { formatMrn } from "../patients/mod.ts";
 import type { PatientFilters } from "./filters.ts";
-import { foldId, withinOneEdit } from "../../lib/normalize.ts";
-import { nameScore, parseQuery } from "./ranking.ts";
+import { foldId, nameParts, phoneDigits, withinOneEdit } from "../../lib/normalize.ts";
 import {
   type Candidate,
   candidates,
@@ -21,7 +21,7 @@ import {
   type VocabularyTerm,
   vocabularyTypos,
 } from "./repository.ts";
-import { pairTerm, patientNameParts, typoKeys } from "./terms.ts";
+import { pairTerm, patientNameParts, reversedPhone, typoKeys } from "../patients/mod.ts";
 
 /** Candidates gathered per query at most: bounds the work of a common term. */
 const CANDIDATE_CAP = 100;
@@ -203,4 +203,52 @@ function sortKey(r: Ranked) {
     keys.set(r, k);
   }
   return k;
+}
+
+// How a query is read and how a candidate scores against it.
+
+interface ParsedQuery {
+  /** Exact identifier terms (`d:`/`m:`) the whole query could be. */
+  idTerms: string[];
+  /** Phone prefix term (reversed last digits), when the query looks like a phone number. */
+  phonePrefix: string | null;
+  /** Name tokens (folded, without digits), deduplicated. */
+  tokens: string[];
+}
+
+/** `mrnOf(n)` formats a bare number as the organisation's MRN (`42` → `MRN000042`). */
+export function parseQuery(q: string, mrnOf: (n: number) => string): ParsedQuery {
+  const folded = foldId(q);
+  const idTerms = new Set<string>();
+  if (folded) {
+    idTerms.add(`d:${folded}`);
+    idTerms.add(`m:${folded}`);
+    if (/^\d{1,8}$/.test(folded)) idTerms.add(`m:${foldId(mrnOf(Number(folded)))}`);
+  }
+  const digits = phoneDigits(q);
+  const phonePrefix = /^[+0-9 ().-]+$/.test(q.trim()) && digits.length >= 6
+    ? `p:${reversedPhone(digits.slice(-9))}`
+    : null;
+  const tokens = [...new Set(nameParts(q).filter((t) => !/\d/.test(t)))];
+  return { idTerms: [...idTerms], phonePrefix, tokens };
+}
+
+/** 3 exact, 2 prefix, 1 one edit away (tokens of 3+ letters), 0 no match. */
+function tokenScore(token: string, part: string): number {
+  if (part === token) return 3;
+  if (part.startsWith(token)) return 2;
+  if (token.length >= 3 && withinOneEdit(token, part)) return 1;
+  return 0;
+}
+
+/** The score of name parts against every token; 0 when some token matches nothing. */
+export function nameScore(tokens: string[], parts: string[]): number {
+  let total = 0;
+  for (const token of tokens) {
+    let best = 0;
+    for (const part of parts) best = Math.max(best, tokenScore(token, part));
+    if (best === 0) return 0;
+    total += best;
+  }
+  return total;
 }

@@ -7,10 +7,8 @@ import { type SQLiteColumn, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { DatabaseHandle, Db } from "../../../db/client.ts";
 import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import { yearsBefore } from "../../lib/time.ts";
+import { rangeEnd } from "../patients/mod.ts";
 import type { PatientFilters } from "./filters.ts";
-
-/** Upper bound for "starts with" ranges: the highest code point sorts after every suffix. */
-export const rangeEnd = (prefix: string) => `${prefix}\u{10FFFF}`;
 
 /**
  * The filters as SQL conditions on `patients`; listed records only (not merged, not deleted).

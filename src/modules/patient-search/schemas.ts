@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PageSchema } from "../../lib/openapi.ts";
-import { Patient } from "../patients/schemas.ts";
+import { Patient } from "../patients/mod.ts";
 
 export const PatientPage = PageSchema(Patient, "PatientPage");
 

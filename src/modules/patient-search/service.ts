@@ -5,12 +5,12 @@
 import type { PatientRow } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { decodeCursor, encodeCursor, invalidCursor, pageOf } from "../../lib/pagination.ts";
-import { findPatient, findPatientJson } from "../patients/repository.ts";
-import { viewPatient, visibleJson } from "../patients/visibility.ts";
+import { findPatient, findPatientJson } from "../patients/mod.ts";
+import { viewPatient, visibleJson } from "../patients/mod.ts";
 import type { PatientFilters } from "./filters.ts";
 import { rankPatients, type SearchFilters } from "./rank.ts";
 import { todayIn } from "../../lib/time.ts";
-import { orgSettings } from "../organizations/service.ts";
+import { orgSettings } from "../organizations/mod.ts";
 import { filterConditions, listPage, type ListSort } from "./repository.ts";
 
 export type { SearchFilters };

@@ -1,7 +1,7 @@
 /** Dashboard counts of the patients an organisation lists. */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { startOfLocalDay, todayIn, yearsBefore } from "../../lib/time.ts";
-import { orgSettings } from "../organizations/service.ts";
+import { orgSettings } from "../organizations/mod.ts";
 import { countRegisteredSince, statsGroups } from "./repository.ts";
 
 const AGE_BANDS = [

@@ -3,8 +3,8 @@
  * to open in a spreadsheet.
  */
 import type { Role } from "../../lib/permissions.ts";
-import type { PatientT } from "../patients/schemas.ts";
-import { canSeeField } from "../patients/visibility.ts";
+import type { PatientT } from "../patients/mod.ts";
+import { canSeeField } from "../patients/mod.ts";
 import { COLUMNS, IMPORT_ONLY } from "./columns.ts";
 
 /**

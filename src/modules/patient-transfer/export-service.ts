@@ -6,8 +6,8 @@
  */
 import { stringify } from "csv-stringify/sync";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { iteratePatients, type SearchFilters } from "../patient-search/service.ts";
-import { viewPatient } from "../patients/visibility.ts";
+import { iteratePatients, type SearchFilters } from "../patient-search/mod.ts";
+import { viewPatient } from "../patients/mod.ts";
 import { exportColumns, recordOf } from "./csv-cells.ts";
 
 const BATCH = 500;

@@ -8,8 +8,8 @@
  */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
-import { orgSettings } from "../organizations/service.ts";
-import { registerInTx } from "../patients/service.ts";
+import { orgSettings } from "../organizations/mod.ts";
+import { registerInTx } from "../patients/mod.ts";
 import { readRows } from "./read-file.ts";
 import {
   inFileDuplicates,

@@ -5,7 +5,7 @@
  */
 import { ProblemError } from "../../lib/errors.ts";
 import { foldId, foldText } from "../../lib/normalize.ts";
-import { PatientInput, type PatientInputT } from "../patients/schemas.ts";
+import { PatientInput, type PatientInputT } from "../patients/mod.ts";
 import { type Cell, CellError, cellValue, type Column, columnOf, setPath } from "./columns.ts";
 
 export interface RowError {

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FileField } from "../../lib/openapi.ts";
-import { PatientFilterQuery } from "../patient-search/filters.ts";
+import { PatientFilterQuery } from "../patient-search/mod.ts";
 
 const param = (name: string) => ({ param: { name, in: "query" as const } });
 

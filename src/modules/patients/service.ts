@@ -4,17 +4,17 @@
  * record audited (batched). The search index follows every write through its row hook.
  */
 import type { Db } from "../../../db/client.ts";
-import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { findDuplicateCandidates } from "../patient-duplicates/detect.ts";
-import "../patient-search/indexer.ts"; // registers the search index's row hook
+import { findDuplicateCandidates } from "./duplicate-check.ts";
+import { refuseMerged } from "./owned.ts";
 import { todayIn } from "../../lib/time.ts";
-import { type OrgSettings, orgSettings } from "../organizations/service.ts";
+import { type OrgSettings, orgSettings } from "../organizations/mod.ts";
 import { allocateMrn } from "./mrn.ts";
-import { findPatient, findPatientJson, RECORD_FIELDS } from "./repository.ts";
+import { findPatientJson, RECORD_FIELDS } from "./repository.ts";
 import type { PatientInputT, PatientPatchT, PatientT } from "./schemas.ts";
 import { viewPatient, visibleJson } from "./visibility.ts";
 
@@ -149,33 +149,6 @@ export async function readPatient(deps: Deps, a: Actor, id: string) {
 
 /** What every versioned write of a patient row shares. */
 const PATIENT_ROW = { table: patients, label: "Patient", entityType: "patient" } as const;
-
-/**
- * Merged records are frozen: their data lives on in the survivor until an unmerge, so every
- * write to a patient or to what hangs off it answers 409 naming the survivor.
- */
-export function refuseMerged(row: Pick<PatientRow, "mergedInto">) {
-  if (row.mergedInto) {
-    throw conflict(`This record was merged into ${row.mergedInto}; use the survivor instead.`, {
-      mergedInto: row.mergedInto,
-    });
-  }
-}
-
-/** A patient whose data may be read: 404 if missing, deleted or another organisation's. */
-export async function readablePatient(deps: Deps, orgId: string, id: string): Promise<PatientRow> {
-  const row = await findPatient(deps.db, orgId, id);
-  if (!row) throw notFound("Patient");
-  return row;
-}
-
-/** A patient that writes may attach to, in `tx`: 404 if missing or another tenant's, 409 if merged. */
-export async function livePatient(tx: Db, orgId: string, id: string): Promise<PatientRow> {
-  const row = await findInTenant(tx, patients, orgId, id);
-  if (!row) throw notFound("Patient");
-  refuseMerged(row);
-  return row;
-}
 
 export async function updatePatient(
   deps: Deps,

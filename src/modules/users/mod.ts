@@ -1,8 +1,28 @@
-import { createRouter } from "../../lib/router.ts";
+/** Staff: memberships of an organisation, and the invitations that make them. */
+import { invitations, memberships, users } from "../../../db/schema/mod.ts";
+import { defineModule } from "../../lib/module.ts";
+import { ADMIN_ONLY } from "../../lib/permissions.ts";
+import { routesOf } from "../../lib/router.ts";
 import { registerUserHandlers } from "./handlers.ts";
 
-export function usersModule() {
-  const r = createRouter();
-  registerUserHandlers(r);
-  return r;
-}
+export { hashInvitationCode } from "./invitation-code.ts";
+export { inviteUser } from "./invitations.ts";
+export { allocateEmployeeId } from "./service.ts";
+export { ensureSuperAdmin } from "./bootstrap.ts";
+
+const audited = "each change is audited with the fields it changed";
+
+export const usersModule = defineModule({
+  name: "users",
+  routes: routesOf(registerUserHandlers),
+  permissions: { "users:read": ADMIN_ONLY, "users:write": ADMIN_ONLY },
+  tables: [
+    {
+      table: users,
+      sync: "merge",
+      notVersioned: `identity; ${audited}, and password hashes must not be kept in history`,
+    },
+    { table: memberships, sync: "merge", notVersioned: audited },
+    { table: invitations, sync: "merge", notVersioned: audited },
+  ],
+});

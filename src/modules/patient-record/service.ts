@@ -9,9 +9,9 @@ import type { PatientRow } from "../../../db/schema/mod.ts";
 import { readVersion } from "../../../db/versions.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
-import { viewPatient, visibleFields } from "../patients/visibility.ts";
-import { readablePatient } from "../patients/service.ts";
-import { headsOf, type PageRequest, versionPage } from "./version-pages.ts";
+import { viewPatient, visibleFields } from "../patients/mod.ts";
+import { readablePatient } from "../patients/mod.ts";
+import { headsOf, type PageRequest, versionPage } from "../patients/mod.ts";
 
 const TABLE = "patients";
 

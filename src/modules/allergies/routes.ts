@@ -1,7 +1,7 @@
 import { IdParam, IfMatchHeader, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
-import { Allergy, AllergyInput, AllergyListQuery, AllergyPatch } from "./allergy-schemas.ts";
-import { entryParams, EntryVersionPage, VersionPageQuery } from "./shared-schemas.ts";
+import { Allergy, AllergyInput, AllergyListQuery, AllergyPatch } from "./schemas.ts";
+import { entryParams, EntryVersionPage, VersionPageQuery } from "../patients/mod.ts";
 
 const tags = ["Allergies"];
 const collection = "/patients/{id}/allergies";

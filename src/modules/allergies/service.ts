@@ -14,10 +14,10 @@ import {
   type AllergyInputT,
   type AllergyPatchT,
   type AllergyT,
-} from "./allergy-schemas.ts";
-import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "./entries.ts";
-import { dateProblems, refuseIfAny } from "./rules.ts";
-import type { PageRequest } from "./version-pages.ts";
+} from "./schemas.ts";
+import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "../patients/mod.ts";
+import { dateProblems, refuseIfAny } from "../patients/mod.ts";
+import type { PageRequest } from "../patients/mod.ts";
 
 export function viewAllergy(r: AllergyRow): AllergyT {
   return {

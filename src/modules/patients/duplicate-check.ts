@@ -7,7 +7,7 @@
 import type { Db } from "../../../db/client.ts";
 import type { PatientRow } from "../../../db/schema/mod.ts";
 import { foldId, foldText, nameParts, phoneKey, withinOneEdit } from "../../lib/normalize.ts";
-import { reversedPhone } from "../patient-search/terms.ts";
+import { reversedPhone } from "./search-terms.ts";
 import {
   candidatesByIds,
   namesBornOn,

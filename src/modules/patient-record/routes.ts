@@ -2,9 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { IdParam, json, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
-import { Patient } from "../patients/schemas.ts";
-import { versionFields, VersionPageQuery } from "./shared-schemas.ts";
-import { MergedSummary, PatientSummary } from "./summary-schemas.ts";
+import { Patient } from "../patients/mod.ts";
+import { versionFields, VersionPageQuery } from "../patients/mod.ts";
+import { MergedSummary, PatientSummary } from "./schemas.ts";
 
 const PatientVersion = z.object(versionFields).openapi("PatientVersion");
 const PatientVersionDetail = z.object({ ...versionFields, patient: Patient })

@@ -1,16 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { Patient } from "../patients/schemas.ts";
-import { Allergy } from "./allergy-schemas.ts";
-import { HistoryEntry } from "./medical-history-schemas.ts";
-
-export const RecentDocument = z.object({
-  id: z.string(),
-  title: z.string(),
-  category: z.string(),
-  mediaType: z.string(),
-  sizeBytes: z.number().int(),
-  createdAt: z.string(),
-}).openapi("RecentDocument");
+import { Allergy } from "../allergies/mod.ts";
+import { HistoryEntry } from "../medical-history/mod.ts";
+import { RecentDocument } from "../patient-documents/mod.ts";
+import { Patient } from "../patients/mod.ts";
 
 export const PatientSummary = z.object({
   patient: Patient,

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { changedFields, onRowWrite } from "../../../db/tenant.ts";
+import { changedFields, type RowHook } from "../../../db/tenant.ts";
 import {
   organizations,
   patientNameTerms,
@@ -17,7 +17,7 @@ import {
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { foldId } from "../../lib/normalize.ts";
-import { INDEXED_FIELDS, isListed, nameTermsIn, termsOf, typoKeys } from "./terms.ts";
+import { INDEXED_FIELDS, isListed, nameTermsIn, termsOf, typoKeys } from "./search-terms.ts";
 
 /**
  * MRNs of the live records merged into `survivorId`, directly or through a chain (X into D, then
@@ -121,10 +121,9 @@ async function indexWrite(tx: Db, before: PatientRow | null, after: PatientRow) 
   }
 }
 
-onRowWrite(
-  patients,
-  (tx, write) => indexWrite(tx, write.before as PatientRow | null, write.after as PatientRow),
-);
+/** The patients table's row hook (declared in the manifest): the index follows every write. */
+export const indexPatientWrite: RowHook = (tx, write) =>
+  indexWrite(tx, write.before as PatientRow | null, write.after as PatientRow);
 
 /**
  * Recomputes the index of one organisation (or all) from the patients table. Terms are staged

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/openapi.ts";
-import { isoDate } from "../patients/schemas.ts";
-import { nonEmptyPatch, optionalText, requiredText, rowMeta } from "./shared-schemas.ts";
+import { isoDate } from "../patients/mod.ts";
+import { nonEmptyPatch, optionalText, requiredText, rowMeta } from "../patients/mod.ts";
 
 /** The allowed values, as the column comments of db/schema/patients.ts state them. */
 export const ALLERGY_CATEGORIES = ["drug", "food", "environment", "other"] as const;

@@ -1,16 +1,12 @@
-/** Queries of the clinical entries of a patient, its documents' metadata and change authors. */
-import { and, asc, desc, eq, gt, inArray, isNull, type SQL } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+/** Queries of the patient-owned record kit (owned.ts): entries of a patient, change authors. */
+import { and, asc, eq, gt, inArray, isNull, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../../db/client.ts";
-import {
-  patientAllergies,
-  patientDocuments,
-  patientHistoryEntries,
-  users,
-} from "../../../db/schema/mod.ts";
+import { users } from "../../../db/schema/mod.ts";
+import type { BusinessTable } from "../../../db/tenant.ts";
 
-/** The tables of a patient's clinical entries: same row conventions, same `patientId`. */
-export type EntryTable = typeof patientAllergies | typeof patientHistoryEntries;
+/** Any table of records that hang off a patient: the row conventions and a `patientId`. */
+export type EntryTable = BusinessTable & { patientId: SQLiteColumn };
 
 /**
  * One entry of the patient in the organisation. `withDeleted` also finds a removed entry: its
@@ -51,22 +47,6 @@ export async function listEntries<T extends EntryTable>(
   const rows = await db.select().from(table as SQLiteTable).where(and(...where))
     .orderBy(asc(table.id)).limit(q.limit + 1);
   return rows as T["$inferSelect"][];
-}
-
-/** The most recent documents of the patient, metadata only (never the storage key). */
-export function recentDocuments(db: Db, orgId: string, patientId: string, limit: number) {
-  return db.select({
-    id: patientDocuments.id,
-    title: patientDocuments.title,
-    category: patientDocuments.category,
-    mediaType: patientDocuments.mediaType,
-    sizeBytes: patientDocuments.sizeBytes,
-    createdAt: patientDocuments.createdAt,
-  }).from(patientDocuments).where(and(
-    eq(patientDocuments.orgId, orgId),
-    eq(patientDocuments.patientId, patientId),
-    isNull(patientDocuments.deletedAt),
-  )).orderBy(desc(patientDocuments.createdAt), desc(patientDocuments.id)).limit(limit);
 }
 
 /** Display names of the users who made changes, by id. */

@@ -5,8 +5,8 @@ import {
   HistoryEntryInput,
   HistoryEntryListQuery,
   HistoryEntryPatch,
-} from "./medical-history-schemas.ts";
-import { entryParams, EntryVersionPage, VersionPageQuery } from "./shared-schemas.ts";
+} from "./schemas.ts";
+import { entryParams, EntryVersionPage, VersionPageQuery } from "../patients/mod.ts";
 
 const tags = ["Medical history"];
 const collection = "/patients/{id}/medical-history";

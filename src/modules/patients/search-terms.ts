@@ -86,3 +86,6 @@ export function typoKeys(term: string): string[] {
   }
   return [...keys];
 }
+
+/** Upper bound for "starts with" ranges: the highest code point sorts after every suffix. */
+export const rangeEnd = (prefix: string) => `${prefix}\u{10FFFF}`;

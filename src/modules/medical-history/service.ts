@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { type HistoryEntryRow, patientHistoryEntries } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import type { FieldError } from "../../lib/errors.ts";
-import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "./entries.ts";
+import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "../patients/mod.ts";
 import {
   HISTORY_ENTRY_FIELDS,
   type HistoryEntryInputT,
@@ -15,9 +15,9 @@ import {
   type HistoryEntryT,
   type HistoryKind,
   STATUSES_BY_KIND,
-} from "./medical-history-schemas.ts";
-import { dateProblems, refuseIfAny } from "./rules.ts";
-import type { PageRequest } from "./version-pages.ts";
+} from "./schemas.ts";
+import { dateProblems, refuseIfAny } from "../patients/mod.ts";
+import type { PageRequest } from "../patients/mod.ts";
 
 export function viewHistoryEntry(r: HistoryEntryRow): HistoryEntryT {
   return {

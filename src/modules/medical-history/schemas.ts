@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/openapi.ts";
-import { isoDate } from "../patients/schemas.ts";
-import { nonEmptyPatch, optionalText, requiredText, rowMeta } from "./shared-schemas.ts";
+import { isoDate } from "../patients/mod.ts";
+import { nonEmptyPatch, optionalText, requiredText, rowMeta } from "../patients/mod.ts";
 
 export const HISTORY_KINDS = ["condition", "surgery", "medication", "family"] as const;
 export const HISTORY_STATUSES = ["active", "resolved", "stopped", "recorded"] as const;
