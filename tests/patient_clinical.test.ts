@@ -648,3 +648,53 @@ Deno.test("patient clinical data, record history and summary", async (t) => {
 
   await app.close();
 });
+
+Deno.test("'today' for a clinical date is the clinic's day, not UTC's", async () => {
+  // A timezone whose date differs from UTC's right now: UTC+14 from 10:00 UTC, else UTC-11.
+  const now = new Date();
+  const ahead = now.getUTCHours() >= 10;
+  const timezone = ahead ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+  const localToday = new Intl.DateTimeFormat("en-CA", { timeZone: timezone }).format(now);
+  const utcToday = now.toISOString().slice(0, 10);
+  assert.notEqual(localToday, utcToday);
+  const app = await createTestApp();
+  try {
+    const org = await createOrg(app);
+    const tz = await app.call("PATCH", "/api/v1/organizations/current", {
+      token: org.admin,
+      body: { timezone },
+    });
+    assert.equal(tz.status, 200);
+    const nurse = await org.tokenFor("NURSE");
+    const patient = await createPatient(app, await org.tokenFor("RECEPTION"));
+    const allergy = (onsetDate: string) =>
+      app.call("POST", `/api/v1/patients/${patient.id}/allergies`, {
+        token: nurse,
+        body: {
+          substance: `Latex ${onsetDate}`,
+          category: "environment",
+          severity: "mild",
+          onsetDate,
+        },
+      });
+    // A reaction that began today where the clinic is: accepted even when UTC is a day behind.
+    const today = await allergy(localToday);
+    assert.equal(today.status, 201, JSON.stringify(today.body));
+    // The later of the two dates is in the future for the clinic whichever way round they are.
+    const later = ahead
+      ? new Date(Date.parse(localToday) + 86400e3).toISOString().slice(0, 10)
+      : utcToday;
+    const refused = await allergy(later);
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.errors[0].path, "onsetDate");
+    // The same day on an update (the kit's change path).
+    const updated = await app.call(
+      "PATCH",
+      `/api/v1/patients/${patient.id}/allergies/${today.body.id}`,
+      { token: nurse, body: { onsetDate: localToday } },
+    );
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+  } finally {
+    await app.close();
+  }
+});

@@ -8,8 +8,8 @@
  * sections are all built from that list (`buildRegistry`), never from import side effects, and
  * `manifestProblems` names the module and the step when something is missing.
  */
-import { getTableColumns } from "drizzle-orm";
-import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { getTableColumns, is } from "drizzle-orm";
+import { getTableConfig, type SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BusinessTable, RowHook } from "../../db/tenant.ts";
 import type {
   ModuleDef,
@@ -187,6 +187,69 @@ export function manifestProblems(
         `summary section ${name} needs permission ${section.permission}, which no ` +
           `module declares`,
       );
+    }
+  }
+  return problems;
+}
+
+/** Every table a schema module exports (db/schema/mod.ts). */
+export const tablesOf = (schema: Record<string, unknown>): SQLiteTable[] =>
+  Object.values(schema).filter((v): v is SQLiteTable => is(v, SQLiteTable));
+
+export interface DeclaredRoute {
+  module: string;
+  method: string;
+  /** As mounted: under the API prefix, OpenAPI style (`/patients/{id}`). */
+  path: string;
+  permission: string;
+}
+
+/** The routes each module's router declares, with the access rule each states. */
+export function declaredRoutes(modules: readonly ModuleDef[], prefix: string): DeclaredRoute[] {
+  return modules.flatMap((m) => {
+    if (!m.routes) return [];
+    return m.routes().openAPIRegistry.definitions.flatMap((d) =>
+      d.type === "route"
+        ? [{
+          module: m.name,
+          method: d.route.method.toUpperCase(),
+          path: prefix + d.route.path,
+          permission: String((d.route as { "x-permission"?: string })["x-permission"]),
+        }]
+        : []
+    );
+  });
+}
+
+/**
+ * Routes checked against the list: every permission a route requires is declared by a module
+ * and granted to a role, and every route the app serves under `prefix` is one a module declares
+ * (nothing mounted beside the list). `served` is the app's own route table (Hono's `app.routes`).
+ */
+export function routeProblems(
+  registry: Registry,
+  prefix: string,
+  served: { method: string; path: string }[],
+  exempt: string[] = [],
+): string[] {
+  const problems: string[] = [];
+  const declared = declaredRoutes(registry.modules, prefix);
+  for (const r of declared) {
+    if (r.permission === "public" || r.permission === "authenticated") continue;
+    if (registry.permissions.rolesWith(r.permission).length === 0) {
+      problems.push(
+        `module ${r.module}: ${r.method} ${r.path} requires ${r.permission}, which no module ` +
+          "grants to any role (add it to a module's `permissions`)",
+      );
+    }
+  }
+  // Hono writes path parameters as `:id`; OpenAPI as `{id}`.
+  const known = new Set(declared.map((r) => `${r.method} ${r.path}`));
+  for (const route of served) {
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    if (route.method === "ALL" || !path.startsWith(prefix + "/") || exempt.includes(path)) continue;
+    if (!known.has(`${route.method} ${path}`)) {
+      problems.push(`${route.method} ${path} is served but belongs to no module in the list`);
     }
   }
   return problems;
