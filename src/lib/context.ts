@@ -52,6 +52,21 @@ export function clientIp(c: Context): string | null {
   return info?.hostname ?? null;
 }
 
+/** What an audit entry or a new session records about the request. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function requestMeta(c: Context<AppEnv>): RequestMeta {
+  return {
+    requestId: c.get("requestId"),
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent") ?? null,
+  };
+}
+
 /** The tenant-scoped actor of this request. Only routes with a tenant permission call it. */
 export function actorOf(c: Context<AppEnv>): Actor {
   const p = c.get("principal");
@@ -61,9 +76,7 @@ export function actorOf(c: Context<AppEnv>): Actor {
     orgId: p.orgId,
     role: p.role,
     facilityId: p.facilityId,
-    requestId: c.get("requestId"),
-    ip: clientIp(c),
-    userAgent: c.req.header("user-agent") ?? null,
+    ...requestMeta(c),
   };
 }
 

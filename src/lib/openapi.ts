@@ -127,9 +127,3 @@ export const FileField = z.instanceof(File, { message: "must be a file" }).opena
   type: "string",
   format: "binary",
 });
-
-/** Parses an If-Match header into the version it names. */
-export function expectedVersion(ifMatch: string | undefined): number | undefined {
-  if (!ifMatch) return undefined;
-  return Number(ifMatch.replace(/^W\//, "").replaceAll('"', ""));
-}

@@ -3,8 +3,7 @@
  * to every route from its declared access, so a route cannot exist without them.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../lib/context.ts";
-import { clientIp } from "../lib/context.ts";
+import { type AppEnv, requestMeta } from "../lib/context.ts";
 import { forbidden, unauthorized } from "../lib/errors.ts";
 import type { Permission } from "../lib/permissions.ts";
 
@@ -25,9 +24,7 @@ export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
         userId: p.userId,
         orgId: p.orgId ?? undefined,
         role: p.role,
-        requestId: c.get("requestId"),
-        ip: clientIp(c),
-        userAgent: c.req.header("user-agent") ?? null,
+        ...requestMeta(c),
       }, { action: "access.denied", outcome: "denied", entityType: permission });
       throw forbidden(`This requires the ${permission} permission, which ${p.role} does not have.`);
     }

@@ -12,15 +12,12 @@ import {
   users,
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
+import type { RequestMeta } from "../../lib/context.ts";
 import { newId } from "../../../db/ids.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { SessionUserT, TokenResponseT } from "./schemas.ts";
 
-export interface RequestMeta {
-  requestId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
+export type { RequestMeta } from "../../lib/context.ts";
 
 export async function membershipsOf(db: Db, userId: string) {
   return await db.select({

@@ -1,13 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
-import { expectedVersion } from "../../lib/openapi.ts";
+import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
 
 export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.create, async (c) => {
     const f = await service.createFacility(c.var.deps, actorOf(c), c.req.valid("json"));
-    return c.json(f, 201, { Location: `/api/v1/facilities/${f.id}`, ETag: `"${f.version}"` });
+    return created(c, f, `/facilities/${f.id}`);
   });
   r.openapi(
     routes.list,
@@ -23,7 +23,7 @@ export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
       actorOf(c).orgId,
       c.req.valid("param").id,
     );
-    return c.json(f, 200, { ETag: `"${f.version}"` });
+    return withEtag(c, f);
   });
   r.openapi(routes.update, async (c) => {
     const f = await service.updateFacility(
@@ -31,9 +31,9 @@ export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
     );
-    return c.json(f, 200, { ETag: `"${f.version}"` });
+    return withEtag(c, f);
   });
   r.openapi(routes.deactivate, async (c) => {
     const f = await service.updateFacility(
@@ -41,9 +41,9 @@ export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
       actorOf(c),
       c.req.valid("param").id,
       { active: false },
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
       "facility.deactivate",
     );
-    return c.json(f, 200, { ETag: `"${f.version}"` });
+    return withEtag(c, f);
   });
 }

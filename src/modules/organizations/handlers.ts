@@ -1,21 +1,16 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { actorOf, type AppEnv, clientIp } from "../../lib/context.ts";
-import { expectedVersion } from "../../lib/openapi.ts";
+import { actorOf, type AppEnv, requestMeta } from "../../lib/context.ts";
+import { ifMatch, withEtag } from "../../lib/http.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
 
 export function registerOrganizationHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createOrganization, async (c) => {
-    const meta = {
-      requestId: c.var.requestId,
-      ip: clientIp(c),
-      userAgent: c.req.header("user-agent") ?? null,
-    };
     const created = await service.createOrganization(
       c.var.deps,
       c.var.principal,
       c.req.valid("json"),
-      meta,
+      requestMeta(c),
     );
     return c.json(created, 201);
   });
@@ -26,15 +21,15 @@ export function registerOrganizationHandlers(r: OpenAPIHono<AppEnv>) {
   );
   r.openapi(routes.currentOrganization, async (c) => {
     const org = await service.currentOrganization(c.var.deps.db.db, actorOf(c).orgId);
-    return c.json(org, 200, { ETag: `"${org.version}"` });
+    return withEtag(c, org);
   });
   r.openapi(routes.updateCurrentOrganization, async (c) => {
     const org = await service.updateCurrentOrganization(
       c.var.deps,
       actorOf(c),
       c.req.valid("json"),
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
     );
-    return c.json(org, 200, { ETag: `"${org.version}"` });
+    return withEtag(c, org);
   });
 }

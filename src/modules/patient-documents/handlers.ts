@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
-import { expectedVersion } from "../../lib/openapi.ts";
+import { created, etagOf, ifMatch, withEtag } from "../../lib/http.ts";
 import { contentDisposition, downloadName } from "./filename.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
@@ -9,10 +9,7 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.upload, async (c) => {
     const { id } = c.req.valid("param");
     const doc = await service.uploadDocument(c.var.deps, actorOf(c), id, c.req.valid("form"));
-    return c.json(doc, 201, {
-      Location: `/api/v1/patients/${id}/documents/${doc.id}`,
-      ETag: `"${doc.version}"`,
-    });
+    return created(c, doc, `/patients/${id}/documents/${doc.id}`);
   });
   r.openapi(routes.list, async (c) => {
     const page = await service.listPatientDocuments(
@@ -26,7 +23,7 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.read, async (c) => {
     const { id, documentId } = c.req.valid("param");
     const doc = await service.readDocument(c.var.deps, actorOf(c), id, documentId);
-    return c.json(doc, 200, { ETag: `"${doc.version}"` });
+    return withEtag(c, doc);
   });
   r.openapi(routes.content, async (c) => {
     const { id, documentId } = c.req.valid("param");
@@ -38,7 +35,7 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
       "X-Content-Type-Options": "nosniff",
       // Patient data: no shared cache may keep it.
       "Cache-Control": "private, no-store",
-      ETag: `"${row.sha256}"`,
+      ETag: etagOf(row.sha256),
     });
   });
   r.openapi(routes.remove, async (c) => {
@@ -48,7 +45,7 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
       actorOf(c),
       id,
       documentId,
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
     );
     return c.body(null, 204);
   });

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
-import { expectedVersion } from "../../lib/openapi.ts";
+import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as routes from "./routes.ts";
 import * as invitations from "./invitations.ts";
 import * as service from "./service.ts";
@@ -8,10 +8,7 @@ import * as service from "./service.ts";
 export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.invite, async (c) => {
     const inv = await invitations.inviteUser(c.var.deps, actorOf(c), c.req.valid("json"));
-    return c.json(inv, 201, {
-      Location: `/api/v1/users/invitations/${inv.id}`,
-      ETag: `"${inv.version}"`,
-    });
+    return created(c, inv, `/users/invitations/${inv.id}`);
   });
   r.openapi(routes.listInvitations, async (c) =>
     c.json(
@@ -23,9 +20,9 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
       c.var.deps,
       actorOf(c),
       c.req.valid("param").id,
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
     );
-    return c.json(inv, 200, { ETag: `"${inv.version}"` });
+    return withEtag(c, inv);
   });
   r.openapi(
     routes.list,
@@ -37,7 +34,7 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
   );
   r.openapi(routes.read, async (c) => {
     const u = await service.readUser(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("param").id);
-    return c.json(u, 200, { ETag: `"${u.version}"` });
+    return withEtag(c, u);
   });
   r.openapi(routes.update, async (c) => {
     const u = await service.updateUser(
@@ -45,9 +42,9 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
     );
-    return c.json(u, 200, { ETag: `"${u.version}"` });
+    return withEtag(c, u);
   });
   r.openapi(routes.deactivate, async (c) => {
     const u = await service.updateUser(
@@ -55,9 +52,9 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
       actorOf(c),
       c.req.valid("param").id,
       { active: false },
-      expectedVersion(c.req.valid("header")["if-match"]),
+      ifMatch(c),
       "user.deactivate",
     );
-    return c.json(u, 200, { ETag: `"${u.version}"` });
+    return withEtag(c, u);
   });
 }
