@@ -632,16 +632,16 @@ Deno.test("patient clinical data, record history and summary", async (t) => {
     const actions = trail.body.data.map((e: any) => e.action);
     for (
       const action of [
-        "patient.allergy.create",
-        "patient.allergy.update",
-        "patient.allergies.read",
-        "patient.history.read",
-        "patient.summary.read",
+        "patient-allergy.create",
+        "patient-allergy.update",
+        "patient-allergy.list",
+        "patient.history",
+        "patient.summary",
       ]
     ) {
       assert.ok(actions.includes(action), `${action} missing from ${actions}`);
     }
-    const update = trail.body.data.find((e: any) => e.action === "patient.allergy.update");
+    const update = trail.body.data.find((e: any) => e.action === "patient-allergy.update");
     assert.deepEqual(update.changedFields, ["severity"]);
     assert.equal(update.entityId, a.id);
   });

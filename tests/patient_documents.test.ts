@@ -209,7 +209,7 @@ Deno.test("patient documents", async (t) => {
     assert.deepEqual(changes.map((c) => [c.operation, c.version]), [["insert", 1]]);
     const audit = await app.call(
       "GET",
-      `/api/v1/audit-events?action=patient.document.create&entityId=${id}`,
+      `/api/v1/audit-events?action=patient-document.create&entityId=${id}`,
       { token: admin },
     );
     assert.equal(audit.body.data.length, 1);
@@ -236,13 +236,13 @@ Deno.test("patient documents", async (t) => {
     },
   );
 
-  await t.step("a download is audited as patient.document.read", async () => {
+  await t.step("a download is audited as patient-document.download", async () => {
     const nurse = await org.tokenFor("NURSE");
     const { res } = await download(app, nurse, `${docsPath}/${uploaded.png.id}/content`);
     assert.equal(res.status, 200);
     // Reads are flushed in batches (AUDIT_FLUSH_MS=20 in tests): poll briefly.
     const nurseId = await org.userIdFor("NURSE");
-    const query = `/api/v1/audit-events?action=patient.document.read&entityId=${uploaded.png.id}`;
+    const query = `/api/v1/audit-events?action=patient-document.download&entityId=${uploaded.png.id}`;
     const byNurse = async () => {
       const audit = await app.call("GET", query, { token: admin });
       assert.equal(audit.status, 200);
@@ -253,10 +253,10 @@ Deno.test("patient documents", async (t) => {
       await sleep(20);
       entry = await byNurse();
     }
-    assert.ok(entry, "no patient.document.read entry for the download");
+    assert.ok(entry, "no patient-document.download entry for the download");
     assert.equal(entry.outcome, "success");
     assert.equal(entry.patientId, patient.id);
-    assert.equal(entry.entityType, "patient_document");
+    assert.equal(entry.entityType, "patient-document");
   });
 
   await t.step("GET /documents lists newest first through keyset pages", async () => {
@@ -482,7 +482,7 @@ Deno.test("patient documents", async (t) => {
     assert.equal(sha256(await Deno.readFile(join(docsDir, row.storageKey))), row.sha256);
     const audit = await app.call(
       "GET",
-      `/api/v1/audit-events?action=patient.document.delete&entityId=${id}`,
+      `/api/v1/audit-events?action=patient-document.delete&entityId=${id}`,
       { token: admin },
     );
     assert.equal(audit.body.data.length, 1);

@@ -12,9 +12,11 @@ import { API_PREFIX, SPEC_PATH } from "../src/app.ts";
 import {
   buildRegistry,
   defineModule,
+  entityTypeOf,
   manifestProblems,
   type ModuleDef,
   routeProblems,
+  tableNameOf,
   tablesOf,
 } from "../src/lib/module.ts";
 import { defineRoute } from "../src/middleware/define-route.ts";
@@ -22,6 +24,7 @@ import { json } from "../src/lib/openapi.ts";
 import { createRouter } from "../src/lib/router.ts";
 import { MODULES } from "../src/modules/index.ts";
 import { createTestApp } from "./helpers/app.ts";
+import { createOrg, createPatient } from "./helpers/factories.ts";
 
 const SCHEMA = { tables: tablesOf(schema), patients: schema.patients };
 const named = (name: string) => MODULES.find((m) => m.name === name)!;
@@ -127,4 +130,68 @@ Deno.test("the module list", async (t) => {
     ]);
     await app.close();
   });
+});
+
+Deno.test("audit entries are named <entity type>.<operation>", async () => {
+  const app = await createTestApp();
+  try {
+    const org = await createOrg(app);
+    const reception = await org.tokenFor("RECEPTION");
+    const doctor = await org.tokenFor("DOCTOR");
+    const admin = org.admin;
+    const a = await createPatient(app, reception);
+    const b = await createPatient(app, reception);
+    const p = `/api/v1/patients/${a.id}`;
+    const form = new FormData();
+    form.append("file", new File([new TextEncoder().encode("%PDF-1.4\n%%EOF\n")], "x.pdf"));
+    const doc = await app.call("POST", `${p}/documents`, { token: doctor, body: form });
+    const calls: [string, string, string, unknown?][] = [
+      ["GET", p, reception],
+      ["PATCH", p, reception, { phone: "+254 700 000 001" }],
+      ["GET", "/api/v1/patients?q=amani", reception],
+      ["GET", `${p}/summary`, doctor],
+      ["GET", `${p}/history`, doctor],
+      ["POST", `${p}/allergies`, doctor, {
+        substance: "Latex",
+        category: "other",
+        severity: "mild",
+      }],
+      ["GET", `${p}/allergies`, doctor],
+      ["POST", `${p}/medical-history`, doctor, { kind: "condition", name: "Asthma" }],
+      ["GET", `${p}/documents`, doctor],
+      ["GET", `${p}/documents/${doc.body.id}`, doctor],
+      ["GET", `${p}/documents/${doc.body.id}/content`, doctor],
+      ["GET", `${p}/duplicates`, admin],
+      ["POST", `${p}/merge`, admin, { duplicateId: b.id }],
+      ["POST", `${p}/unmerge`, admin, { duplicateId: b.id }],
+      ["GET", "/api/v1/patients/export?format=csv", admin],
+      ["POST", "/api/v1/facilities", admin, { name: "Annex", code: "annex" }],
+      ["GET", "/api/v1/audit-events", doctor],
+      ["POST", "/api/v1/auth/login", "", { email: org.adminEmail, password: "wrong-password-1" }],
+    ];
+    for (const [method, path, token, body] of calls) {
+      const res = await app.call(method, path, { token: token || undefined, body });
+      assert.ok(res.status < 500, `${method} ${path}: ${res.status}`);
+    }
+    await app.deps.audit.flush();
+    const entityTypes = new Set(
+      SCHEMA.tables.filter((t) => app.deps.registry.tables.has(tableNameOf(t))).map(entityTypeOf),
+    );
+    const rows = await app.deps.db.readRows(
+      "SELECT DISTINCT action, entity_type FROM audit_events",
+      [],
+    );
+    assert.ok(rows.length >= 25, `only ${rows.length} kinds of entry recorded`);
+    for (const [action, entityType] of rows as [string, string | null][]) {
+      // Authentication and authorisation events are about the request, not a row.
+      if (/^(auth|access)\.[a-z-]+(\.[a-z-]+)?$/.test(action)) continue;
+      const [type, operation, ...rest] = action.split(".");
+      assert.ok(entityTypes.has(type), `${action}: ${type} is no table's entity type`);
+      assert.match(operation ?? "", /^[a-z]+(-[a-z]+)*$/, action);
+      assert.equal(rest.length, 0, `${action}: one operation after the entity type`);
+      assert.equal(entityType, type, `${action} is recorded with entity type ${entityType}`);
+    }
+  } finally {
+    await app.close();
+  }
 });

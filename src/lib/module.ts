@@ -36,6 +36,24 @@ export const defineModule = (m: ModuleDef): ModuleDef => m;
 
 export const tableNameOf = (table: SQLiteTable) => getTableConfig(table).name;
 
+/**
+ * The audit entity type of a table's rows: its name, singular and kebab-case
+ * (`patient_history_entries` → `patient-history-entry`). Audit actions are
+ * `<entity type>.<operation>` (`patient-allergy.create`, `patient.read`); see CONTRIBUTING.md.
+ */
+export function entityTypeOf(table: SQLiteTable): string {
+  const words = tableNameOf(table).split("_");
+  const last = words.pop()!;
+  const singular = last.endsWith("ies")
+    ? `${last.slice(0, -3)}y`
+    : last.endsWith("sses") || last.endsWith("ches")
+    ? last.slice(0, -2)
+    : last.endsWith("s")
+    ? last.slice(0, -1)
+    : last;
+  return [...words, singular].join("-");
+}
+
 function referenceOf(column: SQLiteColumn): PatientReference {
   const table = column.table as unknown as BusinessTable;
   const entry = Object.entries(getTableColumns(table)).find(([, c]) => c === column);

@@ -15,7 +15,7 @@ export const list = defineRoute({
   access: "patients:clinical:read",
   summary: "List a patient's allergies",
   description: "Oldest first; removed allergies are not listed. Audited as " +
-    "patient.allergies.read. A merged record still lists what it kept.",
+    "patient-allergy.list. A merged record still lists what it kept.",
   request: { params: IdParam, query: AllergyListQuery },
   responses: { 200: json(PageSchema(Allergy, "AllergyPage"), "A page of allergies") },
 });
@@ -65,7 +65,7 @@ export const versions = defineRoute({
   access: "patients:clinical:read",
   summary: "List the versions of an allergy",
   description: "Oldest first: who changed it, when, which fields, and the allergy as it was. " +
-    "Readable after removal. Audited as patient.allergy.versions.read.",
+    "Readable after removal. Audited as patient-allergy.history.",
   request: { params: Params, query: VersionPageQuery },
   responses: { 200: json(EntryVersionPage(Allergy, "Allergy"), "A page of versions") },
 });

@@ -40,12 +40,7 @@ export function viewAllergy(r: AllergyRow): AllergyT {
 
 export const ALLERGY: EntryKind<typeof patientAllergies, AllergyT> = {
   table: patientAllergies,
-  tableName: "patient_allergies",
   label: "Allergy",
-  entityType: "patient-allergy",
-  action: "patient.allergy",
-  listAction: "patient.allergies.read",
-  versionsAction: "patient.allergy.versions.read",
   fields: ALLERGY_FIELDS,
   view: viewAllergy,
 };

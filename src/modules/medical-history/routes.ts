@@ -25,7 +25,7 @@ export const list = defineRoute({
   access: "patients:clinical:read",
   summary: "List a patient's medical history",
   description: "Chronic conditions, surgeries, medications and family history, oldest first; " +
-    "filter with `kind` and `status`. Audited as patient.medical-history.read.",
+    "filter with `kind` and `status`. Audited as patient-history-entry.list.",
   request: { params: IdParam, query: HistoryEntryListQuery },
   responses: {
     200: json(PageSchema(HistoryEntry, "MedicalHistoryPage"), "A page of history entries"),
@@ -75,7 +75,7 @@ export const versions = defineRoute({
   access: "patients:clinical:read",
   summary: "List the versions of a medical history entry",
   description: "Oldest first: who changed it, when, which fields, and the entry as it was. " +
-    "Readable after removal. Audited as patient.medical-history.versions.read.",
+    "Readable after removal. Audited as patient-history-entry.history.",
   request: { params: Params, query: VersionPageQuery },
   responses: {
     200: json(EntryVersionPage(HistoryEntry, "MedicalHistory"), "A page of versions"),

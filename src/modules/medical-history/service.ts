@@ -42,12 +42,7 @@ export function viewHistoryEntry(r: HistoryEntryRow): HistoryEntryT {
 
 export const HISTORY_ENTRY: EntryKind<typeof patientHistoryEntries, HistoryEntryT> = {
   table: patientHistoryEntries,
-  tableName: "patient_history_entries",
   label: "Medical history entry",
-  entityType: "patient-history-entry",
-  action: "patient.medical-history",
-  listAction: "patient.medical-history.read",
-  versionsAction: "patient.medical-history.versions.read",
   fields: HISTORY_ENTRY_FIELDS,
   view: viewHistoryEntry,
 };

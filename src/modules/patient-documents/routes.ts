@@ -47,7 +47,7 @@ export const list = defineRoute({
   tags,
   access: "patient-documents:read",
   summary: "List a patient's documents",
-  description: "Newest first, without deleted documents. Audited as patient.document.list.",
+  description: "Newest first, without deleted documents. Audited as patient-document.list.",
   request: { params: IdParam, query: DocumentListQuery },
   responses: { 200: json(DocumentPage, "A page of documents") },
 });
@@ -70,7 +70,7 @@ export const content = defineRoute({
   access: "patient-documents:read",
   summary: "Download a document's file",
   description: "Streams the file as stored, as an attachment, with its detected media type, " +
-    "its size as Content-Length and its SHA-256 as the ETag. Audited as patient.document.read. " +
+    "its size as Content-Length and its SHA-256 as the ETag. Audited as patient-document.download. " +
     "A document whose file is missing from storage answers 404.",
   request: { params: DocumentParams },
   responses: {
@@ -96,7 +96,7 @@ export const remove = defineRoute({
   tags,
   access: "patient-documents:write",
   summary: "Delete a document (soft: hidden, file kept for audit and undelete)",
-  description: "Audited as patient.document.delete. A merged record answers 409.",
+  description: "Audited as patient-document.delete. A merged record answers 409.",
   request: { params: DocumentParams, headers: IfMatchHeader },
   responses: { 204: { description: "Deleted" } },
   errors: [409, 412],

@@ -11,6 +11,7 @@ import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { patientDocuments } from "../../../db/schema/mod.ts";
 import type { Db } from "../../../db/client.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
+import { entityTypeOf } from "../../lib/module.ts";
 import { notFound, ProblemError } from "../../lib/errors.ts";
 import { newId } from "../../../db/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
@@ -21,7 +22,7 @@ import { type DocumentRow, findDocument, listDocuments } from "./repository.ts";
 import type { DocumentUploadT, PatientDocumentT } from "./schemas.ts";
 import { detectMediaType } from "./sniff.ts";
 
-const ENTITY = "patient_document";
+const ENTITY = entityTypeOf(patientDocuments);
 
 export function viewDocument(row: DocumentRow): PatientDocumentT {
   return {
@@ -97,7 +98,7 @@ export async function uploadDocument(
         storageKey,
       });
       await deps.audit.record(tx, a, {
-        action: "patient.document.create",
+        action: "patient-document.create",
         entityType: ENTITY,
         entityId: id,
         patientId,
@@ -135,8 +136,8 @@ export async function listPatientDocuments(
   await readablePatient(deps, a.orgId, patientId);
   const rows = await listDocuments(deps.db.db, a.orgId, patientId, q.limit, after);
   deps.audit.recordRead(a, {
-    action: "patient.document.list",
-    entityType: "patient",
+    action: "patient-document.list",
+    entityType: ENTITY,
     entityId: patientId,
     patientId,
   });
@@ -147,7 +148,7 @@ export async function listPatientDocuments(
 export async function readDocument(deps: Deps, a: Actor, patientId: string, id: string) {
   const row = await readableDocument(deps, a, patientId, id);
   deps.audit.recordRead(a, {
-    action: "patient.document.view",
+    action: "patient-document.read",
     entityType: ENTITY,
     entityId: id,
     patientId,
@@ -173,7 +174,7 @@ export async function openDocument(deps: Deps, a: Actor, patientId: string, id: 
     });
   }
   deps.audit.recordRead(a, {
-    action: "patient.document.read",
+    action: "patient-document.download",
     entityType: ENTITY,
     entityId: id,
     patientId,
@@ -204,7 +205,7 @@ export async function deleteDocument(
       expectedVersion,
       set: { deletedAt: deps.clock.now().toISOString() },
       operation: "delete",
-      action: "patient.document.delete",
+      action: "patient-document.delete",
       patientId,
       // A document is found only under its own patient.
       scope: eq(patientDocuments.patientId, patientId),

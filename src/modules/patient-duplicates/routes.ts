@@ -15,7 +15,7 @@ export const list = defineRoute({
     "similar name (equal or within one typo, given and family names possibly swapped) with the " +
     "same date of birth or the same phone (last 9 digits). Merged and deleted records are " +
     "never candidates. Best first, at most 10; each with a score (0–1) and its reasons. " +
-    "Audited as patient.duplicates.read.",
+    "Audited as patient.duplicates.",
   request: { params: IdParam },
   responses: { 200: json(DuplicateList, "The candidates, best first") },
 });

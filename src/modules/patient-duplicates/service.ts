@@ -11,7 +11,7 @@ export async function listDuplicates(deps: Deps, a: Actor, id: string) {
   const candidates = await findDuplicateCandidates(deps.db.db, a.orgId, row, { excludeId: id });
   // The answer shows other people's records: audited like a read of each of them.
   deps.audit.recordRead(a, {
-    action: "patient.duplicates.read",
+    action: "patient.duplicates",
     entityType: "patient",
     entityId: id,
     patientId: id,

@@ -21,7 +21,7 @@ export const history = defineRoute({
   summary: "List the versions of a patient record",
   description: "Oldest first: version, operation, when, who (`{id, name}`) and which fields " +
     `changed. ${VISIBILITY} A deleted record answers 404, like the record. Audited as ` +
-    "patient.history.read.",
+    "patient.history.",
   request: { params: IdParam, query: VersionPageQuery },
   responses: { 200: json(PageSchema(PatientVersion, "PatientVersionPage"), "A page of versions") },
 });
@@ -33,7 +33,7 @@ export const historyVersion = defineRoute({
   access: "patients:read",
   summary: "Read one version of a patient record",
   description: `The record as it was after that change. ${VISIBILITY} Audited as ` +
-    "patient.history.read.",
+    "patient.history.",
   request: {
     params: IdParam.extend({
       version: z.coerce.number().int().min(1).max(2_147_483_647).openapi({
@@ -56,7 +56,7 @@ export const summary = defineRoute({
     "appointments, prescriptions, results) under `sections`. Each section is shown only to " +
     "roles allowed to see it: ADMIN, RECEPTION and FINANCE get no clinical sections, FINANCE " +
     "no documents; `omitted` names what was left out. A merged record answers 307 to the " +
-    "survivor's summary. Audited as patient.summary.read.",
+    "survivor's summary. Audited as patient.summary.",
   request: { params: IdParam },
   responses: {
     200: json(PatientSummary, "The summary"),

@@ -17,7 +17,7 @@ const TABLE = "patients";
 
 function audit(deps: Deps, a: Actor, patientId: string) {
   deps.audit.recordRead(a, {
-    action: "patient.history.read",
+    action: "patient.history",
     entityType: "patient",
     entityId: patientId,
     patientId,

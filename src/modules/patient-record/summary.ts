@@ -35,7 +35,7 @@ export async function patientSummary(
   const placed = (top: boolean) =>
     Object.fromEntries(loaded.filter((_, i) => (shown[i][1].placement === "top") === top));
   deps.audit.recordRead(a, {
-    action: "patient.summary.read",
+    action: "patient.summary",
     entityType: "patient",
     entityId: patientId,
     patientId,

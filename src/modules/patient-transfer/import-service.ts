@@ -131,7 +131,7 @@ export async function importPatients(
   if (!committed) {
     // Nothing was written, so there is no transaction to audit in; queue the attempt instead.
     deps.audit.recordRead(a, {
-      action: opts.dryRun ? "patient.import.dry-run" : "patient.import",
+      action: opts.dryRun ? "patient.import-dry-run" : "patient.import",
       outcome: rejected.size > 0 ? "failure" : "success",
       entityType: "patient",
       changedFields: summary(opts, data.length, report.imported, rejected.size),

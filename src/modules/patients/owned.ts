@@ -25,6 +25,7 @@ import {
 } from "../../lib/errors.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../../lib/pagination.ts";
 import { todayIn } from "../../lib/time.ts";
+import { entityTypeOf, tableNameOf } from "../../lib/module.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { orgSettings } from "../organizations/mod.ts";
 import { type EntryTable, findEntry, listEntries, userNames } from "./owned-repository.ts";
@@ -167,17 +168,8 @@ export async function headsOf(deps: Deps, rows: VersionRow[]): Promise<VersionHe
 
 export interface EntryKind<T extends EntryTable, V> {
   table: T;
-  /** SQL name of the table, as row_versions stores it. */
-  tableName: string;
   /** For messages: "Allergy". */
   label: string;
-  /** Audit entity type: "patient-allergy". */
-  entityType: string;
-  /** Audit action prefix of writes: "patient.allergy" → .create, .update, .delete. */
-  action: string;
-  /** Audit actions of reads: the list and the versions of one entry. */
-  listAction: string;
-  versionsAction: string;
   /** Fields compared for an update's audit entry. */
   fields: string[];
   view(row: T["$inferSelect"]): V;
@@ -201,7 +193,8 @@ export async function listOf<T extends EntryTable, V>(
     afterId: decodeCursor(page.cursor)?.id,
     limit: page.limit,
   });
-  deps.audit.recordRead(a, { action: kind.listAction, entityType: kind.entityType, patientId });
+  const entityType = entityTypeOf(kind.table);
+  deps.audit.recordRead(a, { action: `${entityType}.list`, entityType, patientId });
   const { data, nextCursor } = pageOf(rows as { id: string }[], page.limit, (r) => r.id);
   return { data: (data as Row<T>[]).map(kind.view), nextCursor };
 }
@@ -221,13 +214,13 @@ export async function versionsOf<T extends EntryTable, V>(
   const { rows, heads, nextCursor } = await versionPage(
     deps,
     a.orgId,
-    kind.tableName,
+    tableNameOf(kind.table),
     entryId,
     page,
   );
   deps.audit.recordRead(a, {
-    action: kind.versionsAction,
-    entityType: kind.entityType,
+    action: `${entityTypeOf(kind.table)}.history`,
+    entityType: entityTypeOf(kind.table),
     entityId: entryId,
     patientId,
   });
@@ -261,8 +254,8 @@ export async function addEntry<T extends EntryTable, V>(
       } as T["$inferInsert"] & ReturnType<typeof stamp>,
     );
     await deps.audit.record(tx, a, {
-      action: `${kind.action}.create`,
-      entityType: kind.entityType,
+      action: `${entityTypeOf(kind.table)}.create`,
+      entityType: entityTypeOf(kind.table),
       entityId: row.id,
       patientId,
     });
@@ -299,8 +292,8 @@ export async function changeEntry<T extends EntryTable, V>(
         ? { deletedAt: now } as Partial<T["$inferInsert"]>
         : (current) => change.set(tx, current as Row<T>, today),
       operation: remove ? "delete" : "update",
-      action: `${kind.action}.${remove ? "delete" : "update"}`,
-      entityType: kind.entityType,
+      action: `${entityTypeOf(kind.table)}.${remove ? "delete" : "update"}`,
+      entityType: entityTypeOf(kind.table),
       patientId: target.patientId,
       fields: remove ? undefined : kind.fields,
     });
