@@ -242,7 +242,8 @@ Deno.test("patient documents", async (t) => {
     assert.equal(res.status, 200);
     // Reads are flushed in batches (AUDIT_FLUSH_MS=20 in tests): poll briefly.
     const nurseId = await org.userIdFor("NURSE");
-    const query = `/api/v1/audit-events?action=patient-document.download&entityId=${uploaded.png.id}`;
+    const query =
+      `/api/v1/audit-events?action=patient-document.download&entityId=${uploaded.png.id}`;
     const byNurse = async () => {
       const audit = await app.call("GET", query, { token: admin });
       assert.equal(audit.status, 200);

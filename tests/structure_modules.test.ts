@@ -37,6 +37,18 @@ Deno.test("the module list", async (t) => {
     assert.deepEqual(manifestProblems(MODULES, SCHEMA), []);
   });
 
+  await t.step("every module folder has the same shape and is in the list", () => {
+    const root = new URL("../src/modules/", import.meta.url);
+    const folders = [...Deno.readDirSync(root)].filter((e) => e.isDirectory).map((e) => e.name);
+    assert.deepEqual(folders.sort(), MODULES.map((m) => m.name).sort());
+    for (const folder of folders) {
+      const files = new Set([...Deno.readDirSync(new URL(`${folder}/`, root))].map((e) => e.name));
+      for (const file of ["mod.ts", "routes.ts", "handlers.ts", "service.ts", "schemas.ts"]) {
+        assert.ok(files.has(file), `module ${folder} has no ${file}`);
+      }
+    }
+  });
+
   await t.step("a module without its patient reference fails, naming module and step", () => {
     const { patientReferences: _left, ...rest } = named("allergies");
     const problems = manifestProblems(replacing("allergies", rest), SCHEMA);

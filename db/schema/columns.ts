@@ -1,7 +1,7 @@
 import { integer, text } from "drizzle-orm/sqlite-core";
 
 /**
- * Columns every business row carries (CONVENTIONS.md, "Identifiers, time, rows").
+ * Columns every business row carries (CONTRIBUTING.md, "Conventions").
  * Timestamps are stored as ISO-8601 UTC text with milliseconds: they sort correctly as text,
  * read the same in any SQLite tool, and need no conversion on the way to JSON.
  */

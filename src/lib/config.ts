@@ -89,7 +89,7 @@ export interface Config {
     /** XLSX parts as inflated (shared strings counted each time a cell uses them). */
     maxUnzippedBytes: number;
   };
-  /** scrypt cost as log2(N). 17 per CONVENTIONS.md; tests may lower it to keep the suite fast. */
+  /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
 }
 

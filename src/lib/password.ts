@@ -1,6 +1,6 @@
 /**
- * Password hashing with scrypt (N=2^17, r=8, p=1 per CONVENTIONS.md) from node:crypto, which
- * runs off the main thread, so a login does not stall other requests. The parameters are stored
+ * Password hashing with scrypt (N=2^17, r=8, p=1; CONTRIBUTING.md, "Conventions") from
+ * node:crypto, which runs off the main thread, so a login does not stall other requests. The parameters are stored
  * with the hash, so raising the cost later still verifies old hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";

@@ -1,7 +1,7 @@
 /**
- * Fixed-window failure counters, in memory. Per CONVENTIONS.md this is an optimisation: several
- * processes each count on their own, so the effective limit is per process (documented in the
- * README). Only failures count, so staff who type their password right are never slowed, and
+ * Fixed-window failure counters, in memory. Like everything kept in memory (CONTRIBUTING.md,
+ * "Conventions"), this is an optimisation: several processes each count on their own, so the
+ * effective limit is per process (documented in the README). Only failures count, so staff who type their password right are never slowed, and
  * every window ends by itself, so nobody can lock an account for longer than one window.
  */
 import type { Clock } from "./clock.ts";

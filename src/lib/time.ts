@@ -1,6 +1,6 @@
 /**
  * Clinic-local dates. Days that staff see (a registration's "today", ages, "this week") are
- * computed in the organisation's timezone, never in UTC (CONVENTIONS.md). Timezones are validated
+ * computed in the organisation's timezone, never in UTC (CONTRIBUTING.md, "Conventions"). Timezones are validated
  * when an organisation is saved, so these functions take them as valid.
  */
 

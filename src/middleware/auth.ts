@@ -25,7 +25,12 @@ export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
         orgId: p.orgId ?? undefined,
         role: p.role,
         ...requestMeta(c),
-      }, { action: "access.denied", outcome: "denied", entityType: "permission", entityId: permission });
+      }, {
+        action: "access.denied",
+        outcome: "denied",
+        entityType: "permission",
+        entityId: permission,
+      });
       throw forbidden(`This requires the ${permission} permission, which ${p.role} does not have.`);
     }
     await next();

@@ -19,7 +19,7 @@ import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "../pa
 import { dateProblems, refuseIfAny } from "../patients/mod.ts";
 import type { PageRequest } from "../patients/mod.ts";
 
-export function viewAllergy(r: AllergyRow): AllergyT {
+export function toAllergy(r: AllergyRow): AllergyT {
   return {
     id: r.id,
     patientId: r.patientId,
@@ -42,7 +42,7 @@ export const ALLERGY: EntryKind<typeof patientAllergies, AllergyT> = {
   table: patientAllergies,
   label: "Allergy",
   fields: ALLERGY_FIELDS,
-  view: viewAllergy,
+  view: toAllergy,
 };
 
 /** 409 when the patient already has another active allergy to the same substance. */

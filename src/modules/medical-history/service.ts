@@ -19,7 +19,7 @@ import {
 import { dateProblems, refuseIfAny } from "../patients/mod.ts";
 import type { PageRequest } from "../patients/mod.ts";
 
-export function viewHistoryEntry(r: HistoryEntryRow): HistoryEntryT {
+export function toHistoryEntry(r: HistoryEntryRow): HistoryEntryT {
   return {
     id: r.id,
     patientId: r.patientId,
@@ -44,7 +44,7 @@ export const HISTORY_ENTRY: EntryKind<typeof patientHistoryEntries, HistoryEntry
   table: patientHistoryEntries,
   label: "Medical history entry",
   fields: HISTORY_ENTRY_FIELDS,
-  view: viewHistoryEntry,
+  view: toHistoryEntry,
 };
 
 interface EntryValues {

@@ -24,7 +24,7 @@ import { detectMediaType } from "./sniff.ts";
 
 const ENTITY = entityTypeOf(patientDocuments);
 
-export function viewDocument(row: DocumentRow): PatientDocumentT {
+export function toDocument(row: DocumentRow): PatientDocumentT {
   return {
     id: row.id,
     patientId: row.patientId,
@@ -105,7 +105,7 @@ export async function uploadDocument(
       });
       return row;
     });
-    return viewDocument(row);
+    return toDocument(row);
   } catch (err) {
     await deps.documents.remove(storageKey).catch((e) =>
       deps.logger.error("could not remove the file of a failed document upload", {
@@ -142,7 +142,7 @@ export async function listPatientDocuments(
     patientId,
   });
   const page = pageOf(rows, q.limit, (r) => r.createdAt);
-  return { data: page.data.map(viewDocument), nextCursor: page.nextCursor };
+  return { data: page.data.map(toDocument), nextCursor: page.nextCursor };
 }
 
 export async function readDocument(deps: Deps, a: Actor, patientId: string, id: string) {
@@ -153,7 +153,7 @@ export async function readDocument(deps: Deps, a: Actor, patientId: string, id: 
     entityId: id,
     patientId,
   });
-  return viewDocument(row);
+  return toDocument(row);
 }
 
 /**

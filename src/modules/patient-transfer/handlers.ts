@@ -1,7 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
-import { exportPatients } from "./export-service.ts";
-import { importPatients } from "./import-service.ts";
+import { exportPatients, importPatients } from "./service.ts";
 import * as routes from "./routes.ts";
 
 export function registerTransferHandlers(r: OpenAPIHono<AppEnv>) {

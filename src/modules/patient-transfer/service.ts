@@ -1,15 +1,21 @@
 /**
- * Patient import: every row validated like POST /patients, duplicates looked for in the file and
- * among registered patients, and the registrations written in ONE transaction. All-or-nothing
- * (the default) rolls that transaction back when any row is rejected, so a rejected import
- * changes nothing; partial commits the valid rows. A dry run always rolls back: it runs exactly
- * the checks of a real run (including the duplicate check, which needs the rows registered before
- * it in the same file) and reports what the real run would answer.
+ * Patient export and import.
+ *
+ * Export: a CSV stream that pulls one batch of patients at a time from the search module's
+ * iterator, so memory stays flat however many patients match. The export is audited before the
+ * first byte goes out (so an interrupted download is still on record), and every patient it
+ * contains is audited as a read when its row is produced.
+ *
+ * Import: every row validated like POST /patients, duplicates looked for in the file and among
+ * registered patients, and the registrations written in ONE transaction. All-or-nothing (the
+ * default) rolls that transaction back when any row is rejected, so a rejected import changes
+ * nothing; partial commits the valid rows. A dry run always rolls back: it runs exactly the checks
+ * of a real run (including the duplicate check, which needs the rows registered before it in the
+ * same file) and reports what the real run would answer.
  */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
 import { orgSettings } from "../organizations/mod.ts";
-import { registerInTx } from "../patients/mod.ts";
 import { readRows } from "./read-file.ts";
 import {
   inFileDuplicates,
@@ -20,6 +26,71 @@ import {
   validateRow,
   type ValidRow,
 } from "./rows.ts";
+import { stringify } from "csv-stringify/sync";
+import { iteratePatients, type SearchFilters } from "../patient-search/mod.ts";
+import { registerInTx, viewPatient } from "../patients/mod.ts";
+import { exportColumns, recordOf } from "./csv-cells.ts";
+
+// --- Export ------------------------------------------------------------------------------
+
+const BATCH = 500;
+
+export type ExportFilters = SearchFilters;
+
+/** The filters as audit detail: "status=active", "tags=vip,diabetic". */
+function describe(filters: ExportFilters): string[] {
+  return Object.entries(filters)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
+}
+
+export async function exportPatients(deps: Deps, a: Actor, filters: ExportFilters) {
+  await deps.db.transaction((tx) =>
+    deps.audit.record(tx, a, {
+      action: "patient.export",
+      entityType: "patient",
+      changedFields: ["format=csv", ...describe(filters)],
+    })
+  );
+  const columns = exportColumns(a.role);
+  const batches = iteratePatients(deps, a.orgId, filters, BATCH);
+  const encoder = new TextEncoder();
+  let first = true;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (first) {
+        first = false;
+        controller.enqueue(encoder.encode(stringify([columns.map((c) => c.name)], {
+          bom: true,
+          record_delimiter: "windows",
+        })));
+        return;
+      }
+      const next = await batches.next();
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      const records = next.value.map((row) => {
+        deps.audit.recordRead(a, {
+          action: "patient.export",
+          entityType: "patient",
+          entityId: row.id,
+          patientId: row.id,
+        });
+        return recordOf(viewPatient(row, a.role), columns);
+      });
+      controller.enqueue(encoder.encode(stringify(records, { record_delimiter: "windows" })));
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
+  const day = deps.clock.now().toISOString().slice(0, 10);
+  return { filename: `patients-${day}.csv`, stream };
+}
+
+// --- Import ------------------------------------------------------------------------------
 
 export type ImportMode = "all-or-nothing" | "partial";
 
