@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { rowVersions } from "../db/schema/mod.ts";
+import { clinicDayApartFromUtc } from "./helpers/clinic-day.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 import { findPatient } from "../src/modules/patients/repository.ts";
@@ -206,12 +207,7 @@ Deno.test("a site code keeps offline clinics' MRNs apart", async () => {
 });
 
 Deno.test("'today' for a date of birth is the clinic's day, not UTC's", async () => {
-  // A timezone whose date differs from UTC's right now: UTC+14 from 10:00 UTC, else UTC-11.
-  const now = new Date();
-  const ahead = now.getUTCHours() >= 10;
-  const timezone = ahead ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
-  const localToday = new Intl.DateTimeFormat("en-CA", { timeZone: timezone }).format(now);
-  const utcToday = now.toISOString().slice(0, 10);
+  const { timezone, localToday, utcToday, tomorrowThere } = clinicDayApartFromUtc();
   assert.notEqual(localToday, utcToday);
   const app = await createTestApp();
   try {
@@ -229,10 +225,7 @@ Deno.test("'today' for a date of birth is the clinic's day, not UTC's", async ()
     // Born today where the clinic is: accepted even when that is tomorrow in UTC.
     assert.equal((await register(localToday)).status, 201);
     // The later of the two dates is in the future for the clinic whichever way round they are.
-    const later = localToday > utcToday ? localToday : utcToday;
-    const refused = ahead
-      ? await register(new Date(Date.parse(localToday) + 86400e3).toISOString().slice(0, 10))
-      : await register(later);
+    const refused = await register(tomorrowThere);
     assert.equal(refused.status, 422);
     assert.equal(refused.body.errors[0].path, "birthDate");
   } finally {

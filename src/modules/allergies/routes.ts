@@ -1,7 +1,8 @@
 import { IdParam, IfMatchHeader, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
 import { Allergy, AllergyInput, AllergyListQuery, AllergyPatch } from "./schemas.ts";
-import { entryParams, EntryVersionPage, VersionPageQuery } from "../patients/mod.ts";
+import { entryParams, entryRoutes } from "../patients/mod.ts";
+import { patientAllergies } from "../../../db/schema/mod.ts";
 
 const tags = ["Allergies"];
 const collection = "/patients/{id}/allergies";
@@ -46,26 +47,14 @@ export const update = defineRoute({
   errors: [409, 412, 422],
 });
 
-export const remove = defineRoute({
-  method: "delete",
-  path: member,
+/** Removal and versions are the kit's, word for word. */
+export const { remove, versions } = entryRoutes({
+  collection,
+  param: "allergyId",
   tags,
-  access: "patients:clinical:write",
-  summary: "Remove an allergy (soft: its versions stay readable)",
-  description: "Recorded in error, for example. If-Match is optional; a stale one answers 412.",
-  request: { params: Params, headers: IfMatchHeader },
-  responses: { 204: { description: "Removed" } },
-  errors: [409, 412],
-});
-
-export const versions = defineRoute({
-  method: "get",
-  path: `${member}/history`,
-  tags,
-  access: "patients:clinical:read",
-  summary: "List the versions of an allergy",
-  description: "Oldest first: who changed it, when, which fields, and the allergy as it was. " +
-    "Readable after removal. Audited as patient-allergy.history.",
-  request: { params: Params, query: VersionPageQuery },
-  responses: { 200: json(EntryVersionPage(Allergy, "Allergy"), "A page of versions") },
-});
+  noun: "allergy",
+  schema: Allergy,
+  schemaName: "Allergy",
+  read: "patients:clinical:read",
+  write: "patients:clinical:write",
+}, patientAllergies);

@@ -15,9 +15,15 @@ import {
   type AllergyPatchT,
   type AllergyT,
 } from "./schemas.ts";
-import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "../patients/mod.ts";
-import { dateProblems, refuseIfAny } from "../patients/mod.ts";
-import type { PageRequest } from "../patients/mod.ts";
+import {
+  addEntry,
+  changeEntry,
+  dateProblems,
+  type EntryKind,
+  listOf,
+  type PageRequest,
+  refuseIfAny,
+} from "../patients/mod.ts";
 
 export function toAllergy(r: AllergyRow): AllergyT {
   return {
@@ -117,22 +123,4 @@ export function updateAllergy(
       return patch;
     },
   });
-}
-
-export function removeAllergy(
-  deps: Deps,
-  a: Actor,
-  target: { patientId: string; entryId: string; expectedVersion: number | undefined },
-) {
-  return changeEntry(deps, a, ALLERGY, target, { remove: true });
-}
-
-export function allergyVersions(
-  deps: Deps,
-  a: Actor,
-  patientId: string,
-  allergyId: string,
-  page: PageRequest,
-) {
-  return versionsOf(deps, a, ALLERGY, patientId, allergyId, page);
 }

@@ -6,7 +6,8 @@ import {
   HistoryEntryListQuery,
   HistoryEntryPatch,
 } from "./schemas.ts";
-import { entryParams, EntryVersionPage, VersionPageQuery } from "../patients/mod.ts";
+import { entryParams, entryRoutes } from "../patients/mod.ts";
+import { patientHistoryEntries } from "../../../db/schema/mod.ts";
 
 const tags = ["Medical history"];
 const collection = "/patients/{id}/medical-history";
@@ -57,27 +58,14 @@ export const update = defineRoute({
   errors: [409, 412, 422],
 });
 
-export const remove = defineRoute({
-  method: "delete",
-  path: member,
+/** Removal and versions are the kit's, word for word. */
+export const { remove, versions } = entryRoutes({
+  collection,
+  param: "entryId",
   tags,
-  access: "patients:clinical:write",
-  summary: "Remove a medical history entry (soft: its versions stay readable)",
-  request: { params: Params, headers: IfMatchHeader },
-  responses: { 204: { description: "Removed" } },
-  errors: [409, 412],
-});
-
-export const versions = defineRoute({
-  method: "get",
-  path: `${member}/history`,
-  tags,
-  access: "patients:clinical:read",
-  summary: "List the versions of a medical history entry",
-  description: "Oldest first: who changed it, when, which fields, and the entry as it was. " +
-    "Readable after removal. Audited as patient-history-entry.history.",
-  request: { params: Params, query: VersionPageQuery },
-  responses: {
-    200: json(EntryVersionPage(HistoryEntry, "MedicalHistory"), "A page of versions"),
-  },
-});
+  noun: "medical history entry",
+  schema: HistoryEntry,
+  schemaName: "MedicalHistory",
+  read: "patients:clinical:read",
+  write: "patients:clinical:write",
+}, patientHistoryEntries);

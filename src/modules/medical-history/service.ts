@@ -7,7 +7,15 @@ import { eq } from "drizzle-orm";
 import { type HistoryEntryRow, patientHistoryEntries } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import type { FieldError } from "../../lib/errors.ts";
-import { addEntry, changeEntry, type EntryKind, listOf, versionsOf } from "../patients/mod.ts";
+import {
+  addEntry,
+  changeEntry,
+  dateProblems,
+  type EntryKind,
+  listOf,
+  type PageRequest,
+  refuseIfAny,
+} from "../patients/mod.ts";
 import {
   HISTORY_ENTRY_FIELDS,
   type HistoryEntryInputT,
@@ -16,8 +24,6 @@ import {
   type HistoryKind,
   STATUSES_BY_KIND,
 } from "./schemas.ts";
-import { dateProblems, refuseIfAny } from "../patients/mod.ts";
-import type { PageRequest } from "../patients/mod.ts";
 
 export function toHistoryEntry(r: HistoryEntryRow): HistoryEntryT {
   return {
@@ -124,22 +130,4 @@ export function updateHistoryEntry(
       return Promise.resolve(patch);
     },
   });
-}
-
-export function removeHistoryEntry(
-  deps: Deps,
-  a: Actor,
-  target: { patientId: string; entryId: string; expectedVersion: number | undefined },
-) {
-  return changeEntry(deps, a, HISTORY_ENTRY, target, { remove: true });
-}
-
-export function historyEntryVersions(
-  deps: Deps,
-  a: Actor,
-  patientId: string,
-  entryId: string,
-  page: PageRequest,
-) {
-  return versionsOf(deps, a, HISTORY_ENTRY, patientId, entryId, page);
 }

@@ -51,6 +51,7 @@ export {
   versionPage,
   versionsOf,
 } from "./owned.ts";
+export { entryRoutes, registerEntryHandlers } from "./owned-http.ts";
 export {
   entryParams,
   EntryVersionPage,
