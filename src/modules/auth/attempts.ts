@@ -8,6 +8,7 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { memberships } from "../../../db/schema/mod.ts";
+import type { Db } from "../../../db/client.ts";
 import type { Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
 import type { AuditEntry, AuditSubject } from "../../lib/services.ts";
@@ -22,12 +23,12 @@ export interface AttemptKeys {
 
 /** The organisations whose trails an attempt on `userId` belongs to; [null] for the platform's. */
 export async function trailsOf(
-  deps: Deps,
+  db: Db,
   userId: string | undefined,
   only?: string | null,
 ): Promise<(string | null)[]> {
   if (!userId) return [null];
-  const rows = await deps.db.db.selectDistinct({ orgId: memberships.orgId }).from(memberships)
+  const rows = await db.selectDistinct({ orgId: memberships.orgId }).from(memberships)
     .where(and(eq(memberships.userId, userId), isNull(memberships.deletedAt)));
   const orgs = rows.map((r) => r.orgId);
   if (only && orgs.includes(only)) return [only];

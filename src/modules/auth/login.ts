@@ -55,7 +55,8 @@ export async function login(
   await checkRate(deps, keys, {
     who,
     action: "auth.login.rate-limited",
-    trails: async () => trailsOf(deps, await accountOf(deps, input.email), input.organizationId),
+    trails: async () =>
+      trailsOf(deps.db.db, await accountOf(deps, input.email), input.organizationId),
   });
   const [user] = await deps.db.db.select().from(users).where(eq(users.email, input.email));
   const ok = user
@@ -67,14 +68,14 @@ export async function login(
     auditAttempt(
       deps,
       { ...who, userId: user?.id },
-      await trailsOf(deps, user?.id, input.organizationId),
+      await trailsOf(deps.db.db, user?.id, input.organizationId),
       { action: "auth.login.failed", outcome: "failure", entityType: "user", entityId: user?.id },
     );
     throw unauthorized(BAD_LOGIN);
   }
   deps.loginLimiter.reset(keys.account);
   if (!user.active || user.deletedAt) {
-    auditAttempt(deps, { ...who, userId: user.id }, await trailsOf(deps, user.id), {
+    auditAttempt(deps, { ...who, userId: user.id }, await trailsOf(deps.db.db, user.id), {
       action: "auth.login.failed",
       outcome: "denied",
       entityType: "user",

@@ -1,9 +1,9 @@
 /**
  * Ending sessions, the signed-in user, and switching organisation.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
-import { recordChange } from "../../../db/changes.ts";
-import { memberships, sessions, users } from "../../../db/schema/mod.ts";
+import { and, eq, isNull } from "drizzle-orm";
+import { sessions, users } from "../../../db/schema/mod.ts";
+import { updateInTenant } from "../../../db/tenant.ts";
 import type { Deps, Principal } from "../../lib/context.ts";
 import { forbidden } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
@@ -15,6 +15,7 @@ import {
   startSession,
   tokenResponse,
 } from "./accounts.ts";
+import { trailsOf } from "./attempts.ts";
 
 export type { RequestMeta } from "./accounts.ts";
 export { login, refresh } from "./login.ts";
@@ -56,27 +57,19 @@ export async function updateMe(
 ) {
   const at = deps.clock.now().toISOString();
   await deps.db.transaction(async (tx) => {
-    const [before] = await tx.select({ orgId: users.orgId, fullName: users.fullName })
+    const [account] = await tx.select({ orgId: users.orgId, fullName: users.fullName })
       .from(users).where(eq(users.id, p.userId));
-    if (before.fullName === input.fullName) return;
-    const [u] = await tx.update(users).set({
-      fullName: input.fullName,
-      updatedAt: at,
-      updatedBy: p.userId,
-      version: sql`${users.version} + 1`,
-    }).where(eq(users.id, p.userId)).returning({ version: users.version });
-    await recordChange(tx, {
-      orgId: before.orgId,
-      table: "users",
-      rowId: p.userId,
-      operation: "update",
-      version: u.version,
+    if (account.fullName === input.fullName) return;
+    // An account's row belongs to the organisation that first made it (its org_id).
+    await updateInTenant(tx, users, {
+      orgId: account.orgId,
+      id: p.userId,
+      set: { fullName: input.fullName },
+      actorId: p.userId,
       at,
     });
     // Each organisation that shows this name sees in its own trail that it changed.
-    const orgs = await tx.selectDistinct({ orgId: memberships.orgId }).from(memberships)
-      .where(and(eq(memberships.userId, p.userId), isNull(memberships.deletedAt)));
-    for (const orgId of orgs.length ? orgs.map((o) => o.orgId) : [null]) {
+    for (const orgId of await trailsOf(tx, p.userId)) {
       await deps.audit.record(tx, { ...meta, userId: p.userId, orgId: orgId ?? undefined }, {
         action: "user.update-self",
         entityType: "user",
