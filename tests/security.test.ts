@@ -142,6 +142,21 @@ Deno.test("accounts belong to people, not to whichever organisation names them",
     await login(app, doctor.email, PASSWORD); // the password is the person's, unchanged
   });
 
+  await t.step("one code accepted twice at once: one joins, the other is refused", async () => {
+    const email = `race.${crypto.randomUUID()}@test.clinic`;
+    const inv = await invite(app, org.admin, { email, role: "LAB" });
+    const sloppy = inv.code.toLowerCase().replaceAll("-", " ");
+    const results = await Promise.all([
+      acceptInvitation(app, inv.code, PASSWORD, "10.8.0.1"),
+      acceptInvitation(app, sloppy, PASSWORD, "10.8.0.2"),
+    ]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
+    const [account] = await app.deps.db.db.select().from(users).where(eq(users.email, email));
+    const rows = await app.deps.db.db.select().from(memberships)
+      .where(eq(memberships.userId, account.id));
+    assert.equal(rows.length, 1);
+  });
+
   await t.step(
     "an organisation's admin changes membership fields only, never the name",
     async () => {

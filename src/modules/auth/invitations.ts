@@ -85,6 +85,11 @@ export async function acceptInvitation(
   deps.loginLimiter.reset(keys.account);
   const role = inv.role as TenantRole;
   const tokens = await deps.db.transaction(async (tx) => {
+    // Decided in the transaction (writes are serialised): of two racing acceptances of one
+    // code, the second finds it no longer pending and is refused like any spent code.
+    const [still] = await tx.select({ id: invitations.id }).from(invitations)
+      .where(and(eq(invitations.id, inv.id), eq(invitations.status, "pending")));
+    if (!still) throw unauthorized(BAD_INVITATION);
     const userId = account?.id ?? newId();
     const who = { ...meta, userId, orgId: inv.orgId, role };
     if (!account) {
@@ -100,8 +105,6 @@ export async function acceptInvitation(
         entityId: userId,
       });
     }
-    // Decided in the transaction: of two racing acceptances, only one finds it still pending
-    // (the other's writes, the new account included, roll back).
     const accepted = await updateInTenant(tx, invitations, {
       orgId: inv.orgId,
       id: inv.id,
