@@ -20,6 +20,7 @@ import {
   changeEntry,
   dateProblems,
   type EntryKind,
+  type EntryTarget,
   listOf,
   type PageRequest,
   refuseIfAny,
@@ -109,7 +110,7 @@ export function addAllergy(deps: Deps, a: Actor, patientId: string, input: Aller
 export function updateAllergy(
   deps: Deps,
   a: Actor,
-  target: { patientId: string; entryId: string; expectedVersion: number | undefined },
+  target: EntryTarget,
   patch: AllergyPatchT,
 ) {
   return changeEntry(deps, a, ALLERGY, target, {

@@ -12,6 +12,7 @@ import {
   changeEntry,
   dateProblems,
   type EntryKind,
+  type EntryTarget,
   listOf,
   type PageRequest,
   refuseIfAny,
@@ -120,7 +121,7 @@ export function addHistoryEntry(
 export function updateHistoryEntry(
   deps: Deps,
   a: Actor,
-  target: { patientId: string; entryId: string; expectedVersion: number | undefined },
+  target: EntryTarget,
   patch: HistoryEntryPatchT,
 ) {
   return changeEntry(deps, a, HISTORY_ENTRY, target, {

@@ -40,6 +40,7 @@ export {
   dateProblems,
   type EntryKind,
   type EntryTable,
+  type EntryTarget,
   headsOf,
   listOf,
   livePatient,

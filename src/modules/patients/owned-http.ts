@@ -14,6 +14,7 @@ import {
   changeEntry,
   type EntryKind,
   type EntryTable,
+  type EntryTarget,
   type PageRequest,
   versionsOf,
 } from "./owned.ts";
@@ -70,8 +71,6 @@ export function entryRoutes<S extends z.ZodTypeAny>(spec: EntryRouteSpec<S>, tab
 
 const article = (noun: string) => `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 
-type Target = { patientId: string; entryId: string; expectedVersion: number | undefined };
-
 /** What a kind's service supplies: its list filters, and its rules on add and update. */
 export interface EntryOperations<V> {
   list(
@@ -81,7 +80,7 @@ export interface EntryOperations<V> {
     q: PageRequest & Record<string, unknown>,
   ): Promise<unknown>;
   add(deps: Deps, a: Actor, patientId: string, input: never): Promise<V & { id: string }>;
-  update(deps: Deps, a: Actor, target: Target, patch: never): Promise<V & { version: number }>;
+  update(deps: Deps, a: Actor, target: EntryTarget, patch: never): Promise<V & { version: number }>;
 }
 
 /**

@@ -166,6 +166,13 @@ export async function headsOf(deps: Deps, rows: VersionRow[]): Promise<VersionHe
 
 // --- List, add, change, versions of one kind -------------------------------------------
 
+/** One entry of one patient, and the version its writer read (If-Match), if any. */
+export interface EntryTarget {
+  patientId: string;
+  entryId: string;
+  expectedVersion: number | undefined;
+}
+
 export interface EntryKind<T extends EntryTable, V> {
   table: T;
   /** For messages: "Allergy". */
@@ -271,7 +278,7 @@ export async function changeEntry<T extends EntryTable, V>(
   deps: Deps,
   a: Actor,
   kind: EntryKind<T, V>,
-  target: { patientId: string; entryId: string; expectedVersion: number | undefined },
+  target: EntryTarget,
   change:
     | { remove: true }
     | { set: (tx: Db, current: Row<T>, today: string) => Promise<Partial<T["$inferInsert"]>> },
