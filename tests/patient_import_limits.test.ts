@@ -5,7 +5,7 @@
  * so any stall of the main thread shows as a slow answer.
  */
 import assert from "node:assert/strict";
-import { readRows } from "../src/modules/patient-transfer/read-file.ts";
+import { importReads, readRows } from "../src/modules/patient-transfer/read-file.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg } from "./helpers/factories.ts";
 import { buildXlsx, declareSize, inlineCell, repeated } from "./helpers/xlsx.ts";
@@ -247,4 +247,44 @@ Deno.test("the import reader stops at each limit with a problem naming it", asyn
     assert.equal(err?.status, 413);
     assert.match(err.detail, /took longer than/);
   });
+});
+
+Deno.test("imports read at once are capped per process: one more answers 429", async () => {
+  const app = await createTestApp({ IMPORT_MAX_CONCURRENT: "1" });
+  try {
+    const org = await createOrg(app);
+    const csv = "First name,Surname,DOB\nAchieng,Cap,1985-03-14\n";
+    const send = async () => {
+      const form = new FormData();
+      form.append("file", new File([csv], "patients.csv"));
+      return await app.call("POST", "/api/v1/patients/import?dryRun=true", {
+        token: org.admin,
+        body: form,
+      });
+    };
+    // Another import holds the only slot while this one arrives.
+    assert.ok(importReads.tryStart(1));
+    try {
+      const refused = await send();
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get("retry-after"), "5");
+      assert.match(refused.body.detail, /being read/);
+    } finally {
+      importReads.finish();
+    }
+    const ok = await send();
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    // The slot is given back after a read, and after a refused one too.
+    assert.equal(importReads.active, 0);
+    const form = new FormData();
+    form.append("file", new File([new Uint8Array([0, 1, 2, 3])], "junk.bin"));
+    const junk = await app.call("POST", "/api/v1/patients/import", {
+      token: org.admin,
+      body: form,
+    });
+    assert.equal(junk.status, 415);
+    assert.equal(importReads.active, 0);
+  } finally {
+    await app.close();
+  }
 });

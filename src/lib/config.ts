@@ -51,6 +51,7 @@ const envSchema = z.object({
   IMPORT_MAX_COLUMNS: z.coerce.number().int().min(2).max(16_384).default(200),
   IMPORT_MAX_CELL_CHARS: z.coerce.number().int().min(256).max(1_048_576).default(32_767),
   IMPORT_MAX_UNZIPPED_BYTES: z.coerce.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
+  IMPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export interface Config {
@@ -88,6 +89,8 @@ export interface Config {
     maxCellChars: number;
     /** XLSX parts as inflated (shared strings counted each time a cell uses them). */
     maxUnzippedBytes: number;
+    /** Files read at once by this process; one more answers 429. */
+    maxConcurrent: number;
   };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
@@ -144,6 +147,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxColumns: e.IMPORT_MAX_COLUMNS,
       maxCellChars: e.IMPORT_MAX_CELL_CHARS,
       maxUnzippedBytes: e.IMPORT_MAX_UNZIPPED_BYTES,
+      maxConcurrent: e.IMPORT_MAX_CONCURRENT,
     },
     passwordLogN: 17,
   };

@@ -16,6 +16,23 @@ export interface SheetRows {
 }
 
 /**
+ * Files being read by this process. Each read is bounded by the limits, but many at once would
+ * multiply that memory, so one past `maxConcurrent` is refused (429) rather than queued. Per
+ * process, like every in-memory limit: several API processes each allow as many.
+ */
+export const importReads = {
+  active: 0,
+  tryStart(max: number): boolean {
+    if (this.active >= max) return false;
+    this.active++;
+    return true;
+  },
+  finish() {
+    this.active = Math.max(0, this.active - 1);
+  },
+};
+
+/**
  * A read within the limits takes a second or two; this backstop ends one that does not (a
  * machine under load, a case the limits missed) rather than let a worker spin for ever.
  */

@@ -59,8 +59,9 @@ export const importFile = defineRoute({
     "(shared strings counted each time a cell uses them). 422: more than IMPORT_MAX_COLUMNS " +
     "columns, a cell over IMPORT_MAX_CELL_CHARS characters, or a cell referenced beyond those " +
     "limits (e.g. XFD2000000), as well as unreadable CSV. 415: not a CSV or a readable XLSX " +
-    "(also a part with a DOCTYPE). Only the first sheet of a workbook is read.",
+    "(also a part with a DOCTYPE). 429 with Retry-After: IMPORT_MAX_CONCURRENT files are " +
+    "already being read. Only the first sheet of a workbook is read.",
   request: { query: ImportQuery, body: multipartBody(ImportUpload) },
   responses: { 200: json(ImportReport, "What was imported and what was rejected") },
-  errors: [413, 415, 422],
+  errors: [413, 415, 422, 429],
 });

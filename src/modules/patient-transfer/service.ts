@@ -16,7 +16,7 @@
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
 import { orgSettings } from "../organizations/mod.ts";
-import { readRows } from "./read-file.ts";
+import { importReads, readRows, type SheetRows } from "./read-file.ts";
 import {
   inFileDuplicates,
   isBlankRow,
@@ -131,7 +131,20 @@ export async function importPatients(
   }
   // The reader bounds rows, columns, cell size and uncompressed content while it reads, in a
   // worker; the data-row check below still states the rule on exactly the rows imported.
-  const sheet = await readRows(new Uint8Array(await file.arrayBuffer()), deps.config.imports);
+  if (!importReads.tryStart(deps.config.imports.maxConcurrent)) {
+    throw new ProblemError(
+      429,
+      "Other imports are being read right now; send this one again in a few seconds.",
+      {},
+      { "Retry-After": "5" },
+    );
+  }
+  let sheet: SheetRows;
+  try {
+    sheet = await readRows(new Uint8Array(await file.arrayBuffer()), deps.config.imports);
+  } finally {
+    importReads.finish();
+  }
   const [header, ...body] = sheet.rows;
   if (!header || isBlankRow(header)) {
     throw new ProblemError(422, "The file is empty: the first row must name the columns.");
