@@ -43,7 +43,8 @@ const patientCount = async (app: TestApp, orgId: string) => {
 };
 
 Deno.test("patient export and import", async (t) => {
-  const app = await createTestApp();
+  // Four imports race below: more than the default number read at once.
+  const app = await createTestApp({ IMPORT_MAX_CONCURRENT: "8" });
   const org = await createOrg(app);
   const admin = org.admin;
 
