@@ -59,13 +59,16 @@ export async function acceptInvitation(
   if (account && !await verifyPassword(input.password, account.passwordHash)) {
     countFailure(deps, keys);
     await deps.db.transaction(async (tx) => {
-      const failures = inv.failedAttempts + 1;
+      // Counted on the row as it is in the transaction, so racing wrong guesses all count.
       await updateInTenant(tx, invitations, {
         orgId: inv.orgId,
         id: inv.id,
-        set: {
-          failedAttempts: failures,
-          ...(failures >= MAX_INVITATION_FAILURES ? { status: "revoked" } : {}),
+        set: (current) => {
+          const failures = current.failedAttempts + 1;
+          return Promise.resolve({
+            failedAttempts: failures,
+            ...(failures >= MAX_INVITATION_FAILURES ? { status: "revoked" } : {}),
+          });
         },
         actorId: account.id,
         at,
