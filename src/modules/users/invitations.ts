@@ -4,7 +4,7 @@
  * not the address has an account anywhere on the platform, and nothing about such an account is
  * read, changed or shown here.
  */
-import { and, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, lte, type SQL } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
 import { invitations, memberships, users } from "../../../db/schema/mod.ts";
@@ -83,7 +83,7 @@ export async function listInvitations(
   const at = now.toISOString();
   const where: SQL[] = [eq(invitations.orgId, orgId), isNull(invitations.deletedAt)];
   if (q.status === "expired") {
-    where.push(eq(invitations.status, "pending"), lt(invitations.expiresAt, at));
+    where.push(eq(invitations.status, "pending"), lte(invitations.expiresAt, at));
   } else if (q.status === "pending") {
     where.push(eq(invitations.status, "pending"), gt(invitations.expiresAt, at));
   } else if (q.status) where.push(eq(invitations.status, q.status));
