@@ -1,0 +1,23 @@
+/**
+ * Clinic replicas and the primary they sync with. So far: the primary's registry of nodes, each
+ * with its site code and credential. Push, pull and the conflict queue follow (issue 8).
+ */
+import { syncNodes } from "../../../db/schema/mod.ts";
+import { defineModule } from "../../lib/module.ts";
+import { ADMIN_ONLY } from "../../lib/permissions.ts";
+import { routesOf } from "../../lib/router.ts";
+import { registerSyncHandlers } from "./handlers.ts";
+
+export { hashNodeToken } from "./service.ts";
+
+export const syncModule = defineModule({
+  name: "sync",
+  routes: routesOf(registerSyncHandlers),
+  permissions: { "sync:nodes": ADMIN_ONLY },
+  tables: [{
+    table: syncNodes,
+    // Credentials belong to the primary that issued them; they never travel.
+    sync: "local",
+    notVersioned: "credentials; every change is audited",
+  }],
+});

@@ -1,0 +1,113 @@
+/**
+ * The nodes a primary syncs with: registered by an organisation's admin, each with a site code
+ * unique in the organisation and a credential kept only as a hash.
+ */
+import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from "drizzle-orm";
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../../../db/client.ts";
+import { facilities, syncNodes } from "../../../db/schema/mod.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
+import type { Actor, Deps } from "../../lib/context.ts";
+import { conflict, unprocessable } from "../../lib/errors.ts";
+import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { auditedUpdate } from "../../lib/writes.ts";
+import type { NodeInputT } from "./schemas.ts";
+
+type NodeRow = typeof syncNodes.$inferSelect;
+
+export const toSyncNode = (r: NodeRow) => ({
+  id: r.id,
+  name: r.name,
+  siteCode: r.siteCode,
+  facilityIds: r.facilityIds,
+  revokedAt: r.revokedAt,
+  lastSeenAt: r.lastSeenAt,
+  version: r.version,
+  createdAt: r.createdAt,
+});
+
+export const hashNodeToken = (token: string) =>
+  createHash("sha256").update(`sync-node:${token}`).digest("hex");
+
+async function assertFacilities(tx: Db, orgId: string, ids: string[]) {
+  if (ids.length === 0) return;
+  const found = await tx.select({ id: facilities.id }).from(facilities)
+    .where(
+      and(eq(facilities.orgId, orgId), inArray(facilities.id, ids), isNull(facilities.deletedAt)),
+    );
+  const known = new Set(found.map((f) => f.id));
+  const unknown = ids.findIndex((id) => !known.has(id));
+  if (unknown >= 0) {
+    throw unprocessable("The facility does not exist in this organisation.", [
+      { path: `facilityIds.${unknown}`, in: "body", message: "unknown facility" },
+    ]);
+  }
+}
+
+export async function registerNode(deps: Deps, a: Actor, input: NodeInputT) {
+  const token = `cn_${randomBytes(32).toString("base64url")}`;
+  const at = deps.clock.now().toISOString();
+  const facilityIds = [...new Set(input.facilityIds ?? [])];
+  const row = await deps.db.transaction(async (tx) => {
+    await assertFacilities(tx, a.orgId, facilityIds);
+    // Decided in the transaction; the unique index has the last word across processes.
+    const [taken] = await tx.select({ id: syncNodes.id }).from(syncNodes)
+      .where(and(eq(syncNodes.orgId, a.orgId), eq(syncNodes.siteCode, input.siteCode)));
+    if (taken) throw conflict(`Site code ${input.siteCode} is taken in this organisation.`);
+    const row = await insertTracked(tx, syncNodes, {
+      ...stamp(a.orgId, a.userId, at),
+      name: input.name,
+      siteCode: input.siteCode,
+      facilityIds,
+      tokenHash: hashNodeToken(token),
+    });
+    await deps.audit.record(tx, a, {
+      action: "sync-node.create",
+      entityType: "sync-node",
+      entityId: row.id,
+    });
+    return row;
+  });
+  return { ...toSyncNode(row), token };
+}
+
+export async function listNodes(
+  db: Db,
+  orgId: string,
+  q: { limit: number; cursor?: string; revoked?: "true" | "false" },
+) {
+  const where: SQL[] = [eq(syncNodes.orgId, orgId), isNull(syncNodes.deletedAt)];
+  if (q.revoked) {
+    where.push(q.revoked === "true" ? isNotNull(syncNodes.revokedAt) : isNull(syncNodes.revokedAt));
+  }
+  const cursor = decodeCursor(q.cursor);
+  if (cursor) where.push(lt(syncNodes.id, cursor.id));
+  const rows = await db.select().from(syncNodes).where(and(...where))
+    .orderBy(desc(syncNodes.id)).limit(q.limit + 1);
+  const page = pageOf(rows, q.limit, (r) => r.id);
+  return { data: page.data.map(toSyncNode), nextCursor: page.nextCursor };
+}
+
+export async function revokeNode(
+  deps: Deps,
+  a: Actor,
+  id: string,
+  expectedVersion: number | undefined,
+) {
+  const row = await deps.db.transaction((tx) =>
+    auditedUpdate(deps, tx, a, {
+      table: syncNodes,
+      label: "Node",
+      id,
+      expectedVersion,
+      set: { revokedAt: deps.clock.now().toISOString() },
+      check: (before) => {
+        if (before.revokedAt) throw unprocessable("The node is already revoked.");
+      },
+      action: "sync-node.revoke",
+      entityType: "sync-node",
+      fields: ["revokedAt"],
+    })
+  );
+  return toSyncNode(row);
+}
