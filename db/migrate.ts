@@ -52,3 +52,16 @@ export async function migrationsApplied(handle: DatabaseHandle): Promise<boolean
   );
   return await newestApplied(handle).then((n) => n >= newestShipped!, () => false);
 }
+
+let shippedVersion: number | undefined;
+
+/**
+ * The schema version this code reads and writes: the newest shipped migration's time. Sync
+ * compares it between nodes, so that no node applies rows of a schema it does not have.
+ */
+export function schemaVersion(): number {
+  shippedVersion ??= Math.max(
+    ...readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis),
+  );
+  return shippedVersion;
+}

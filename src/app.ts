@@ -130,6 +130,11 @@ export function createApp(deps: Deps) {
   app.route(API_PREFIX, api);
 
   app.openAPIRegistry.register("Problem", ProblemSchema);
+  app.openAPIRegistry.registerComponent("securitySchemes", "nodeAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A clinic replica node's credential (`cn_…`), from POST /api/v1/sync/nodes.",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

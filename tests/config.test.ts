@@ -47,6 +47,28 @@ Deno.test("configuration", async (t) => {
     ]);
   });
 
+  await t.step("a replica needs its primary's URL and its node credential, nothing more", () => {
+    assert.deepEqual(problemsOf({ DATA_DIR: dir, APP_ENV: "test", SYNC_ROLE: "replica" }), [
+      "SYNC_PRIMARY_URL: required for a replica",
+      "SYNC_NODE_TOKEN: required for a replica",
+    ]);
+    const c = parseConfig({
+      DATA_DIR: dir,
+      APP_ENV: "test",
+      JWT_SECRET: "s".repeat(32),
+      SYNC_ROLE: "replica",
+      SYNC_PRIMARY_URL: "https://hq.example.org",
+      SYNC_NODE_TOKEN: "cn_0123456789abcdef",
+    });
+    assert.deepEqual(c.sync, {
+      role: "replica",
+      primaryUrl: "https://hq.example.org",
+      nodeToken: "cn_0123456789abcdef",
+      intervalSeconds: 30,
+    });
+    assert.equal(parseConfig({ DATA_DIR: dir, APP_ENV: "test" }).sync.role, "standalone");
+  });
+
   await t.step("production requires JWT_SECRET", () => {
     assert.deepEqual(problemsOf({ APP_ENV: "production", DATA_DIR: dir }), [
       "JWT_SECRET: required when APP_ENV=production",

@@ -85,8 +85,15 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
   // Routes open to any signed-in user include logout and switch-organization, which end the
   // session they are called with; each probe of them gets a session of its own.
   const { email: probeEmail } = await createStaff(app, orgA.admin, "ADMIN", "Probe");
+  // Routes for clinic replica nodes take a node credential, not a staff token.
+  const node = await app.call("POST", "/api/v1/sync/nodes", {
+    token: orgA.admin,
+    body: { name: "Probe node", siteCode: "PRB" },
+  });
+  assert.equal(node.status, 201, JSON.stringify(node.body));
   const tokenFor = async (o: Operation): Promise<string | undefined> => {
     if (o.isPublic) return undefined;
+    if (o.permission === "node") return node.body.token;
     if (o.permission === "authenticated") return (await login(app, probeEmail)).accessToken;
     const roles = rolesWith(o.permission);
     return await tokenOf(roles.find((r) => r !== "SUPER_ADMIN") ?? roles[0]);
@@ -235,7 +242,9 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
   await t.step(
     "every operation answers 403 to each role its permission does not include",
     async () => {
-      for (const o of ops.filter((o) => !o.isPublic && o.permission !== "authenticated")) {
+      const permissioned = (o: Operation) =>
+        !o.isPublic && o.permission !== "authenticated" && o.permission !== "node";
+      for (const o of ops.filter(permissioned)) {
         const allowed = rolesWith(o.permission);
         for (const role of [...ROLES, "SUPER_ADMIN"] as Role[]) {
           if (allowed.includes(role)) continue;
@@ -249,6 +258,24 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       }
     },
   );
+
+  await t.step("node operations refuse every staff token with 401, and take a node's", async () => {
+    const nodeOps = ops.filter((o) => o.permission === "node");
+    assert.ok(nodeOps.length > 0);
+    for (const o of nodeOps) {
+      for (const role of [...ROLES, "SUPER_ADMIN"] as Role[]) {
+        const res = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
+          token: await tokenOf(role),
+        });
+        seen(o, res.status);
+        assert.equal(res.status, 401, `${role} → ${o.method} ${o.path}: ${res.status}`);
+      }
+      const ok = await app.call(o.method, concrete(o.path, crypto.randomUUID()), {
+        token: node.body.token,
+      });
+      assert.ok(ok.status < 400, `node → ${o.method} ${o.path}: ${ok.status}`);
+    }
+  });
 
   await t.step(
     "every operation taking an id answers 404 for another organisation's id",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { syncNodes } from "../db/schema/mod.ts";
 import { hashNodeToken } from "../src/modules/sync/mod.ts";
+import { schemaVersion } from "../db/migrate.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg } from "./helpers/factories.ts";
 
@@ -70,6 +71,23 @@ Deno.test("sync nodes: a primary's registry of clinic replicas", async (t) => {
     assert.equal((await register(org.admin, { name: "New", siteCode: "OLD" })).status, 409);
     const live = await app.call("GET", "/api/v1/sync/nodes?revoked=false", { token: org.admin });
     assert.ok(!live.body.data.some((n: { id: string }) => n.id === node.id));
+  });
+
+  await t.step("a node's first contact tells it its organisation and site code", async () => {
+    const node = (await register(org.admin, { name: "Hello", siteCode: "H1" })).body;
+    const hello = await app.call("GET", "/api/v1/sync/hello", { token: node.token });
+    assert.equal(hello.status, 200, JSON.stringify(hello.body));
+    assert.equal(hello.body.organizationId, org.id);
+    assert.equal(hello.body.organizationCode, org.code);
+    assert.equal(hello.body.siteCode, "H1");
+    assert.deepEqual(hello.body.facilityIds, []);
+    assert.equal(hello.body.schemaVersion, schemaVersion());
+    const list = await app.call("GET", "/api/v1/sync/nodes", { token: org.admin });
+    assert.ok(list.body.data.find((n: { id: string }) => n.id === node.id).lastSeenAt);
+    // A staff token is no node credential, and a revoked node is no longer one.
+    assert.equal((await app.call("GET", "/api/v1/sync/hello", { token: org.admin })).status, 401);
+    await app.call("DELETE", `/api/v1/sync/nodes/${node.id}`, { token: org.admin });
+    assert.equal((await app.call("GET", "/api/v1/sync/hello", { token: node.token })).status, 401);
   });
 
   await t.step("staff other than ADMIN cannot see or register nodes", async () => {

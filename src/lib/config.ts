@@ -52,6 +52,16 @@ const envSchema = z.object({
   IMPORT_MAX_CELL_CHARS: z.coerce.number().int().min(256).max(1_048_576).default(32_767),
   IMPORT_MAX_UNZIPPED_BYTES: z.coerce.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
   IMPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  SYNC_ROLE: z.enum(["standalone", "primary", "replica"]).default("standalone"),
+  SYNC_PRIMARY_URL: z.string().url().optional(),
+  SYNC_NODE_TOKEN: z.string().min(10).optional(),
+  SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+}).superRefine((e, ctx) => {
+  // A replica needs exactly these two; it learns everything else from the primary.
+  if (e.SYNC_ROLE !== "replica") return;
+  for (const name of ["SYNC_PRIMARY_URL", "SYNC_NODE_TOKEN"] as const) {
+    if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "required for a replica" });
+  }
 });
 
 export interface Config {
@@ -91,6 +101,13 @@ export interface Config {
     maxUnzippedBytes: number;
     /** Files read at once by this process; one more answers 429. */
     maxConcurrent: number;
+  };
+  /** Clinic replicas: this node's part, and for a replica how it reaches its primary. */
+  sync: {
+    role: "standalone" | "primary" | "replica";
+    primaryUrl: string | null;
+    nodeToken: string | null;
+    intervalSeconds: number;
   };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
@@ -148,6 +165,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxCellChars: e.IMPORT_MAX_CELL_CHARS,
       maxUnzippedBytes: e.IMPORT_MAX_UNZIPPED_BYTES,
       maxConcurrent: e.IMPORT_MAX_CONCURRENT,
+    },
+    sync: {
+      role: e.SYNC_ROLE,
+      primaryUrl: e.SYNC_PRIMARY_URL ?? null,
+      nodeToken: e.SYNC_NODE_TOKEN ?? null,
+      intervalSeconds: e.SYNC_INTERVAL_SECONDS,
     },
     passwordLogN: 17,
   };

@@ -34,6 +34,8 @@ export type AppEnv = {
     deps: Deps;
     requestId: string;
     principal: Principal;
+    /** The replica node calling a route declared `access: "node"` (middleware/node-auth.ts). */
+    node: { id: string; orgId: string; siteCode: string; facilityIds: string[] };
   };
 };
 

@@ -18,6 +18,7 @@ import type {
   SummarySection,
   TableSpec,
 } from "./context.ts";
+import { isPermission } from "./openapi.ts";
 import type { Role } from "./permissions.ts";
 
 export type {
@@ -253,7 +254,7 @@ export function routeProblems(
   const problems: string[] = [];
   const declared = declaredRoutes(registry.modules, prefix);
   for (const r of declared) {
-    if (r.permission === "public" || r.permission === "authenticated") continue;
+    if (!isPermission(r.permission)) continue;
     if (registry.permissions.rolesWith(r.permission).length === 0) {
       problems.push(
         `module ${r.module}: ${r.method} ${r.path} requires ${r.permission}, which no module ` +

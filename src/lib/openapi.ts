@@ -39,8 +39,15 @@ export const ERROR_RESPONSES = {
 } as const;
 export type ErrorStatus = keyof typeof ERROR_RESPONSES;
 
-/** `public`: no token. `authenticated`: any valid token. Otherwise the permission required. */
-export type Access = "public" | "authenticated" | Permission;
+/**
+ * `public`: no token. `authenticated`: any valid staff token. `node`: a clinic replica node's
+ * credential (sync). Otherwise the permission a staff member's role must have.
+ */
+export type Access = "public" | "authenticated" | "node" | Permission;
+
+/** Access rules that are not permissions. */
+export const isPermission = (access: Access) =>
+  access !== "public" && access !== "authenticated" && access !== "node";
 
 export type Declared = Omit<RouteConfig, "security" | "middleware"> & {
   access: Access;
@@ -59,7 +66,7 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   const req = route.request ?? {};
   if (req.params || req.query || req.headers || req.body) out.add(400);
   if (route.access !== "public") out.add(401);
-  if (route.access !== "public" && route.access !== "authenticated") out.add(403);
+  if (isPermission(route.access)) out.add(403);
   if (route.path.includes("{")) out.add(404);
   // The body limit guards every request that can carry a body, declared or not.
   if (route.method !== "get") out.add(413);
@@ -67,7 +74,7 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   // Text with a NUL character is refused wherever free text comes in (see router.ts).
   if (req.body || req.query) out.add(422);
   if (req.headers && "if-match" in (req.headers as { shape?: object }).shape!) out.add(412);
-  if (route.method === "post" && route.access !== "public") {
+  if (route.method === "post" && route.access !== "public" && route.access !== "node") {
     out.add(409);
     out.add(422);
   }

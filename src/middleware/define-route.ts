@@ -6,13 +6,16 @@
  */
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { type Declared, derivedErrors, IdempotencyHeader } from "../lib/openapi.ts";
+import { type Declared, derivedErrors, IdempotencyHeader, isPermission } from "../lib/openapi.ts";
 import { authenticate, authorize } from "./auth.ts";
 import { requireJson, requireMultipart } from "./content-type.ts";
 import { idempotency } from "./idempotency.ts";
+import { authenticateNode } from "./node-auth.ts";
 
 export function defineRoute<R extends Declared>(declared: R) {
-  const idempotent = declared.method === "post" && declared.access !== "public";
+  // Nodes make their pushes idempotent by their own operation ids, not by this header.
+  const idempotent = declared.method === "post" && declared.access !== "public" &&
+    declared.access !== "node";
   // Every authenticated POST accepts Idempotency-Key, so every one documents it.
   const route: R = idempotent
     ? {
@@ -27,8 +30,9 @@ export function defineRoute<R extends Declared>(declared: R) {
     : declared;
   const { access, errors: _errors, secret, ...rest } = route;
   const middleware: MiddlewareHandler[] = [];
-  if (access !== "public") middleware.push(authenticate);
-  if (access !== "public" && access !== "authenticated") middleware.push(authorize(access));
+  if (access === "node") middleware.push(authenticateNode);
+  else if (access !== "public") middleware.push(authenticate);
+  if (isPermission(access)) middleware.push(authorize(access));
   if (rest.request?.body) {
     const multipart = "multipart/form-data" in (rest.request.body.content ?? {});
     middleware.push(multipart ? requireMultipart : requireJson);
@@ -42,12 +46,16 @@ export function defineRoute<R extends Declared>(declared: R) {
     ? "No authentication."
     : access === "authenticated"
     ? "Any signed-in user."
+    : access === "node"
+    ? "A clinic replica node's credential (from POST /sync/nodes), not a staff token."
     : `Requires the \`${access}\` permission.`;
   return createRoute({
     ...rest,
     description: rest.description ? `${rule}\n\n${rest.description}` : rule,
     responses,
-    security: access === "public" ? [] : [{ bearerAuth: [] }],
+    security: access === "public"
+      ? []
+      : [access === "node" ? { nodeAuth: [] } : { bearerAuth: [] }],
     middleware: middleware as never,
     "x-permission": access,
   } as unknown as R) as unknown as Omit<R, "access" | "errors" | "secret">;

@@ -14,6 +14,10 @@ export function registerSyncHandlers(r: OpenAPIHono<AppEnv>) {
       await service.listNodes(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")),
       200,
     ));
+  r.openapi(
+    routes.hello,
+    async (c) => c.json(await service.hello(c.var.deps, c.var.node), 200),
+  );
   r.openapi(routes.revoke, async (c) =>
     withEtag(
       c,

@@ -8,7 +8,7 @@ import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerSyncHandlers } from "./handlers.ts";
 
-export { hashNodeToken } from "./service.ts";
+export { hashNodeToken } from "../../middleware/node-auth.ts";
 
 export const syncModule = defineModule({
   name: "sync",

@@ -1,6 +1,6 @@
 import { IdParam, IfMatchHeader, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
-import { NewSyncNode, NodeInput, NodeListQuery, SyncNode } from "./schemas.ts";
+import { Hello, NewSyncNode, NodeInput, NodeListQuery, SyncNode } from "./schemas.ts";
 
 const tags = ["Sync"];
 
@@ -39,4 +39,15 @@ export const revoke = defineRoute({
   request: { params: IdParam, headers: IfMatchHeader },
   responses: { 200: json(SyncNode, "The revoked node") },
   errors: [412, 422],
+});
+
+export const hello = defineRoute({
+  method: "get",
+  path: "/sync/hello",
+  tags,
+  access: "node",
+  summary: "A replica's first contact: which organisation and site code it serves",
+  description: "Called by a replica with its node credential. It stores what it learns, and " +
+    "allocates numbers only once it knows its site code.",
+  responses: { 200: json(Hello, "The node's organisation, site code and the schema version") },
 });

@@ -38,3 +38,14 @@ export const NodeListQuery = z.object({
 });
 
 export type NodeInputT = z.infer<typeof NodeInput>;
+
+export const Hello = z.object({
+  organizationId: z.string(),
+  organizationCode: z.string(),
+  organizationName: z.string(),
+  siteCode: z.string().openapi({ description: "Goes into every number the node allocates." }),
+  facilityIds: z.array(z.string()),
+  schemaVersion: z.number().int().openapi({
+    description: "The primary's schema; a node with another one does not sync until upgraded.",
+  }),
+}).openapi("SyncHello");

@@ -3,14 +3,16 @@
  * unique in the organisation and a credential kept only as a hash.
  */
 import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from "drizzle-orm";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Db } from "../../../db/client.ts";
-import { facilities, syncNodes } from "../../../db/schema/mod.ts";
+import { facilities, organizations, syncNodes } from "../../../db/schema/mod.ts";
+import { schemaVersion } from "../../../db/migrate.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, unprocessable } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
+import { hashNodeToken } from "../../middleware/node-auth.ts";
 import type { NodeInputT } from "./schemas.ts";
 
 type NodeRow = typeof syncNodes.$inferSelect;
@@ -25,9 +27,6 @@ export const toSyncNode = (r: NodeRow) => ({
   version: r.version,
   createdAt: r.createdAt,
 });
-
-export const hashNodeToken = (token: string) =>
-  createHash("sha256").update(`sync-node:${token}`).digest("hex");
 
 async function assertFacilities(tx: Db, orgId: string, ids: string[]) {
   if (ids.length === 0) return;
@@ -110,4 +109,23 @@ export async function revokeNode(
     })
   );
   return toSyncNode(row);
+}
+
+/**
+ * What a node learns at first contact. Its `lastSeenAt` is operational state of this primary's
+ * own (the table is local), so it is stamped directly, without a version or a change-log entry.
+ */
+export async function hello(deps: Deps, node: { id: string; orgId: string }) {
+  const [row] = await deps.db.db.select({
+    siteCode: syncNodes.siteCode,
+    facilityIds: syncNodes.facilityIds,
+    organizationCode: organizations.code,
+    organizationName: organizations.name,
+  }).from(syncNodes).innerJoin(organizations, eq(organizations.id, syncNodes.orgId))
+    .where(eq(syncNodes.id, node.id));
+  const at = deps.clock.now().toISOString();
+  await deps.db.transaction((tx) =>
+    tx.update(syncNodes).set({ lastSeenAt: at }).where(eq(syncNodes.id, node.id))
+  );
+  return { organizationId: node.orgId, ...row, schemaVersion: schemaVersion() };
 }
