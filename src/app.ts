@@ -67,14 +67,20 @@ export async function createDeps(
     principals: createPrincipalResolver(db.db, clock),
     documents: createFileStorage(config.documents.dir),
     registry,
+    site: { code: config.siteCode },
+    background: [],
   };
   // Work modules do at start, such as building the search index of a database from before it.
-  for (const m of registry.modules) await m.onStart?.(deps);
+  for (const m of registry.modules) {
+    const stop = await m.onStart?.(deps);
+    if (stop) deps.background.push(stop);
+  }
   return deps;
 }
 
 /** Flushes buffered audit entries and logs, then closes the database. */
 export async function closeDeps(deps: Deps) {
+  for (const stop of deps.background.splice(0)) await stop();
   await deps.audit.close();
   deps.logger.flush();
   deps.db.close();

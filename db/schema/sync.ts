@@ -1,4 +1,4 @@
-import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { businessColumns } from "./columns.ts";
 
 /**
@@ -20,3 +20,17 @@ export const syncNodes = sqliteTable("sync_nodes", {
   uniqueIndex("sync_nodes_token_uq").on(t.tokenHash),
   index("sync_nodes_org_idx").on(t.orgId),
 ]);
+
+/**
+ * A replica's own sync state: what its primary told it at first contact. One row; never synced
+ * (it is what makes this node this node).
+ */
+export const syncState = sqliteTable("sync_state", {
+  id: integer("id").primaryKey(),
+  nodeId: text("node_id").notNull(),
+  orgId: text("org_id").notNull(),
+  siteCode: text("site_code").notNull(),
+  facilityIds: text("facility_ids", { mode: "json" }).$type<string[]>().notNull(),
+  schemaVersion: integer("schema_version").notNull(),
+  contactedAt: text("contacted_at").notNull(),
+});

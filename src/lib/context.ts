@@ -27,6 +27,13 @@ export interface Deps {
   documents: DocumentStorage;
   /** What the module list declares, built once (lib/module.ts). */
   registry: Registry;
+  /**
+   * This site's code in the numbers it allocates (MRNK2-000042): SITE_CODE on a standalone
+   * server, what the primary assigned on a replica (null until first contact).
+   */
+  site: { code: string | null };
+  /** Background work modules started (onStart), stopped in order on shutdown. */
+  background: (() => Promise<void>)[];
 }
 
 export type AppEnv = {
@@ -140,8 +147,11 @@ export interface ModuleDef {
   rowHooks?: RowHookSpec[];
   /** Sections it adds to the patient summary, by name. */
   summarySections?: Record<string, SummarySection>;
-  /** Work at start, after migrations (for example building a derived index that is missing). */
-  onStart?: (deps: Deps) => Promise<void>;
+  /**
+   * Work at start, after migrations (building a derived index that is missing, starting a
+   * background loop); a function it answers is called on shutdown.
+   */
+  onStart?: (deps: Deps) => Promise<void | (() => Promise<void>)>;
 }
 
 export interface PatientReference {

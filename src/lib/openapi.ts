@@ -36,6 +36,10 @@ export const ERROR_RESPONSES = {
   415: problem("Request body is not of the media type the operation accepts (JSON or multipart)."),
   422: problem("Valid JSON that breaks a business rule, or a reused Idempotency-Key."),
   429: problem("Too many attempts; retry after the time in Retry-After."),
+  503: problem(
+    "Not possible on this server yet (a clinic replica that has not reached its primary); " +
+      "retry after the time in Retry-After.",
+  ),
 } as const;
 export type ErrorStatus = keyof typeof ERROR_RESPONSES;
 

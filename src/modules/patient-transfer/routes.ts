@@ -63,5 +63,5 @@ export const importFile = defineRoute({
     "already being read. Only the first sheet of a workbook is read.",
   request: { query: ImportQuery, body: multipartBody(ImportUpload) },
   responses: { 200: json(ImportReport, "What was imported and what was rejected") },
-  errors: [413, 415, 422, 429],
+  errors: [413, 415, 422, 429, 503],
 });

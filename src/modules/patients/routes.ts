@@ -17,6 +17,8 @@ export const create = defineRoute({
     "`allowDuplicate: true`.",
   request: { body: jsonBody(PatientInput) },
   responses: { 201: json(Patient, "The registered patient") },
+  // A clinic replica allocates no MRN before its primary has given it its site code.
+  errors: [503],
 });
 
 export const read = defineRoute({

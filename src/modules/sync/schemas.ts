@@ -40,6 +40,7 @@ export const NodeListQuery = z.object({
 export type NodeInputT = z.infer<typeof NodeInput>;
 
 export const Hello = z.object({
+  nodeId: z.string(),
   organizationId: z.string(),
   organizationCode: z.string(),
   organizationName: z.string(),

@@ -127,5 +127,5 @@ export async function hello(deps: Deps, node: { id: string; orgId: string }) {
   await deps.db.transaction((tx) =>
     tx.update(syncNodes).set({ lastSeenAt: at }).where(eq(syncNodes.id, node.id))
   );
-  return { organizationId: node.orgId, ...row, schemaVersion: schemaVersion() };
+  return { nodeId: node.id, organizationId: node.orgId, ...row, schemaVersion: schemaVersion() };
 }

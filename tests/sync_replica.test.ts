@@ -1,0 +1,122 @@
+/**
+ * A replica's first contact, with real server processes on loopback: the replica starts while
+ * its primary is down, keeps serving, and learns its organisation and site code once the primary
+ * answers. Before that it allocates no numbers.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openDatabase } from "../db/client.ts";
+import { syncState } from "../db/schema/mod.ts";
+import { createTestApp } from "./helpers/app.ts";
+import { createOrg } from "./helpers/factories.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const SECRET = "replica-test-secret-replica-test-secret";
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** A real server process on loopback, its output collected for the test to wait on. */
+function serve(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/main.ts"],
+    cwd: ROOT,
+    env: { APP_ENV: "test", HOST: "127.0.0.1", JWT_SECRET: SECRET, LOG_LEVEL: "info", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output += decoder.decode(chunk);
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  return {
+    output: () => output,
+    async waitFor(text: string, ms = 20_000) {
+      const until = Date.now() + ms;
+      while (!output.includes(text)) {
+        if (Date.now() > until) throw new Error(`no "${text}" within ${ms} ms:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+      await drained;
+    },
+  };
+}
+
+Deno.test("a replica allocates no number before its primary has given it its site code", async () => {
+  const app = await createTestApp({
+    SYNC_ROLE: "replica",
+    SYNC_PRIMARY_URL: `http://127.0.0.1:${freePort()}`,
+    SYNC_NODE_TOKEN: "cn_not-reachable-yet",
+    SYNC_INTERVAL_SECONDS: "60",
+  });
+  try {
+    const org = await createOrg(app);
+    const res = await app.call("POST", "/api/v1/patients", {
+      token: await org.tokenFor("RECEPTION"),
+      body: { givenName: "Offline", familyName: "First", allowDuplicate: true },
+    });
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.equal(res.headers.get("retry-after"), "60");
+    assert.match(res.body.detail, /not reached its primary/);
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("a replica started while its primary is down makes first contact once it is up", async () => {
+  const primaryDir = await Deno.makeTempDir({ prefix: "clinic-primary-" });
+  const replicaDir = await Deno.makeTempDir({ prefix: "clinic-replica-" });
+  const primaryPort = freePort();
+  // The node is registered on the primary's database before the primary serves.
+  const setup = await createTestApp({ DATA_DIR: primaryDir, JWT_SECRET: SECRET });
+  const org = await createOrg(setup);
+  const node = await setup.call("POST", "/api/v1/sync/nodes", {
+    token: org.admin,
+    body: { name: "Kibera", siteCode: "K2" },
+  });
+  assert.equal(node.status, 201);
+  await setup.close();
+
+  const replica = serve({
+    DATA_DIR: replicaDir,
+    PORT: String(freePort()),
+    SYNC_ROLE: "replica",
+    SYNC_PRIMARY_URL: `http://127.0.0.1:${primaryPort}`,
+    SYNC_NODE_TOKEN: node.body.token,
+  });
+  let primary: ReturnType<typeof serve> | undefined;
+  try {
+    // Offline: the replica serves, and says it is retrying.
+    await replica.waitFor("primary unreachable, retrying");
+    primary = serve({ DATA_DIR: primaryDir, PORT: String(primaryPort), SYNC_ROLE: "primary" });
+    await primary.waitFor("listening");
+    await replica.waitFor("sync: first contact");
+
+    const db = openDatabase({ url: `file:${join(replicaDir, "clinic.db")}` });
+    try {
+      const [state] = await db.db.select().from(syncState);
+      assert.equal(state.orgId, org.id);
+      assert.equal(state.siteCode, "K2");
+      assert.equal(state.nodeId, node.body.id);
+    } finally {
+      db.close();
+    }
+  } finally {
+    await replica.stop();
+    await primary?.stop();
+    await Deno.remove(primaryDir, { recursive: true });
+    await Deno.remove(replicaDir, { recursive: true });
+  }
+});
