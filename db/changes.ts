@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { nextHlc } from "./hlc.ts";
 import { changeLog, sequences } from "./schema/mod.ts";
 
 export type Operation = "insert" | "update" | "delete";
@@ -15,9 +16,14 @@ export interface Change {
   operation: Operation;
   version: number;
   at: string;
+  /** The fields the change set or changed. */
+  fields: string[];
 }
 
-/** Appends the change-log entry for one business write; call it in the write's transaction. */
+/**
+ * Appends the change-log entry for one business write, with the next clock value; call it in
+ * the write's transaction.
+ */
 export async function recordChange(tx: Db, change: Change, origin = "local"): Promise<void> {
   await tx.insert(changeLog).values({
     orgId: change.orgId,
@@ -27,6 +33,8 @@ export async function recordChange(tx: Db, change: Change, origin = "local"): Pr
     version: change.version,
     at: change.at,
     origin,
+    hlc: nextHlc(),
+    fields: change.fields,
   });
 }
 

@@ -8,7 +8,7 @@ import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm
 import { newId } from "./ids.ts";
 import type { Db } from "./client.ts";
 import { recordChange } from "./changes.ts";
-import { recordVersion, type RowWrite } from "./versions.ts";
+import { diffFields, recordVersion, type RowWrite } from "./versions.ts";
 
 export type { RowWrite };
 
@@ -33,8 +33,19 @@ export function installRowRules(next: RowRules) {
   rules = next;
 }
 
+/** What follows every write: its change-log entry, its version and its hooks. */
 async function afterWrite(tx: Db, write: RowWrite) {
-  if (rules.versioned.has(write.table)) await recordVersion(tx, write);
+  const fields = diffFields(write.before, write.after);
+  await recordChange(tx, {
+    orgId: write.after.orgId as string,
+    table: write.table,
+    rowId: write.after.id as string,
+    operation: write.operation,
+    version: write.after.version as number,
+    at: write.at,
+    fields,
+  });
+  if (rules.versioned.has(write.table)) await recordVersion(tx, write, fields);
   for (const hook of rules.hooks.get(write.table) ?? []) await hook(tx, write);
 }
 
@@ -117,14 +128,6 @@ export async function updateInTenant<T extends BusinessTable>(
   const row = rows[0] as T["$inferSelect"];
   const name = getTableConfig(table).name;
   const operation = args.operation ?? "update";
-  await recordChange(tx, {
-    orgId: args.orgId,
-    table: name,
-    rowId: args.id,
-    operation,
-    version: current + 1,
-    at: args.at,
-  });
   await afterWrite(tx, {
     table: name,
     operation,
@@ -153,14 +156,6 @@ export async function insertTracked<T extends BusinessTable>(
 ): Promise<T["$inferSelect"]> {
   const [inserted] = await tx.insert(table as SQLiteTable).values(row as never).returning();
   const name = getTableConfig(table).name;
-  await recordChange(tx, {
-    orgId: row.orgId,
-    table: name,
-    rowId: row.id,
-    operation: "insert",
-    version: 1,
-    at: row.createdAt,
-  });
   await afterWrite(tx, {
     table: name,
     operation: "insert",

@@ -44,7 +44,7 @@ export interface RowWrite {
   at: string;
 }
 
-export async function recordVersion(tx: Db, v: RowWrite): Promise<void> {
+export async function recordVersion(tx: Db, v: RowWrite, fields: string[]): Promise<void> {
   await tx.insert(rowVersions).values({
     orgId: v.after.orgId as string,
     tableName: v.table,
@@ -53,7 +53,7 @@ export async function recordVersion(tx: Db, v: RowWrite): Promise<void> {
     operation: v.operation,
     changedAt: v.at,
     changedBy: v.actorId,
-    fields: diffFields(v.before, v.after),
+    fields,
     data: v.after,
   });
 }

@@ -45,6 +45,13 @@ export const changeLog = sqliteTable("change_log", {
   version: integer("version").notNull(),
   at: text("at").notNull(),
   origin: text("origin").notNull(),
+  /**
+   * Hybrid logical clock of the change (db/hlc.ts): orders concurrent edits of one field the
+   * same way on every node. Empty on entries written before clocks were kept.
+   */
+  hlc: text("hlc").notNull().default(""),
+  /** The fields the change set or changed (bookkeeping columns left out). */
+  fields: text("fields", { mode: "json" }).$type<string[]>(),
 }, (t) => [index("change_log_org_seq_idx").on(t.orgId, t.seq)]);
 
 /** Stored first responses of POSTs sent with an Idempotency-Key, replayed on retry. */
