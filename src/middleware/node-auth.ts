@@ -5,13 +5,12 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
-import { createHash } from "node:crypto";
 import { syncNodes } from "../../db/schema/mod.ts";
 import type { AppEnv } from "../lib/context.ts";
 import { unauthorized } from "../lib/errors.ts";
+import { hashSecret } from "../lib/secrets.ts";
 
-export const hashNodeToken = (token: string) =>
-  createHash("sha256").update(`sync-node:${token}`).digest("hex");
+export const hashNodeToken = (token: string) => hashSecret(token, "sync-node");
 
 export const authenticateNode: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");

@@ -108,15 +108,13 @@ export async function acceptInvitation(
         entityId: userId,
       });
     }
-    const accepted = await updateInTenant(tx, invitations, {
+    await updateInTenant(tx, invitations, {
       orgId: inv.orgId,
       id: inv.id,
-      scope: eq(invitations.status, "pending"),
       set: { status: "accepted", acceptedAt: at, acceptedBy: userId },
       actorId: userId,
       at,
     });
-    if (!accepted.ok) throw unauthorized(BAD_INVITATION);
     const [member] = await tx.select({ id: memberships.id }).from(memberships)
       .where(and(eq(memberships.orgId, inv.orgId), eq(memberships.userId, userId)));
     if (member) throw conflict("You are already a member of this organisation.");

@@ -3,14 +3,14 @@
  * (random, stored only as SHA-256 hashes).
  */
 import { sign, verify } from "hono/jwt";
-import { createHash, randomBytes } from "node:crypto";
 import type { Config } from "../../lib/config.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { unauthorized } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
+import { hashSecret, newSecret } from "../../lib/secrets.ts";
 import type { AccessClaims, TokenService } from "../../lib/services.ts";
 
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+export const hashToken = (token: string) => hashSecret(token);
 
 export function createTokenService(config: Config["jwt"], clock: Clock): TokenService {
   // Verifying costs an HMAC through WebCrypto per request; the result of a successful check is
@@ -72,7 +72,7 @@ export function createTokenService(config: Config["jwt"], clock: Clock): TokenSe
       return claims;
     },
     newRefreshToken() {
-      const token = randomBytes(32).toString("base64url");
+      const token = newSecret();
       return { token, hash: hashToken(token) };
     },
   };

@@ -3,7 +3,6 @@
  * unique in the organisation and a credential kept only as a hash.
  */
 import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from "drizzle-orm";
-import { randomBytes } from "node:crypto";
 import type { Db } from "../../../db/client.ts";
 import { facilities, organizations, syncNodes } from "../../../db/schema/mod.ts";
 import { schemaVersion } from "../../../db/migrate.ts";
@@ -11,6 +10,7 @@ import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, unprocessable } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { newSecret } from "../../lib/secrets.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { hashNodeToken } from "../../middleware/node-auth.ts";
 import type { NodeInputT } from "./schemas.ts";
@@ -44,7 +44,7 @@ async function assertFacilities(tx: Db, orgId: string, ids: string[]) {
 }
 
 export async function registerNode(deps: Deps, a: Actor, input: NodeInputT) {
-  const token = `cn_${randomBytes(32).toString("base64url")}`;
+  const token = newSecret("cn_");
   const at = deps.clock.now().toISOString();
   const facilityIds = [...new Set(input.facilityIds ?? [])];
   const row = await deps.db.transaction(async (tx) => {

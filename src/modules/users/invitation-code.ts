@@ -3,7 +3,8 @@
  * (`7KQ2-M9XD-4HTR`). Only the SHA-256 of the normalised code is stored, so a database copy
  * cannot be used to join an organisation; login-style rate limits make guessing hopeless.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { hashSecret } from "../../lib/secrets.ts";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -18,5 +19,5 @@ export function newInvitationCode(): { code: string; hash: string } {
 export function hashInvitationCode(code: string): string {
   const normal = code.toUpperCase().replace(/[^0-9A-Z]/g, "").replace(/O/g, "0")
     .replace(/[IL]/g, "1");
-  return createHash("sha256").update(`invitation:${normal}`).digest("hex");
+  return hashSecret(normal, "invitation");
 }
