@@ -2,7 +2,7 @@
  * Helpers every business write uses inside its transaction: the change log the sync feature
  * reads, and per-organisation counters for human numbers.
  */
-import { sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { nextHlc } from "./hlc.ts";
 import { changeLog, sequences } from "./schema/mod.ts";
@@ -18,13 +18,28 @@ export interface Change {
   at: string;
   /** The fields the change set or changed. */
   fields: string[];
+  /** What it wrote, by field; null for an entry that only shares a row with another organisation. */
+  values: Record<string, unknown> | null;
+  actorId: string | null;
 }
 
 /**
- * Appends the change-log entry for one business write, with the next clock value; call it in
- * the write's transaction.
+ * Where a change-log entry came from: `local` (a write on this node: what a replica pushes),
+ * `share` (a row of one organisation made visible to another's nodes, e.g. a staff account that
+ * joined it; its values are read when it is sent), or the id of the node whose change this node
+ * applied ("primary" on a replica).
  */
-export async function recordChange(tx: Db, change: Change, origin = "local"): Promise<void> {
+export type Origin = string;
+
+/**
+ * Appends the change-log entry for one business write, with the next clock value unless `hlc`
+ * (a remote change's own clock) is given; call it in the write's transaction.
+ */
+export async function recordChange(
+  tx: Db,
+  change: Change,
+  opts: { origin?: Origin; hlc?: string } = {},
+): Promise<void> {
   await tx.insert(changeLog).values({
     orgId: change.orgId,
     tableName: change.table,
@@ -32,10 +47,59 @@ export async function recordChange(tx: Db, change: Change, origin = "local"): Pr
     operation: change.operation,
     version: change.version,
     at: change.at,
-    origin,
-    hlc: nextHlc(),
+    origin: opts.origin ?? "local",
+    hlc: opts.hlc ?? nextHlc(),
     fields: change.fields,
+    values: change.values,
+    actorId: change.actorId,
   });
+}
+
+export type LogEntry = typeof changeLog.$inferSelect;
+
+/** The organisation's entries after `afterSeq`, in commit order: what a node pulls. */
+export function readLog(db: Db, orgId: string, afterSeq: number, limit: number) {
+  return db.select().from(changeLog)
+    .where(and(eq(changeLog.orgId, orgId), gt(changeLog.seq, afterSeq)))
+    .orderBy(asc(changeLog.seq)).limit(limit);
+}
+
+/** Every entry of one row, oldest first: the source of its per-field clocks. */
+export function rowEntries(db: Db, table: string, rowId: string) {
+  return db.select({
+    seq: changeLog.seq,
+    hlc: changeLog.hlc,
+    fields: changeLog.fields,
+    origin: changeLog.origin,
+  }).from(changeLog)
+    .where(and(eq(changeLog.tableName, table), eq(changeLog.rowId, rowId)))
+    .orderBy(asc(changeLog.seq));
+}
+
+/**
+ * Each field's clock: the greatest clock among the entries that wrote it (before `beforeSeq` when
+ * given). Share entries wrote nothing, so they do not count.
+ */
+export function fieldClocks(
+  entries: { seq: number; hlc: string; fields: string[] | null; origin: string }[],
+  beforeSeq = Infinity,
+): Map<string, string> {
+  const clocks = new Map<string, string>();
+  for (const e of entries) {
+    if (e.seq >= beforeSeq || e.origin === "share") continue;
+    for (const f of e.fields ?? []) {
+      const c = clocks.get(f);
+      if (c === undefined || e.hlc > c) clocks.set(f, e.hlc);
+    }
+  }
+  return clocks;
+}
+
+/** The newest entry's position, or 0. */
+export async function lastSeq(db: Db): Promise<number> {
+  const [row] = await db.select({ seq: sql<number>`coalesce(max(${changeLog.seq}), 0)` })
+    .from(changeLog);
+  return Number(row.seq);
 }
 
 /**
@@ -51,4 +115,46 @@ export async function nextSequence(tx: Db, orgId: string, name: string): Promise
     })
     .returning({ value: sequences.value });
   return row.value;
+}
+
+/** This node's own changes of the organisation after `afterSeq`: a replica's outbox. */
+export function readOutbox(db: Db, orgId: string, afterSeq: number, limit: number) {
+  return db.select().from(changeLog)
+    .where(and(
+      eq(changeLog.orgId, orgId),
+      gt(changeLog.seq, afterSeq),
+      eq(changeLog.origin, "local"),
+    ))
+    .orderBy(asc(changeLog.seq)).limit(limit);
+}
+
+/**
+ * Makes an existing row visible to another organisation's nodes: an entry that writes nothing
+ * (origin `share`); whoever sends it sends the row as it is then, with its clocks.
+ */
+export async function shareRow(
+  tx: Db,
+  row: { orgId: string; table: string; rowId: string; version: number; at: string },
+) {
+  await recordChange(tx, {
+    orgId: row.orgId,
+    table: row.table,
+    rowId: row.rowId,
+    operation: "insert",
+    version: row.version,
+    at: row.at,
+    fields: [],
+    values: null,
+    actorId: null,
+  }, { origin: "share" });
+}
+
+/** How many of this node's own changes follow `afterSeq`: the outbox's length. */
+export async function countOutbox(db: Db, orgId: string, afterSeq: number): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(changeLog).where(and(
+    eq(changeLog.orgId, orgId),
+    gt(changeLog.seq, afterSeq),
+    eq(changeLog.origin, "local"),
+  ));
+  return row.n;
 }

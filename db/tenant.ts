@@ -6,8 +6,9 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { newId } from "./ids.ts";
+import { nextHlc } from "./hlc.ts";
 import type { Db } from "./client.ts";
-import { recordChange } from "./changes.ts";
+import { type Origin, recordChange } from "./changes.ts";
 import { diffFields, recordVersion, type RowWrite } from "./versions.ts";
 
 export type { RowWrite };
@@ -20,6 +21,13 @@ export interface RowRules {
   versioned: ReadonlySet<string>;
   /** Hooks to run after each insert or update of a table, by SQL name. */
   hooks: ReadonlyMap<string, RowHook[]>;
+  /**
+   * Organisations other than the row's own whose nodes receive a table's rows (a staff account
+   * reaches every organisation it is a member of), by SQL name.
+   */
+  sharedWith: ReadonlyMap<string, (tx: Db, row: Record<string, unknown>) => Promise<string[]>>;
+  /** Fields kept out of the change log's values (read from the row when sent), by SQL name. */
+  secrets: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -27,24 +35,73 @@ export interface RowRules {
  * registry installs them at start, before the first write). They are one process-wide setting
  * because they are code, not state: every app built from the same module list has the same.
  */
-let rules: RowRules = { versioned: new Set(), hooks: new Map() };
+let rules: RowRules = {
+  versioned: new Set(),
+  hooks: new Map(),
+  sharedWith: new Map(),
+  secrets: new Map(),
+};
 
 export function installRowRules(next: RowRules) {
   rules = next;
 }
 
-/** What follows every write: its change-log entry, its version and its hooks. */
-async function afterWrite(tx: Db, write: RowWrite) {
-  const fields = diffFields(write.before, write.after);
-  await recordChange(tx, {
-    orgId: write.after.orgId as string,
-    table: write.table,
-    rowId: write.after.id as string,
-    operation: write.operation,
-    version: write.after.version as number,
-    at: write.at,
-    fields,
-  });
+/** A change made on another node, applied here with its own clocks and origin. */
+export interface RemoteStamp {
+  origin: Origin;
+  /** The change's clock. */
+  hlc: string;
+  /**
+   * The fields it applied here (a conflict may have kept some of ours), each with its clock:
+   * the change's own, or a field's own in a snapshot of a shared row.
+   */
+  clocks: Record<string, string>;
+}
+
+const pick = (row: Record<string, unknown>, keys: string[], leaveOut?: ReadonlySet<string>) =>
+  Object.fromEntries(keys.filter((k) => !leaveOut?.has(k)).map((k) => [k, row[k]]));
+
+/** A write's fields grouped by the clock each is recorded with: one change-log entry each. */
+function clockGroups(fields: string[], remote?: RemoteStamp): [string, string[]][] {
+  if (!remote) return [[nextHlc(), fields]];
+  const groups = new Map<string, string[]>();
+  for (const f of fields) {
+    const c = remote.clocks[f] ?? remote.hlc;
+    groups.set(c, [...(groups.get(c) ?? []), f]);
+  }
+  return groups.size ? [...groups] : [[remote.hlc, []]];
+}
+
+/** What follows every write: its change-log entries, its version and its hooks. */
+async function afterWrite(tx: Db, write: RowWrite, remote?: RemoteStamp) {
+  const fields = remote ? Object.keys(remote.clocks) : diffFields(write.before, write.after);
+  const secret = rules.secrets.get(write.table);
+  const share = rules.sharedWith.get(write.table);
+  const otherOrgs = share ? await share(tx, write.after) : [];
+  const orgId = write.after.orgId as string;
+  for (const [hlc, group] of clockGroups(fields, remote)) {
+    const change = {
+      orgId,
+      table: write.table,
+      rowId: write.after.id as string,
+      operation: write.operation,
+      version: write.after.version as number,
+      at: write.at,
+      fields: group,
+      values: pick(
+        write.after,
+        write.operation === "insert" ? Object.keys(write.after) : group,
+        secret,
+      ),
+      actorId: write.actorId,
+    };
+    // One clock for the change, whichever organisations' logs it is written to.
+    const stamp = { hlc, origin: remote?.origin ?? "local" };
+    await recordChange(tx, change, stamp);
+    for (const other of otherOrgs) {
+      if (other !== orgId) await recordChange(tx, { ...change, orgId: other }, stamp);
+    }
+  }
   if (rules.versioned.has(write.table)) await recordVersion(tx, write, fields);
   for (const hook of rules.hooks.get(write.table) ?? []) await hook(tx, write);
 }
@@ -172,4 +229,68 @@ export function changedFields(before: object, after: object, fields: string[]): 
   const b = before as Record<string, unknown>;
   const a = after as Record<string, unknown>;
   return fields.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(a[f]));
+}
+
+/**
+ * Applies a change made on another node to one row, through the same bookkeeping as a local
+ * write (change log with the change's own clock and origin, version, hooks), keeping the row's
+ * origin metadata. The sync module has decided which fields apply and has checked the row is
+ * the node's to change; `values` are those fields (the whole row for an insert).
+ */
+export async function writeRemote(
+  tx: Db,
+  table: BusinessTable,
+  args: {
+    before: Record<string, unknown> | undefined;
+    id: string;
+    values: Record<string, unknown>;
+    version: number;
+    at: string;
+    actorId: string | null;
+    stamp: RemoteStamp;
+  },
+): Promise<Record<string, unknown>> {
+  const name = getTableConfig(table).name;
+  let after: Record<string, unknown>;
+  if (!args.before) {
+    [after] = await tx.insert(table as SQLiteTable)
+      .values({ ...args.values, id: args.id, version: args.version } as never).returning();
+  } else {
+    [after] = await tx.update(table as SQLiteTable).set({
+      ...args.values,
+      version: args.version,
+      updatedAt: args.at,
+      updatedBy: args.actorId,
+    } as never).where(eq(table.id, args.id)).returning();
+  }
+  await afterWrite(tx, {
+    table: name,
+    operation: !args.before ? "insert" : args.values.deletedAt ? "delete" : "update",
+    before: args.before ?? null,
+    after,
+    actorId: args.actorId,
+    at: args.at,
+  }, args.stamp);
+  return after;
+}
+
+/**
+ * Takes a newer version and its metadata from another node for a row whose content already
+ * matches (every field it changed was already here, or lost to ours): no change to record.
+ */
+export async function adoptVersion(
+  tx: Db,
+  table: BusinessTable,
+  id: string,
+  meta: { version: number; at: string; actorId: string | null },
+) {
+  await tx.update(table as SQLiteTable)
+    .set({ version: meta.version, updatedAt: meta.at, updatedBy: meta.actorId } as never)
+    .where(and(eq(table.id, id), sql`${table.version} < ${meta.version}`));
+}
+
+/** One row by id whatever its organisation or state, for the sync module's checks. */
+export async function findAny(db: Db, table: BusinessTable, id: string) {
+  const rows = await db.select().from(table as SQLiteTable).where(eq(table.id, id));
+  return rows[0] as Record<string, unknown> | undefined;
 }

@@ -55,16 +55,21 @@ function serve(env: Record<string, string>) {
 }
 
 Deno.test("a replica allocates no number before its primary has given it its site code", async () => {
+  // Staff made on the same database before it starts as a replica (normally they are pulled).
+  const setup = await createTestApp();
+  const org = await createOrg(setup);
+  const reception = await org.tokenFor("RECEPTION");
+  await setup.close({ keep: true });
   const app = await createTestApp({
+    DATA_DIR: setup.dir,
     SYNC_ROLE: "replica",
     SYNC_PRIMARY_URL: `http://127.0.0.1:${freePort()}`,
     SYNC_NODE_TOKEN: "cn_not-reachable-yet",
     SYNC_INTERVAL_SECONDS: "60",
   });
   try {
-    const org = await createOrg(app);
     const res = await app.call("POST", "/api/v1/patients", {
-      token: await org.tokenFor("RECEPTION"),
+      token: reception,
       body: { givenName: "Offline", familyName: "First", allowDuplicate: true },
     });
     assert.equal(res.status, 503, JSON.stringify(res.body));
@@ -72,6 +77,7 @@ Deno.test("a replica allocates no number before its primary has given it its sit
     assert.match(res.body.detail, /not reached its primary/);
   } finally {
     await app.close();
+    await Deno.remove(setup.dir, { recursive: true });
   }
 });
 

@@ -26,6 +26,8 @@ export const auditEvents = sqliteTable("audit_events", {
   requestId: text("request_id"),
   at: text("at").notNull(),
   changedFields: text("changed_fields", { mode: "json" }).$type<string[]>(),
+  /** The clinic replica (its site code) where the event happened; null: on this server. */
+  site: text("site"),
 }, (t) => [
   index("audit_org_idx").on(t.orgId),
   index("audit_patient_idx").on(t.patientId),
@@ -52,7 +54,18 @@ export const changeLog = sqliteTable("change_log", {
   hlc: text("hlc").notNull().default(""),
   /** The fields the change set or changed (bookkeeping columns left out). */
   fields: text("fields", { mode: "json" }).$type<string[]>(),
-}, (t) => [index("change_log_org_seq_idx").on(t.orgId, t.seq)]);
+  /**
+   * The values the change wrote, by field (the whole row for an insert): what a node pushes, so a
+   * change travels as it was made even when later ones have overwritten it.
+   */
+  values: text("values", { mode: "json" }).$type<Record<string, unknown>>(),
+  /** Who made the change (the row's `updated_by` after it). */
+  actorId: text("actor_id"),
+}, (t) => [
+  index("change_log_org_seq_idx").on(t.orgId, t.seq),
+  // A row's clocks per field, read when a change of it is sent or applied.
+  index("change_log_row_idx").on(t.tableName, t.rowId),
+]);
 
 /** Stored first responses of POSTs sent with an Idempotency-Key, replayed on retry. */
 export const idempotencyKeys = sqliteTable("idempotency_keys", {

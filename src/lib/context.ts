@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { BusinessTable, RowHook } from "../../db/tenant.ts";
-import type { DatabaseHandle } from "../../db/client.ts";
+import type { BusinessTable, RowHook, RowRules } from "../../db/tenant.ts";
+import type { DatabaseHandle, Db } from "../../db/client.ts";
 import type { Config } from "./config.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "./logger.ts";
@@ -105,8 +105,43 @@ export function actorOf(c: Context<AppEnv>): Actor {
 export type SyncKind = "merge" | "queue" | "append" | "local";
 
 export type TableSpec =
-  & { table: SQLiteTable; sync: SyncKind }
+  & {
+    table: SQLiteTable;
+    sync: SyncKind;
+    /**
+     * Other organisations whose nodes receive a row besides its own (a staff account reaches
+     * every organisation it is a member of).
+     */
+    sharedWith?: (tx: Db, row: Record<string, unknown>) => Promise<string[]>;
+    /**
+     * Fields never written into the change log (password hashes): whoever sends a change of one
+     * reads the row's value at that moment.
+     */
+    secretFields?: string[];
+    /**
+     * The column that ties a row to one facility: a node that serves only some facilities
+     * receives only their rows. Tables without one go to every node of the organisation.
+     */
+    facilityColumn?: SQLiteColumn;
+    /**
+     * Rules only the module knows, run after a change from another node is applied to a row of
+     * the table (an offline double booking, stock driven negative): it may open a conflict
+     * (`openConflict`) but never drops the change.
+     */
+    onRemoteApply?: (tx: Db, applied: RemoteApplied) => Promise<void>;
+  }
   & ({ versioned: true } | { notVersioned: string });
+
+/** A change from another node, as applied to one row (see `TableSpec.onRemoteApply`). */
+export interface RemoteApplied {
+  before: Record<string, unknown> | undefined;
+  after: Record<string, unknown>;
+  /** The node the change came from ("primary" on a replica). */
+  origin: string;
+  fields: string[];
+  /** Records an open conflict about the row for an ADMIN to decide (primary only). */
+  openConflict(reason: string): Promise<void>;
+}
 
 export interface SummarySection {
   /** The permission a role needs to see the section; none: every role that reads the summary. */
@@ -177,6 +212,6 @@ export interface Registry {
   summarySections: ReadonlyMap<string, SummarySection>;
   /** SQL table name → its declaration and the module that made it. */
   tables: ReadonlyMap<string, { module: string; spec: TableSpec }>;
-  /** What db/tenant.ts runs after each write: versions and hooks, by SQL table name. */
-  rowRules: { versioned: ReadonlySet<string>; hooks: ReadonlyMap<string, RowHook[]> };
+  /** What db/tenant.ts runs after each write: versions, hooks and sharing, by SQL table name. */
+  rowRules: RowRules;
 }

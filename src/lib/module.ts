@@ -73,6 +73,8 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
   const sections = new Map<string, SummarySection & { module: string }>();
   const versioned = new Set<string>();
   const hooks = new Map<string, RowHook[]>();
+  const sharedWith = new Map<string, NonNullable<TableSpec["sharedWith"]>>();
+  const secrets = new Map<string, ReadonlySet<string>>();
   const patientReferences: PatientReference[] = [];
   const twice = (what: string, name: string, first: string, second: string) =>
     new Error(`${what} ${name} is declared by both module ${first} and module ${second}`);
@@ -91,6 +93,8 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
       if (prior) throw twice("table", name, prior.module, m.name);
       tables.set(name, { module: m.name, spec });
       if ("versioned" in spec) versioned.add(name);
+      if (spec.sharedWith) sharedWith.set(name, spec.sharedWith);
+      if (spec.secretFields) secrets.set(name, new Set(spec.secretFields));
     }
     for (const column of m.patientReferences ?? []) patientReferences.push(referenceOf(column));
     for (const { table, hook } of m.rowHooks ?? []) {
@@ -113,7 +117,7 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
     patientReferences,
     summarySections: sections,
     tables,
-    rowRules: { versioned, hooks },
+    rowRules: { versioned, hooks, sharedWith, secrets },
   };
 }
 

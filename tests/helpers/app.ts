@@ -22,7 +22,8 @@ export interface TestApp {
     path: string,
     opts?: { token?: string; body?: unknown; headers?: Record<string, string>; ip?: string },
   ): Promise<{ status: number; headers: Headers; body: any }>;
-  close(): Promise<void>;
+  /** Closes the app and removes its folder, unless `keep` (another app opens it next). */
+  close(opts?: { keep?: boolean }): Promise<void>;
 }
 
 export async function createTestApp(
@@ -76,9 +77,9 @@ export async function createTestApp(
     deps,
     dir,
     call,
-    async close() {
+    async close(opts) {
       await closeDeps(deps);
-      await Deno.remove(dir, { recursive: true });
+      if (!opts?.keep) await Deno.remove(dir, { recursive: true });
     },
   };
 }

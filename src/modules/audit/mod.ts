@@ -6,6 +6,7 @@ import { routesOf } from "../../lib/router.ts";
 import { registerAuditHandlers } from "./handlers.ts";
 
 export { createAuditLog } from "./service.ts";
+export { appendShipped, entriesAfter, type ShippedEntry } from "./shipping.ts";
 
 export const auditModule = defineModule({
   name: "audit",

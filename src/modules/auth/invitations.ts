@@ -15,6 +15,7 @@ import { hashPassword, verifyPassword } from "../../lib/password.ts";
 import type { TenantRole } from "../../lib/permissions.ts";
 import { hashInvitationCode } from "../users/mod.ts";
 import { allocateEmployeeId } from "../users/mod.ts";
+import { numberingSite } from "../../lib/site.ts";
 import { type RequestMeta, startSession, tokenResponse } from "./accounts.ts";
 import { auditAttempt, checkRate, countFailure } from "./attempts.ts";
 import type { TokenResponseT } from "./schemas.ts";
@@ -123,7 +124,7 @@ export async function acceptInvitation(
       userId,
       role,
       facilityId: inv.facilityId,
-      employeeId: await allocateEmployeeId(tx, inv.orgId, role),
+      employeeId: await allocateEmployeeId(tx, inv.orgId, role, numberingSite(deps)),
     });
     await deps.audit.record(tx, who, {
       action: "invitation.accept",

@@ -7,7 +7,8 @@ import type { Db } from "../../../db/client.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { conflict, notFound, ProblemError, unprocessable } from "../../lib/errors.ts";
+import { numberingSite } from "../../lib/site.ts";
+import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { findDuplicateCandidates } from "./duplicate-check.ts";
 import { refuseMerged } from "./owned.ts";
@@ -110,7 +111,7 @@ export async function registerInTx(
   }
   const row = await insertTracked(tx, patients, {
     ...stamp(a.orgId, a.userId, at),
-    mrn: await allocateMrn(tx, a.orgId, settings, siteCodeFor(deps)),
+    mrn: await allocateMrn(tx, a.orgId, settings, numberingSite(deps)),
     ...values,
   });
   await deps.audit.record(tx, a, {
@@ -145,21 +146,6 @@ export async function readPatient(deps: Deps, a: Actor, id: string) {
     patientId: id,
   });
   return { ...found, json: visibleJson(a.role, found.json) };
-}
-
-/**
- * The site code of the MRNs this server allocates. A replica allocates none before its primary
- * has told it its code: a number without it could clash with another site's (503, retry later).
- */
-function siteCodeFor(deps: Deps): string | null {
-  if (deps.site.code || deps.config.sync.role !== "replica") return deps.site.code;
-  throw new ProblemError(
-    503,
-    "This clinic server has not reached its primary yet, so it cannot allocate numbers; retry " +
-      "once it is connected.",
-    {},
-    { "Retry-After": String(deps.config.sync.intervalSeconds) },
-  );
 }
 
 /** What every versioned write of a patient row shares. */

@@ -3,6 +3,10 @@ import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
+import { listConflicts } from "./conflicts.ts";
+import { receivePush, servePull } from "./primary.ts";
+import { resolveConflict } from "./resolve.ts";
+import { runNow, syncStatus } from "./status.ts";
 
 export function registerSyncHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.register, async (c) => {
@@ -22,5 +26,30 @@ export function registerSyncHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await service.revokeNode(c.var.deps, actorOf(c), c.req.valid("param").id, ifMatch(c)),
+    ));
+  r.openapi(
+    routes.push,
+    async (c) => c.json(await receivePush(c.var.deps, c.var.node, c.req.valid("json")), 200),
+  );
+  r.openapi(
+    routes.pull,
+    async (c) => c.json(await servePull(c.var.deps, c.var.node, c.req.valid("query")), 200),
+  );
+  r.openapi(routes.run, async (c) => c.json(await runNow(c.var.deps), 200));
+  r.openapi(routes.status, async (c) => c.json(await syncStatus(c.var.deps, actorOf(c)), 200));
+  r.openapi(
+    routes.conflicts,
+    async (c) => c.json(await listConflicts(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+  );
+  r.openapi(routes.resolve, async (c) =>
+    withEtag(
+      c,
+      await resolveConflict(
+        c.var.deps,
+        actorOf(c),
+        c.req.valid("param").id,
+        c.req.valid("json").choice,
+        ifMatch(c),
+      ),
     ));
 }

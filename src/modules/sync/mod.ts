@@ -1,9 +1,9 @@
 /**
- * Clinic replicas and the primary they sync with. So far: the primary's registry of nodes, each
- * with its site code and credential, and a replica's first contact with its primary. Push, pull
- * and the conflict queue follow (issue 8).
+ * Clinic replicas and the primary they sync with: the primary's registry of nodes (each with its
+ * site code and credential), a replica's first contact, push and pull of the change log, and
+ * the conflict queue. The README's "Run a clinic chain" explains the model.
  */
-import { syncNodes, syncState } from "../../../db/schema/mod.ts";
+import { syncConflicts, syncNodes, syncState } from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
 import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
@@ -15,7 +15,11 @@ export { hashNodeToken } from "../../middleware/node-auth.ts";
 export const syncModule = defineModule({
   name: "sync",
   routes: routesOf(registerSyncHandlers),
-  permissions: { "sync:nodes": ADMIN_ONLY },
+  permissions: {
+    "sync:nodes": ADMIN_ONLY,
+    "sync:run": ADMIN_ONLY,
+    "sync:conflicts": ADMIN_ONLY,
+  },
   tables: [{
     table: syncNodes,
     // Credentials belong to the primary that issued them; they never travel.
@@ -25,6 +29,15 @@ export const syncModule = defineModule({
     table: syncState,
     sync: "local",
     notVersioned: "what this node is; one row",
+  }, {
+    table: syncConflicts,
+    // Recorded by the primary, decided on any node: every node shows the same queue.
+    sync: "merge",
+    notVersioned: "each decision is audited; the conflict keeps both values",
+  }],
+  keptOnMerge: [{
+    column: syncConflicts.patientId,
+    reason: "a conflict records the row it concerned when it was decided",
   }],
   onStart: (deps) => deps.config.sync.role === "replica" ? startReplica(deps) : Promise.resolve(),
 });

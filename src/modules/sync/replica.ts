@@ -1,32 +1,59 @@
 /**
- * A replica's side of sync. So far: first contact. Until its primary has told it which
- * organisation and site code it serves, a replica allocates no numbers; the answer is stored
- * (sync_state) so a restart, or days offline, need not ask again. While the primary is
- * unreachable it retries with exponential backoff, and the API keeps serving throughout.
+ * A replica's side of sync. First contact: until its primary has told it which organisation and
+ * site code it serves, a replica allocates no numbers; the answer is stored (sync_state) so a
+ * restart, or days offline, need not ask again. Then rounds: push the outbox, then pull until
+ * the primary has nothing more, every SYNC_INTERVAL_SECONDS and on demand (POST /sync/run).
+ * While the primary is unreachable it backs off exponentially; the API keeps serving throughout.
+ *
+ * Each push and each pulled page commits with its new cursor, so a replica killed at any point
+ * resumes where its last commit left it: a push sent again is applied once by the primary
+ * (it skips what it has), and a page pulled again is applied once (its cursor had not moved).
  */
 import { eq } from "drizzle-orm";
 import { syncState } from "../../../db/schema/mod.ts";
 import { schemaVersion } from "../../../db/migrate.ts";
+import { countOutbox, readOutbox } from "../../../db/changes.ts";
+import { observeHlc } from "../../../db/hlc.ts";
 import type { Deps } from "../../lib/context.ts";
-import { Hello } from "./schemas.ts";
+import { entriesAfter } from "../audit/mod.ts";
+import { applyBatch } from "./apply.ts";
+import { countOpen } from "./conflicts.ts";
+import { toWire } from "./outgoing.ts";
+import { Hello, PullPage, PushResult } from "./schemas.ts";
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+const PUSH_BATCH = 250;
+const AUDIT_BATCH = 1000;
+const PULL_PAGE = 500;
+
+type State = typeof syncState.$inferSelect;
 
 /** What this replica knows of itself, or undefined before first contact. */
-export async function replicaState(deps: Deps) {
+export async function replicaState(deps: Deps): Promise<State | undefined> {
   const [row] = await deps.db.db.select().from(syncState).where(eq(syncState.id, 1));
   return row;
 }
 
+async function call(deps: Deps, path: string, init: RequestInit = {}) {
+  const { primaryUrl, nodeToken } = deps.config.sync;
+  const res = await fetch(new URL(`/api/v1/sync/${path}`, primaryUrl!), {
+    ...init,
+    headers: {
+      authorization: `Bearer ${nodeToken}`,
+      ...(init.body ? { "content-type": "application/json" } : {}),
+    },
+    signal: AbortSignal.timeout(60_000),
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    throw new Error(`the primary answered ${res.status} to ${path}: ${body?.detail ?? ""}`);
+  }
+  return body;
+}
+
 /** Asks the primary who this node is and stores the answer; throws when it cannot. */
 export async function contactPrimary(deps: Deps) {
-  const { primaryUrl, nodeToken } = deps.config.sync;
-  const res = await fetch(new URL("/api/v1/sync/hello", primaryUrl!), {
-    headers: { authorization: `Bearer ${nodeToken}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`the primary answered ${res.status} to hello`);
-  const hello = Hello.parse(await res.json());
+  const hello = Hello.parse(await call(deps, "hello"));
   if (hello.schemaVersion !== schemaVersion()) {
     throw new Error(
       `the primary's schema (${hello.schemaVersion}) is not this node's (${schemaVersion()}): ` +
@@ -49,36 +76,159 @@ export async function contactPrimary(deps: Deps) {
   deps.logger.info("sync: first contact", { siteCode: hello.siteCode, node: hello.nodeId });
 }
 
-/**
- * Starts the replica's loop; answers the function that stops it. The first contact is made as
- * soon as the primary answers, then nothing more yet (push and pull come next).
- */
+const saveState = (deps: Deps, set: Partial<State>) =>
+  deps.db.transaction((tx) => tx.update(syncState).set(set).where(eq(syncState.id, 1)));
+
+/** Sends the outbox and this node's audit entries, batch by batch; answers how many changes. */
+async function push(deps: Deps, state: State): Promise<number> {
+  let pushed = 0;
+  let { pushedSeq, auditSeq } = state;
+  while (true) {
+    const started = performance.now();
+    const entries = await readOutbox(deps.db.db, state.orgId, pushedSeq, PUSH_BATCH);
+    const audit = await entriesAfter(deps.db.db, state.orgId, auditSeq, AUDIT_BATCH);
+    if (entries.length === 0 && audit.length === 0) return pushed;
+    const changes = await toWire(deps.db.db, deps.registry, entries);
+    const answer = PushResult.parse(
+      await call(deps, "push", {
+        method: "POST",
+        body: JSON.stringify({ schemaVersion: schemaVersion(), changes, audit }),
+      }),
+    );
+    pushedSeq = entries.length ? entries[entries.length - 1].seq : pushedSeq;
+    auditSeq = audit.length ? audit[audit.length - 1].seq : auditSeq;
+    await saveState(deps, { pushedSeq, auditSeq, lastPushAt: deps.clock.now().toISOString() });
+    pushed += entries.length;
+    deps.logger.info("sync: pushed", {
+      changes: entries.length,
+      audit: audit.length,
+      conflicts: answer.conflicts,
+      ms: Math.round(performance.now() - started),
+    });
+  }
+}
+
+/** Applies the primary's changes after this node's cursor, page by page. */
+async function pull(deps: Deps, state: State): Promise<number> {
+  let pulled = 0;
+  let after = state.pulledSeq;
+  while (true) {
+    const started = performance.now();
+    const page = PullPage.parse(
+      await call(
+        deps,
+        `pull?after=${after}&limit=${PULL_PAGE}&schemaVersion=${schemaVersion()}`,
+      ),
+    );
+    if (page.schemaVersion !== schemaVersion()) {
+      throw new Error(`the primary's schema (${page.schemaVersion}) is not this node's`);
+    }
+    for (const c of page.changes) observeHlc(c.hlc);
+    const ctx = { deps, role: "replica" as const, origin: "primary", orgId: state.orgId };
+    await deps.db.transaction(async (tx) => {
+      await applyBatch(tx, ctx, page.changes);
+      await tx.update(syncState).set({
+        pulledSeq: page.next,
+        ...(page.more ? {} : { lastPullAt: deps.clock.now().toISOString() }),
+      }).where(eq(syncState.id, 1));
+    });
+    pulled += page.changes.length;
+    after = page.next;
+    if (page.changes.length) {
+      deps.logger.info("sync: pulled", {
+        changes: page.changes.length,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+    if (!page.more) return pulled;
+  }
+}
+
+/** One round: first contact if needed, push, pull. */
+async function round(deps: Deps) {
+  if (!deps.site.code) await contactPrimary(deps);
+  let state = (await replicaState(deps))!;
+  try {
+    const pushed = await push(deps, state);
+    state = (await replicaState(deps))!;
+    const pulled = await pull(deps, state);
+    if (state.lastError) await saveState(deps, { lastError: null });
+    return { pushed, pulled, conflicts: await countOpen(deps.db.db, state.orgId) };
+  } catch (err) {
+    await saveState(deps, { lastError: String((err as Error).message ?? err) });
+    throw err;
+  }
+}
+
+export interface ReplicaRunner {
+  /** Runs a round now (after the one in progress, if any). */
+  run(): Promise<{ pushed: number; pulled: number; conflicts: number }>;
+}
+
+const runners = new WeakMap<Deps, ReplicaRunner>();
+
+export const runnerOf = (deps: Deps) => runners.get(deps);
+
+/** Starts the replica's loop; answers the function that stops it. */
 export async function startReplica(deps: Deps): Promise<() => Promise<void>> {
   const known = await replicaState(deps);
   if (known) deps.site.code = known.siteCode;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let tail: Promise<unknown> = Promise.resolve();
   let delay = 1000;
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = tail.then(fn, fn);
+    tail = next.catch(() => {});
+    return next;
+  };
   const tick = () => {
-    running = (async () => {
+    timer = undefined;
+    serial(async () => {
       try {
-        if (!deps.site.code) await contactPrimary(deps);
+        await round(deps);
         delay = deps.config.sync.intervalSeconds * 1000;
       } catch (err) {
         deps.logger.warn("sync: primary unreachable, retrying", {
-          error: String(err),
+          error: String((err as Error).message ?? err),
           retryInSeconds: Math.round(delay / 1000),
         });
         delay = Math.min(delay * 2, MAX_BACKOFF_MS);
       }
-      if (!stopped && !deps.site.code) timer = setTimeout(tick, delay);
-    })();
+      if (!stopped) timer = setTimeout(tick, delay);
+    });
   };
-  if (!deps.site.code) timer = setTimeout(tick, 0);
+  timer = setTimeout(tick, 0);
+  runners.set(deps, { run: () => serial(() => round(deps)) });
   return async () => {
     stopped = true;
     clearTimeout(timer);
-    await running;
+    await tail;
+  };
+}
+
+/** What GET /sync/status answers on a replica. */
+export async function replicaStatus(deps: Deps) {
+  const state = await replicaState(deps);
+  if (!state) {
+    return {
+      pendingChanges: 0,
+      lastPushAt: null,
+      lastPullAt: null,
+      lagSeconds: null,
+      conflictsOpen: 0,
+      lastError: null,
+    };
+  }
+  const lag = state.lastPullAt
+    ? (deps.clock.now().getTime() - Date.parse(state.lastPullAt)) / 1000
+    : null;
+  return {
+    pendingChanges: await countOutbox(deps.db.db, state.orgId, state.pushedSeq),
+    lastPushAt: state.lastPushAt,
+    lastPullAt: state.lastPullAt,
+    lagSeconds: lag === null ? null : Math.max(0, Math.round(lag)),
+    conflictsOpen: await countOpen(deps.db.db, state.orgId),
+    lastError: state.lastError,
   };
 }

@@ -1,6 +1,21 @@
 import { IdParam, IfMatchHeader, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
-import { Hello, NewSyncNode, NodeInput, NodeListQuery, SyncNode } from "./schemas.ts";
+import {
+  Conflict,
+  ConflictQuery,
+  Hello,
+  NewSyncNode,
+  NodeInput,
+  NodeListQuery,
+  PullPage,
+  PullQuery,
+  PushBatch,
+  PushResult,
+  ResolveInput,
+  RunResult,
+  SyncNode,
+  SyncStatus,
+} from "./schemas.ts";
 
 const tags = ["Sync"];
 
@@ -50,4 +65,79 @@ export const hello = defineRoute({
   description: "Called by a replica with its node credential. It stores what it learns, and " +
     "allocates numbers only once it knows its site code.",
   responses: { 200: json(Hello, "The node's organisation, site code and the schema version") },
+});
+
+export const push = defineRoute({
+  method: "post",
+  path: "/sync/push",
+  tags,
+  access: "node",
+  summary: "A replica sends its changes and audit entries (in its log order)",
+  description: "The batch commits in one transaction: every change is applied or recorded in " +
+    "the conflict queue. Changes and audit entries at or below the node's confirmed position " +
+    "are skipped, so a batch sent twice applies once. A node with another schema version " +
+    "answers 409 and nothing is applied.",
+  request: { body: jsonBody(PushBatch) },
+  responses: { 200: json(PushResult, "What was applied, and the node's new position") },
+  errors: [409],
+});
+
+export const pull = defineRoute({
+  method: "get",
+  path: "/sync/pull",
+  tags,
+  access: "node",
+  summary: "A replica fetches the organisation's changes after its cursor",
+  description: "In this server's commit order, the node's own changes included (their merged " +
+    "result). Its cost depends on the changes returned, not on the log's size. 409 when the " +
+    "node's schema differs.",
+  request: { query: PullQuery },
+  responses: { 200: json(PullPage, "A page of changes") },
+  errors: [409],
+});
+
+export const run = defineRoute({
+  method: "post",
+  path: "/sync/run",
+  tags,
+  access: "sync:run",
+  summary: "Sync now: push this replica's changes, then pull its primary's",
+  description: "Waits for a round in progress, then runs one. 409 on a server that is not a " +
+    "replica; 503 when the primary cannot be reached (the changes wait in the outbox).",
+  responses: { 200: json(RunResult, "What moved") },
+  errors: [409, 503],
+});
+
+export const status = defineRoute({
+  method: "get",
+  path: "/sync/status",
+  tags,
+  access: "sync:run",
+  summary: "This server's sync role and state",
+  responses: { 200: json(SyncStatus, "Role, outbox, last push and pull, open conflicts") },
+});
+
+export const conflicts = defineRoute({
+  method: "get",
+  path: "/sync/conflicts",
+  tags,
+  access: "sync:conflicts",
+  summary: "The conflict queue: what sync decided, with both values",
+  description: "Newest first. Each patient whose data a page shows is an audited read.",
+  request: { query: ConflictQuery },
+  responses: { 200: json(PageSchema(Conflict, "SyncConflictPage"), "A page of conflicts") },
+});
+
+export const resolve = defineRoute({
+  method: "post",
+  path: "/sync/conflicts/{id}/resolve",
+  tags,
+  access: "sync:conflicts",
+  summary: "Keep the value in force, or write the other one",
+  description: "`other` writes the other value now as a new change (it reaches every node), " +
+    "or applies a rejected change (409 if it still breaks a rule). A resolved conflict " +
+    "answers 422.",
+  request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(ResolveInput) },
+  responses: { 200: json(Conflict, "The resolved conflict") },
+  errors: [409, 412, 422],
 });

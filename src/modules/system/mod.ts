@@ -15,7 +15,8 @@ export const systemModule = defineModule({
   tables: [
     // Each node keeps its own log of what it wrote; sync reads it, it is not itself synced.
     { table: changeLog, sync: "local", notVersioned: "the log of changes itself" },
-    { table: rowVersions, sync: "append", notVersioned: "it is the versions" },
+    // Each node records the versions its own writes and the changes it applies made.
+    { table: rowVersions, sync: "local", notVersioned: "it is the versions" },
     { table: idempotencyKeys, sync: "local", notVersioned: "per node, kept 24 hours" },
     // Counters are per node: sites allocate numbers with their own site code (SITE_CODE).
     { table: sequences, sync: "local", notVersioned: "per node" },

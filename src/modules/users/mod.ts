@@ -1,5 +1,6 @@
 /** Staff: memberships of an organisation, and the invitations that make them. */
 import { invitations, memberships, users } from "../../../db/schema/mod.ts";
+import { membershipOrgs, shareJoiningUser } from "./sharing.ts";
 import { defineModule } from "../../lib/module.ts";
 import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
@@ -21,8 +22,12 @@ export const usersModule = defineModule({
       table: users,
       sync: "merge",
       notVersioned: `identity; ${audited}, and password hashes must not be kept in history`,
+      // So a replica of each organisation the person works for can let them log in.
+      sharedWith: membershipOrgs,
+      secretFields: ["passwordHash"],
     },
     { table: memberships, sync: "merge", notVersioned: audited },
-    { table: invitations, sync: "merge", notVersioned: audited },
+    { table: invitations, sync: "merge", notVersioned: audited, secretFields: ["codeHash"] },
   ],
+  rowHooks: [{ table: memberships, hook: shareJoiningUser }],
 });

@@ -11,11 +11,21 @@ import { EMPLOYEE_PREFIX, type TenantRole } from "../../lib/permissions.ts";
 import { unwrapUpdate } from "../../lib/writes.ts";
 import type { UserPatch } from "./schemas.ts";
 
-/** ADM001, DOC002, …: per organisation and role prefix, allocated in the caller's transaction. */
-export async function allocateEmployeeId(tx: Db, orgId: string, role: TenantRole) {
+/**
+ * ADM001, DOC002, …: per organisation and role prefix, allocated in the caller's transaction. A
+ * clinic replica's carry its site code (DOCK2-001), on a counter of its own, so two sites that
+ * allocate while apart never issue the same one.
+ */
+export async function allocateEmployeeId(
+  tx: Db,
+  orgId: string,
+  role: TenantRole,
+  siteCode: string | null = null,
+) {
   const prefix = EMPLOYEE_PREFIX[role];
-  const n = await nextSequence(tx, orgId, `employee:${prefix}`);
-  return `${prefix}${String(n).padStart(3, "0")}`;
+  const site = siteCode ? `${siteCode}-` : "";
+  const n = await nextSequence(tx, orgId, `employee:${prefix}${site}`);
+  return `${prefix}${site}${String(n).padStart(3, "0")}`;
 }
 
 const columns = {

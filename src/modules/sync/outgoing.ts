@@ -1,0 +1,75 @@
+/**
+ * Change-log entries as they travel: each with what it wrote and, per field, the clock the
+ * sender had before it (`base`), so the receiver can tell a later edit from a concurrent one.
+ * A share entry (a row made visible to another organisation) travels as a snapshot of the row
+ * with each field's own clock.
+ */
+import type { Db } from "../../../db/client.ts";
+import { fieldClocks, type LogEntry, rowEntries } from "../../../db/changes.ts";
+import { findAny } from "../../../db/tenant.ts";
+import type { Registry } from "../../lib/context.ts";
+import type { BusinessTable } from "../../../db/tenant.ts";
+import type { SyncChangeT } from "./schemas.ts";
+
+export const BOOKKEEPING = new Set([
+  "id",
+  "orgId",
+  "version",
+  "createdAt",
+  "updatedAt",
+  "createdBy",
+  "updatedBy",
+]);
+
+type RowEntries = Awaited<ReturnType<typeof rowEntries>>;
+
+export async function toWire(
+  db: Db,
+  registry: Registry,
+  entries: LogEntry[],
+): Promise<SyncChangeT[]> {
+  const histories = new Map<string, RowEntries>();
+  const history = async (table: string, rowId: string) => {
+    const key = `${table}\u0000${rowId}`;
+    let h = histories.get(key);
+    if (!h) histories.set(key, h = await rowEntries(db, table, rowId));
+    return h;
+  };
+  const out: SyncChangeT[] = [];
+  for (const e of entries) {
+    const spec = registry.tables.get(e.tableName)?.spec;
+    if (!spec) continue;
+    const table = spec.table as BusinessTable;
+    const h = await history(e.tableName, e.rowId);
+    const fields = e.fields ?? [];
+    const base = fieldClocks(h, e.seq);
+    const wire: SyncChangeT = {
+      seq: e.seq,
+      table: e.tableName,
+      rowId: e.rowId,
+      op: e.operation as SyncChangeT["op"],
+      version: e.version,
+      at: e.at,
+      actorId: e.actorId,
+      hlc: e.hlc,
+      values: { ...(e.values ?? {}) },
+      base: Object.fromEntries(fields.map((f) => [f, base.get(f) ?? null])),
+    };
+    const secret = spec.secretFields?.filter((f) => fields.includes(f) || e.origin === "share");
+    if (e.origin === "share" || secret?.length) {
+      const row = await findAny(db, table, e.rowId);
+      if (!row) continue;
+      if (e.origin === "share") {
+        const clocks = fieldClocks(h);
+        wire.values = row;
+        wire.clocks = Object.fromEntries(clocks);
+        wire.version = row.version as number;
+        wire.at = row.updatedAt as string;
+        wire.actorId = row.updatedBy as string | null;
+        wire.base = {};
+      } else for (const f of secret!) wire.values[f] = row[f];
+    }
+    out.push(wire);
+  }
+  return out;
+}
