@@ -275,8 +275,9 @@ export async function writeRemote(
 }
 
 /**
- * Takes a newer version and its metadata from another node for a row whose content already
- * matches (every field it changed was already here, or lost to ours): no change to record.
+ * Takes the primary's version and metadata (when not older than ours) for a row whose content
+ * the change does not alter (every field it wrote was already here, or lost to ours): no change
+ * to record.
  */
 export async function adoptVersion(
   tx: Db,
@@ -286,7 +287,7 @@ export async function adoptVersion(
 ) {
   await tx.update(table as SQLiteTable)
     .set({ version: meta.version, updatedAt: meta.at, updatedBy: meta.actorId } as never)
-    .where(and(eq(table.id, id), sql`${table.version} < ${meta.version}`));
+    .where(and(eq(table.id, id), sql`${table.version} <= ${meta.version}`));
 }
 
 /** One row by id whatever its organisation or state, for the sync module's checks. */

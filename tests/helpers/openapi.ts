@@ -96,7 +96,7 @@ export function sampleBody(spec: any, op: Record<string, any>): unknown {
 }
 
 /** The smallest valid PNG header: a file any upload route can take (documents accept it). */
-const SAMPLE_PNG = Uint8Array.from([
+export const SAMPLE_PNG = Uint8Array.from([
   0x89,
   0x50,
   0x4e,

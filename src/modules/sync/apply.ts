@@ -122,7 +122,10 @@ async function applyOne(tx: Db, ctx: ApplyContext, change: SyncChangeT): Promise
     // Concurrent, on the primary.
     const agree = same(before[f], value) || (f === "deletedAt" && before[f] && value);
     if (agree) {
-      if (later) clocks[f] = theirs;
+      if (later) {
+        apply[f] = value;
+        clocks[f] = theirs;
+      }
       continue;
     }
     if (spec.sync === "queue") {
@@ -160,10 +163,14 @@ async function applyOne(tx: Db, ctx: ApplyContext, change: SyncChangeT): Promise
     conflicts++;
   }
   const fields = Object.keys(clocks);
-  if (fields.length === 0) {
+  if (fields.length === 0 && ctx.role === "replica") {
+    // Nothing new here (our own change coming back, or one that lost to ours): take the
+    // primary's version and metadata, so the rows match once everything has arrived.
     await adoptVersion(tx, table, change.rowId, meta);
     return conflicts;
   }
+  // On the primary even a change that applied nothing moves the version past both sides' and
+  // is logged, so every node ends on the primary's version of the row.
   for (const f of fields) if (!(f in apply)) apply[f] = before[f];
   const after = await writeRemote(tx, table, {
     before,
