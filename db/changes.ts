@@ -2,7 +2,7 @@
  * Helpers every business write uses inside its transaction: the change log the sync feature
  * reads, and per-organisation counters for human numbers.
  */
-import { and, asc, count, eq, gt, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { nextHlc } from "./hlc.ts";
 import { changeLog, sequences } from "./schema/mod.ts";
@@ -157,4 +157,23 @@ export async function countOutbox(db: Db, orgId: string, afterSeq: number): Prom
     eq(changeLog.origin, "local"),
   ));
   return row.n;
+}
+
+/** This node's own inserts into `tables` between two log positions: rows whose files it holds. */
+export function readOwnInserts(
+  db: Db,
+  orgId: string,
+  tables: string[],
+  range: { after: number; through: number },
+  limit: number,
+) {
+  return db.select({ seq: changeLog.seq, table: changeLog.tableName, rowId: changeLog.rowId })
+    .from(changeLog).where(and(
+      eq(changeLog.orgId, orgId),
+      gt(changeLog.seq, range.after),
+      lte(changeLog.seq, range.through),
+      eq(changeLog.origin, "local"),
+      eq(changeLog.operation, "insert"),
+      inArray(changeLog.tableName, tables),
+    )).orderBy(asc(changeLog.seq)).limit(limit);
 }

@@ -8,8 +8,21 @@ import { type Role, ROLES } from "../src/lib/permissions.ts";
 import { schemaVersion } from "../db/migrate.ts";
 import { nextHlc } from "../db/hlc.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { createOrg, createStaff, login, superAdminToken } from "./helpers/factories.ts";
-import { type Operation, operations, sample, sampleBody, sampleForm } from "./helpers/openapi.ts";
+import {
+  createOrg,
+  createPatient,
+  createStaff,
+  login,
+  superAdminToken,
+} from "./helpers/factories.ts";
+import {
+  type Operation,
+  operations,
+  sample,
+  SAMPLE_PNG,
+  sampleBody,
+  sampleForm,
+} from "./helpers/openapi.ts";
 
 /** The only operations that may be called without a token. */
 const PUBLIC = new Set([
@@ -142,6 +155,18 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       const list = await app.call("GET", "/api/v1/sync/conflicts", { token: org.admin });
       return list.body.data[0];
     },
+    // Files travel between nodes by the id of the row that describes them: a document.
+    "/api/v1/sync/files": async (org) => {
+      const patient = await createPatient(app, org.admin);
+      const form = new FormData();
+      form.append("file", new File([SAMPLE_PNG], "scan.png", { type: "image/png" }));
+      const res = await app.call("POST", `/api/v1/patients/${patient.id}/documents`, {
+        token: org.admin,
+        body: form,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
     // Inviting is "adding a staff member" (POST /users); the invitation is its own resource.
     "/api/v1/users/invitations": async (org) => {
       const res = await app.call("POST", "/api/v1/users", {
@@ -152,6 +177,27 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       return res.body;
     },
   };
+  const nodeTokens = new Map<string, string>([[orgA.id, node.body.token]]);
+  const nodeTokenOf = async (org: typeof orgA) => {
+    if (!nodeTokens.has(org.id)) {
+      const res = await app.call("POST", "/api/v1/sync/nodes", {
+        token: org.admin,
+        body: { name: "Owner's node", siteCode: "OWN" },
+      });
+      nodeTokens.set(org.id, res.body.token);
+    }
+    return nodeTokens.get(org.id)!;
+  };
+  /** The operation's required query parameters, from their samples. */
+  const requiredQuery = (o: Operation) => {
+    const query = new URLSearchParams();
+    for (const p of o.op.parameters ?? []) {
+      if (p.in === "query" && p.required) {
+        query.set(p.name, String(p.example ?? sample(spec, p.schema)));
+      }
+    }
+    return query.size ? `?${query}` : "";
+  };
   const ownerStillHas = async (
     org: typeof orgA,
     o: Operation,
@@ -159,6 +205,13 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
   ) => {
     const collection = o.path.slice(0, o.path.indexOf("/{id}"));
     const read = ops.find((r) => r.method === "GET" && r.path === `${collection}/{id}`);
+    if (read?.permission === "node") {
+      // Read back by a node of the owner's organisation.
+      const own = await app.call("GET", concrete(read.path, theirs.id), {
+        token: await nodeTokenOf(org),
+      });
+      return own.status === 200;
+    }
     if (read) {
       const own = await app.call("GET", concrete(read.path, theirs.id), { token: org.admin });
       return own.status === 200 && own.body.version === theirs.version;
@@ -301,14 +354,10 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
         seen(o, res.status);
         assert.equal(res.status, 401, `${role} → ${o.method} ${o.path}: ${res.status}`);
       }
-      // With the operation's own samples: required query parameters and body.
-      const query = new URLSearchParams();
-      for (const p of o.op.parameters ?? []) {
-        if (p.in === "query" && p.required) {
-          query.set(p.name, String(p.example ?? sample(spec, p.schema)));
-        }
-      }
-      const ok = await app.call(o.method, `${concrete(o.path, crypto.randomUUID())}?${query}`, {
+      // With the operation's own samples (required query parameters and body), and for an
+      // operation on one resource, one of the node's organisation.
+      const id = o.path.includes("{id}") ? (await resourceIn(orgA, o)).id : crypto.randomUUID();
+      const ok = await app.call(o.method, `${concrete(o.path, id)}${requiredQuery(o)}`, {
         token: node.body.token,
         body: sampleBody(spec, o.op),
       });
@@ -324,7 +373,7 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
     async () => {
       for (const o of ops.filter((o) => o.path.includes("{id}"))) {
         const theirs = await resourceIn(orgB, o);
-        const res = await app.call(o.method, concrete(o.path, theirs.id), {
+        const res = await app.call(o.method, concrete(o.path, theirs.id) + requiredQuery(o), {
           token: await tokenFor(o),
           body: sampleBody(spec, o.op),
         });

@@ -234,6 +234,38 @@ Deno.test("a primary and two replicas converge after one was cut off", async (t)
       },
     );
 
+    await t.step("a document's file follows its row, fetched on first download", async () => {
+      // Large enough to go up in several parts.
+      const text = "%PDF-1.4\n" + "% referral letter scanned at the clinic\n".repeat(32_000) +
+        "%%EOF\n";
+      const bytes = new TextEncoder().encode(text);
+      const form = new FormData();
+      form.append("file", new File([bytes], "referral.pdf", { type: "application/pdf" }));
+      const up = await fetch(`${k3.url}/api/v1/patients/${p0.id}/documents`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${at.k3}` },
+        body: form,
+      });
+      assert.equal(up.status, 201);
+      const doc = await up.json();
+      await syncNow(k3, at.k3);
+      await syncNow(k2, at.k2);
+      const download = async (node: Served, token: string) => {
+        const res = await fetch(
+          `${node.url}/api/v1/patients/${p0.id}/documents/${doc.id}/content`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        assert.equal(res.status, 200, `${node.url}: ${res.status}`);
+        return new Uint8Array(await res.arrayBuffer());
+      };
+      // Uploaded by the clinic that made it, then fetched by the other on first download.
+      assert.deepEqual(await download(primary, at.primary), bytes);
+      assert.deepEqual(await download(k2, at.k2), bytes);
+      // Their logs say so (read from the processes' output as it arrives).
+      await k2.waitFor("sync: file fetched from the primary", 5000);
+      await primary.waitFor("sync: file received", 5000);
+    });
+
     await t.step("a replica holds nothing of another organisation", async () => {
       for (const dir of [k2Dir, k3Dir]) {
         const counts = await rowsOfOrg(dir, orgB.id);

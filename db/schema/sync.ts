@@ -50,6 +50,8 @@ export const syncState = sqliteTable("sync_state", {
   auditSeq: integer("audit_seq").notNull().default(0),
   /** The primary's change-log position this node has applied up to. */
   pulledSeq: integer("pulled_seq").notNull().default(0),
+  /** The last of this node's own files (document rows it created) the primary has whole. */
+  filesSeq: integer("files_seq").notNull().default(0),
   lastPushAt: text("last_push_at"),
   lastPullAt: text("last_pull_at"),
   lastError: text("last_error"),

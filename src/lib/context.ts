@@ -114,6 +114,11 @@ export type TableSpec =
      */
     sharedWith?: (tx: Db, row: Record<string, unknown>) => Promise<string[]>;
     /**
+     * Fields a replica's change may never set (a platform role): the primary keeps such a
+     * change in the conflict queue instead, so one compromised clinic server cannot grant them.
+     */
+    notFromNodes?: string[];
+    /**
      * Fields never written into the change log (password hashes): whoever sends a change of one
      * reads the row's value at that moment.
      */
@@ -129,6 +134,11 @@ export type TableSpec =
      * (`openConflict`) but never drops the change.
      */
     onRemoteApply?: (tx: Db, applied: RemoteApplied) => Promise<void>;
+    /**
+     * The row describes a stored file (a patient document): its bytes follow the row between
+     * nodes, found by these columns.
+     */
+    file?: { storageKey: SQLiteColumn; sha256: SQLiteColumn; sizeBytes: SQLiteColumn };
   }
   & ({ versioned: true } | { notVersioned: string });
 

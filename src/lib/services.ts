@@ -57,4 +57,12 @@ export interface DocumentStorage {
   get(key: string): Promise<ReadableStream<Uint8Array> | undefined>;
   /** Removes the file (for cleaning up after a failed write; documents are deleted softly). */
   remove(key: string): Promise<void>;
+  /**
+   * Appends to a file being received in parts (a replica's upload, resumable) and answers its
+   * size after; `size` answers how much has arrived (undefined: nothing yet).
+   */
+  append(key: string, bytes: Uint8Array): Promise<number>;
+  size(key: string): Promise<number | undefined>;
+  /** Moves a completely received file to its real key. */
+  rename(from: string, to: string): Promise<void>;
 }

@@ -18,7 +18,16 @@ export const patientDocumentsModule = defineModule({
     "patient-documents:read": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "PHARMACY", "LAB"],
     "patient-documents:write": ["ADMIN", "RECEPTION", "DOCTOR", "NURSE", "LAB"],
   },
-  tables: [{ table: patientDocuments, sync: "merge", versioned: true }],
+  tables: [{
+    table: patientDocuments,
+    sync: "merge",
+    versioned: true,
+    file: {
+      storageKey: patientDocuments.storageKey,
+      sha256: patientDocuments.sha256,
+      sizeBytes: patientDocuments.sizeBytes,
+    },
+  }],
   patientReferences: [patientDocuments.patientId],
   summarySections: {
     recentDocuments: {

@@ -3,7 +3,7 @@
  * default keeps files under the data folder. Keys are built by the server from ids only
  * (`<orgId>/<documentId>`), never from anything a client sent.
  */
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import type { DocumentStorage } from "../../lib/services.ts";
@@ -52,6 +52,29 @@ export function createFileStorage(root: string): DocumentStorage {
     },
     async remove(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async append(key, bytes) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const fh = await open(path, "a", 0o600);
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+        return (await fh.stat()).size;
+      } finally {
+        await fh.close();
+      }
+    },
+    async size(key) {
+      try {
+        return (await stat(pathOf(key))).size;
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return undefined;
+        throw err;
+      }
+    },
+    async rename(from, to) {
+      await rename(pathOf(from), pathOf(to));
     },
   };
 }

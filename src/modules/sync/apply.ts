@@ -52,6 +52,19 @@ async function checkScope(
   if (spec.sync !== "merge" && spec.sync !== "queue") {
     throw new Rejected(`table ${change.table} does not sync this way`);
   }
+  for (const f of spec.notFromNodes ?? []) {
+    if (f in change.values && change.values[f] !== (before?.[f] ?? false)) {
+      throw new Rejected(`${f} is set at the primary only`);
+    }
+  }
+  if (spec.file) {
+    // Storage keys are made by the server from ids (`<orgId>/<rowId>`); a node that could set
+    // one could point its row at another organisation's file.
+    const key = Object.entries(spec.table).find(([, c]) => c === spec.file!.storageKey)?.[0];
+    if (key && key in change.values && change.values[key] !== `${ctx.orgId}/${change.rowId}`) {
+      throw new Rejected("a file's storage key is made by the server");
+    }
+  }
   if (!before) {
     if (change.op !== "insert" || change.values.orgId !== ctx.orgId) {
       throw new Rejected("the row is not known here and the change does not create it");

@@ -4,6 +4,7 @@ import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
 import { listConflicts } from "./conflicts.ts";
+import { receivePart, serveFile, uploadState } from "./files.ts";
 import { receivePush, servePull } from "./primary.ts";
 import { resolveConflict } from "./resolve.ts";
 import { runNow, syncStatus } from "./status.ts";
@@ -52,4 +53,26 @@ export function registerSyncHandlers(r: OpenAPIHono<AppEnv>) {
         ifMatch(c),
       ),
     ));
+  r.openapi(
+    routes.fileState,
+    async (c) => c.json(await uploadState(c.var.deps, c.var.node, c.req.valid("param").id), 200),
+  );
+  r.openapi(routes.filePart, async (c) => {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const state = await receivePart(
+      c.var.deps,
+      c.var.node,
+      c.req.valid("param").id,
+      c.req.valid("query").offset,
+      bytes,
+    );
+    return c.json(state, 200);
+  });
+  r.openapi(routes.file, async (c) => {
+    const { row, stream } = await serveFile(c.var.deps, c.var.node, c.req.valid("param").id);
+    return c.body(stream, 200, {
+      "Content-Type": "application/octet-stream",
+      "Content-Length": String(row.sizeBytes),
+    });
+  });
 }

@@ -5,6 +5,8 @@
  * the primary has nothing more, every SYNC_INTERVAL_SECONDS and on demand (POST /sync/run).
  * While the primary is unreachable it backs off exponentially; the API keeps serving throughout.
  *
+ * Files of document rows follow the rows (files.ts).
+ *
  * Each push and each pulled page commits with its new cursor, so a replica killed at any point
  * resumes where its last commit left it: a push sent again is applied once by the primary
  * (it skips what it has), and a page pulled again is applied once (its cursor had not moved).
@@ -18,6 +20,7 @@ import type { Deps } from "../../lib/context.ts";
 import { entriesAfter } from "../audit/mod.ts";
 import { applyBatch } from "./apply.ts";
 import { countOpen } from "./conflicts.ts";
+import { uploadFiles, withPrimaryFallback } from "./files.ts";
 import { toWire } from "./outgoing.ts";
 import { Hello, PullPage, PushResult } from "./schemas.ts";
 
@@ -34,16 +37,22 @@ export async function replicaState(deps: Deps): Promise<State | undefined> {
   return row;
 }
 
-async function call(deps: Deps, path: string, init: RequestInit = {}) {
+/** A request to the primary with this node's credential. */
+function request(deps: Deps, path: string, init: RequestInit = {}): Promise<Response> {
   const { primaryUrl, nodeToken } = deps.config.sync;
-  const res = await fetch(new URL(`/api/v1/sync/${path}`, primaryUrl!), {
+  return fetch(new URL(`/api/v1/sync/${path}`, primaryUrl!), {
     ...init,
     headers: {
       authorization: `Bearer ${nodeToken}`,
-      ...(init.body ? { "content-type": "application/json" } : {}),
+      ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}),
+      ...init.headers,
     },
     signal: AbortSignal.timeout(60_000),
   });
+}
+
+async function call(deps: Deps, path: string, init: RequestInit = {}) {
+  const res = await request(deps, path, init);
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     throw new Error(`the primary answered ${res.status} to ${path}: ${body?.detail ?? ""}`);
@@ -150,6 +159,8 @@ async function round(deps: Deps) {
   let state = (await replicaState(deps))!;
   try {
     const pushed = await push(deps, state);
+    const files = await uploadFiles(deps, (path, init) => request(deps, path, init));
+    if (files) deps.logger.info("sync: files uploaded", { files });
     state = (await replicaState(deps))!;
     const pulled = await pull(deps, state);
     if (state.lastError) await saveState(deps, { lastError: null });
@@ -173,6 +184,11 @@ export const runnerOf = (deps: Deps) => runners.get(deps);
 export async function startReplica(deps: Deps): Promise<() => Promise<void>> {
   const known = await replicaState(deps);
   if (known) deps.site.code = known.siteCode;
+  deps.documents = withPrimaryFallback(
+    deps,
+    deps.documents,
+    (path, init) => request(deps, path, init),
+  );
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let tail: Promise<unknown> = Promise.resolve();

@@ -3,10 +3,12 @@ import { defineRoute } from "../../middleware/define-route.ts";
 import {
   Conflict,
   ConflictQuery,
+  FileState,
   Hello,
   NewSyncNode,
   NodeInput,
   NodeListQuery,
+  PartQuery,
   PullPage,
   PullQuery,
   PushBatch,
@@ -140,4 +142,47 @@ export const resolve = defineRoute({
   request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(ResolveInput) },
   responses: { 200: json(Conflict, "The resolved conflict") },
   errors: [409, 412, 422],
+});
+
+export const fileState = defineRoute({
+  method: "get",
+  path: "/sync/files/{id}/upload",
+  tags,
+  access: "node",
+  summary: "How much of a file the primary holds",
+  description: "For a row with a file (a patient document) of the node's organisation; 404 " +
+    "when the row has not been pushed yet.",
+  request: { params: IdParam },
+  responses: { 200: json(FileState, "Bytes received, and whether the file is complete") },
+});
+
+export const filePart = defineRoute({
+  method: "put",
+  path: "/sync/files/{id}",
+  tags,
+  access: "node",
+  summary: "Upload one part of a file the node created (application/octet-stream)",
+  description: "The body is the raw bytes of the part (at most 512 KiB), starting at " +
+    "`offset`, which must be what the primary holds (409 with `received` otherwise). The last " +
+    "part completes the file, which must match the row's SHA-256 (422, parts dropped, " +
+    "otherwise).",
+  request: { params: IdParam, query: PartQuery },
+  responses: { 200: json(FileState, "Bytes received, and whether the file is complete") },
+  errors: [409, 413, 422],
+});
+
+export const file = defineRoute({
+  method: "get",
+  path: "/sync/files/{id}",
+  tags,
+  access: "node",
+  summary: "A file's bytes, for a node that lacks it",
+  description: "404 when the row or its file is not here (a clinic has not uploaded it yet).",
+  request: { params: IdParam },
+  responses: {
+    200: {
+      description: "The file",
+      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+    },
+  },
 });

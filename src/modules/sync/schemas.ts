@@ -201,3 +201,17 @@ export const ResolveInput = z.object({
       "now (for a rejected change: it is applied, and answers 409 if it still breaks a rule).",
   }),
 }).openapi("SyncConflictResolution");
+
+export const FileState = z.object({
+  received: z.number().int().openapi({ description: "Bytes the primary holds so far." }),
+  size: z.number().int(),
+  complete: z.boolean(),
+}).openapi("SyncFileState");
+
+export const PartQuery = z.object({
+  offset: z.coerce.number().int().min(0).openapi({
+    description: "Where this part starts: what the primary holds so far.",
+    example: 0,
+    param: { required: true },
+  }),
+});

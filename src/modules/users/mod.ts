@@ -25,6 +25,7 @@ export const usersModule = defineModule({
       // So a replica of each organisation the person works for can let them log in.
       sharedWith: membershipOrgs,
       secretFields: ["passwordHash"],
+      notFromNodes: ["isSuperAdmin"],
     },
     { table: memberships, sync: "merge", notVersioned: audited },
     { table: invitations, sync: "merge", notVersioned: audited, secretFields: ["codeHash"] },

@@ -1,0 +1,1 @@
+ALTER TABLE `sync_state` ADD `files_seq` integer DEFAULT 0 NOT NULL;
