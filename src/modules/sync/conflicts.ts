@@ -19,6 +19,8 @@ export interface ApplyContext {
   origin: string;
   /** The organisation the sending node serves. */
   orgId: string;
+  /** The sender's site code, as conflicts name it ("primary" on a replica). */
+  site: string;
 }
 
 export type ConflictRow = typeof syncConflicts.$inferSelect;
@@ -56,7 +58,7 @@ export async function openConflict(tx: Db, ctx: ApplyContext, c: NewConflict) {
     otherValue: c.otherValue ?? null,
     keptClock: c.keptClock ?? null,
     otherClock: c.otherClock ?? null,
-    otherOrigin: c.otherFromHere ? ctx.deps.site.code ?? "primary" : ctx.origin,
+    otherOrigin: c.otherFromHere ? ctx.deps.site.code ?? "primary" : ctx.site,
     change: c.kind === "rejected" || c.kind === "record" ? c.change : null,
     error: c.error ?? null,
   });

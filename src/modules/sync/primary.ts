@@ -55,6 +55,7 @@ export async function receivePush(
       role: "primary",
       origin: node.id,
       orgId: node.orgId,
+      site: node.siteCode,
     }, fresh);
     const audit = batch.audit.filter((e) => e.seq > state.audit);
     await appendShipped(tx, node.orgId, node.siteCode, audit);

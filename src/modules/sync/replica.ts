@@ -38,9 +38,9 @@ export async function replicaState(deps: Deps): Promise<State | undefined> {
 }
 
 /** A request to the primary with this node's credential. */
-function request(deps: Deps, path: string, init: RequestInit = {}): Promise<Response> {
+async function request(deps: Deps, path: string, init: RequestInit = {}): Promise<Response> {
   const { primaryUrl, nodeToken } = deps.config.sync;
-  return fetch(new URL(`/api/v1/sync/${path}`, primaryUrl!), {
+  return await fetch(new URL(`/api/v1/sync/${path}`, primaryUrl!), {
     ...init,
     headers: {
       authorization: `Bearer ${nodeToken}`,
@@ -48,6 +48,8 @@ function request(deps: Deps, path: string, init: RequestInit = {}): Promise<Resp
       ...init.headers,
     },
     signal: AbortSignal.timeout(60_000),
+  }).catch((err) => {
+    throw new Error(`the primary (${primaryUrl}) is unreachable: ${(err as Error).message}`);
   });
 }
 
@@ -133,7 +135,13 @@ async function pull(deps: Deps, state: State): Promise<number> {
       throw new Error(`the primary's schema (${page.schemaVersion}) is not this node's`);
     }
     for (const c of page.changes) observeHlc(c.hlc);
-    const ctx = { deps, role: "replica" as const, origin: "primary", orgId: state.orgId };
+    const ctx = {
+      deps,
+      role: "replica" as const,
+      origin: "primary",
+      orgId: state.orgId,
+      site: "primary",
+    };
     await deps.db.transaction(async (tx) => {
       await applyBatch(tx, ctx, page.changes);
       await tx.update(syncState).set({

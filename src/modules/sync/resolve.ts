@@ -61,6 +61,7 @@ async function writeOther(deps: Deps, tx: Db, a: Actor, c: ConflictRow) {
         role: "replica", // applied as the later clock wins, with no new conflict recorded
         origin: "resolution",
         orgId: a.orgId,
+        site: deps.site.code ?? "primary",
       }, [{ ...change, hlc: change.hlc }]);
       if (opened > 0) throw new Error("still rejected");
     } catch {
