@@ -4,7 +4,7 @@ import { syncNodes } from "../db/schema/mod.ts";
 import { hashNodeToken } from "../src/modules/sync/mod.ts";
 import { schemaVersion } from "../db/migrate.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { createOrg } from "./helpers/factories.ts";
+import { createOrg, superAdminToken } from "./helpers/factories.ts";
 
 Deno.test("sync nodes: a primary's registry of clinic replicas", async (t) => {
   const app = await createTestApp();
@@ -94,6 +94,28 @@ Deno.test("sync nodes: a primary's registry of clinic replicas", async (t) => {
     const doctor = await org.tokenFor("DOCTOR");
     assert.equal((await app.call("GET", "/api/v1/sync/nodes", { token: doctor })).status, 403);
     assert.equal((await register(doctor, { name: "X", siteCode: "X1" })).status, 403);
+  });
+
+  await t.step("a SUPER_ADMIN registers a node for any organisation, audited there", async () => {
+    const root = await superAdminToken(app);
+    const res = await app.call("POST", "/api/v1/platform/sync/nodes", {
+      token: root,
+      body: { organizationId: org.id, name: "Registered by HQ", siteCode: "HQ1" },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.match(res.body.token, /^cn_/);
+    const hello = await app.call("GET", "/api/v1/sync/hello", { token: res.body.token });
+    assert.equal(hello.body.organizationId, org.id);
+    const trail = await app.call("GET", "/api/v1/audit-events?action=sync-node.create", {
+      token: org.admin,
+    });
+    assert.ok(trail.body.data.some((e: any) => e.entityId === res.body.id));
+    const unknown = await app.call("POST", "/api/v1/platform/sync/nodes", {
+      token: root,
+      body: { organizationId: crypto.randomUUID(), name: "Nowhere", siteCode: "NW" },
+    });
+    assert.equal(unknown.status, 422);
+    assert.equal(unknown.body.errors[0].path, "organizationId");
   });
 
   await app.close();

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { actorOf, type AppEnv } from "../../lib/context.ts";
+import { actorOf, type AppEnv, requestMeta } from "../../lib/context.ts";
 import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as routes from "./routes.ts";
 import * as service from "./service.ts";
@@ -12,6 +12,18 @@ import { runNow, syncStatus } from "./status.ts";
 export function registerSyncHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.register, async (c) => {
     const node = await service.registerNode(c.var.deps, actorOf(c), c.req.valid("json"));
+    return created(c, node, `/sync/nodes/${node.id}`);
+  });
+  r.openapi(routes.registerForOrganization, async (c) => {
+    const { organizationId, ...input } = c.req.valid("json");
+    const p = c.get("principal");
+    const node = await service.registerNodeFor(c.var.deps, {
+      userId: p.userId,
+      orgId: organizationId,
+      role: p.role,
+      facilityId: null,
+      ...requestMeta(c),
+    }, input);
     return created(c, node, `/sync/nodes/${node.id}`);
   });
   r.openapi(routes.list, async (c) =>

@@ -5,7 +5,7 @@
  */
 import { syncConflicts, syncNodes, syncState } from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
-import { ADMIN_ONLY } from "../../lib/permissions.ts";
+import { ADMIN_ONLY, PLATFORM } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerSyncHandlers } from "./handlers.ts";
 import { startReplica } from "./replica.ts";
@@ -17,6 +17,7 @@ export const syncModule = defineModule({
   routes: routesOf(registerSyncHandlers),
   permissions: {
     "sync:nodes": ADMIN_ONLY,
+    "platform:sync:nodes": PLATFORM,
     "sync:run": ADMIN_ONLY,
     "sync:conflicts": ADMIN_ONLY,
   },

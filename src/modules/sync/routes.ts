@@ -9,6 +9,7 @@ import {
   NodeInput,
   NodeListQuery,
   PartQuery,
+  PlatformNodeInput,
   PullPage,
   PullQuery,
   PushBatch,
@@ -32,6 +33,19 @@ export const register = defineRoute({
     "The site code goes into every number the node allocates (MRNK2-000042), so it is unique " +
     "in the organisation (409 when taken). Facilities must be the organisation's (422).",
   request: { body: jsonBody(NodeInput) },
+  responses: { 201: json(NewSyncNode, "The node and its one-time credential") },
+});
+
+export const registerForOrganization = defineRoute({
+  method: "post",
+  path: "/platform/sync/nodes",
+  tags,
+  access: "platform:sync:nodes",
+  secret: true,
+  summary: "Register a clinic replica for any organisation (SUPER_ADMIN)",
+  description: "As POST /sync/nodes, from a platform session, naming the organisation: 422 " +
+    "when it does not exist. Audited in that organisation's trail.",
+  request: { body: jsonBody(PlatformNodeInput) },
   responses: { 201: json(NewSyncNode, "The node and its one-time credential") },
 });
 

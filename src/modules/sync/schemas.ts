@@ -15,6 +15,10 @@ export const NodeInput = z.object({
   }),
 }).openapi("SyncNodeRequest");
 
+export const PlatformNodeInput = NodeInput.extend({
+  organizationId: z.string().uuid().openapi({ description: "The organisation the node serves." }),
+}).openapi("PlatformSyncNodeRequest");
+
 export const SyncNode = z.object({
   id: z.string(),
   name: z.string(),

@@ -129,3 +129,15 @@ export async function hello(deps: Deps, node: { id: string; orgId: string }) {
   );
   return { nodeId: node.id, organizationId: node.orgId, ...row, schemaVersion: schemaVersion() };
 }
+
+/** A SUPER_ADMIN's registration for an organisation named in the request (422 if unknown). */
+export async function registerNodeFor(deps: Deps, a: Actor, input: NodeInputT) {
+  const [org] = await deps.db.db.select({ id: organizations.id }).from(organizations)
+    .where(and(eq(organizations.id, a.orgId), isNull(organizations.deletedAt)));
+  if (!org) {
+    throw unprocessable("The organisation does not exist.", [
+      { path: "organizationId", in: "body", message: "unknown organisation" },
+    ]);
+  }
+  return await registerNode(deps, a, input);
+}
