@@ -37,3 +37,8 @@ export function observeHlc(remote: string) {
     counter = remoteCount;
   }
 }
+
+/** The wall time (ms) a clock value was made at. */
+export function hlcTime(value: string): number {
+  return parseInt(value.split("-")[0], 36);
+}

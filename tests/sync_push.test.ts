@@ -63,6 +63,16 @@ Deno.test("push and pull at the primary", async (t) => {
       assert.equal((await read()).email, "once@clinic.test");
     });
 
+    await t.step("a node whose clock runs ahead is refused until it is set right", async () => {
+      const ahead = change("patients", patient.id, { email: "future@clinic.test" });
+      const future = Date.now() + 60 * 60_000;
+      ahead.hlc = `${future.toString(36).padStart(9, "0")}-0000-deadbeef`;
+      const res = await push([ahead]);
+      assert.equal(res.status, 409);
+      assert.match(res.body.detail, /clock is about 60 minutes ahead/);
+      assert.equal((await read()).email, "once@clinic.test");
+    });
+
     await t.step("another organisation's row goes to the queue, untouched", async () => {
       const res = await push([change("patients", theirs.id, { email: "stolen@clinic.test" })]);
       assert.equal(res.body.conflicts, 1);

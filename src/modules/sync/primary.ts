@@ -6,7 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import { readLog } from "../../../db/changes.ts";
 import { schemaVersion } from "../../../db/migrate.ts";
 import { syncNodes } from "../../../db/schema/mod.ts";
-import { observeHlc } from "../../../db/hlc.ts";
+import { hlcTime, observeHlc } from "../../../db/hlc.ts";
 import type { BusinessTable } from "../../../db/tenant.ts";
 import type { Deps } from "../../lib/context.ts";
 import { conflict } from "../../lib/errors.ts";
@@ -36,12 +36,32 @@ function checkSchema(theirs: number) {
  * are skipped, so a batch sent twice (a retry after a lost answer) applies once; the new
  * position is stored in the same transaction as the changes.
  */
+/**
+ * How far ahead of this server's clock a node's clocks may be. A node whose clock runs further
+ * ahead would win every concurrent edit until real time caught up, so its pushes are refused
+ * (409) until its clock is set right; its changes wait in its outbox meanwhile.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
+function checkClocks(deps: Deps, changes: SyncChangeT[]) {
+  const limit = deps.clock.now().getTime() + MAX_CLOCK_AHEAD_MS;
+  const ahead = changes.find((c) => hlcTime(c.hlc) > limit);
+  if (ahead) {
+    const minutes = Math.round((hlcTime(ahead.hlc) - deps.clock.now().getTime()) / 60_000);
+    throw conflict(
+      `This node's clock is about ${minutes} minutes ahead of the primary's; set its clock ` +
+        "right (NTP) and sync again. Nothing was applied.",
+    );
+  }
+}
+
 export async function receivePush(
   deps: Deps,
   node: NodeCaller,
   batch: { schemaVersion: number; changes: SyncChangeT[]; audit: SyncAuditEntryT[] },
 ) {
   checkSchema(batch.schemaVersion);
+  checkClocks(deps, batch.changes);
   const started = performance.now();
   for (const c of batch.changes) observeHlc(c.hlc);
   const at = deps.clock.now().toISOString();
