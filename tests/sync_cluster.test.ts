@@ -273,6 +273,10 @@ Deno.test("a primary and two replicas converge after one was cut off", async (t)
           assert.equal(n, 0, `${table} holds ${n} rows of another organisation`);
         }
       }
+      // Nor any node's credential, its own organisation's included.
+      for (const dir of [k2Dir, k3Dir]) {
+        assert.equal((await rowsOfOrg(dir, orgA.id)).sync_nodes, 0);
+      }
       const primaryCounts = await rowsOfOrg(primaryDir, orgB.id);
       assert.ok(primaryCounts.patients >= 1, "the primary has the other organisation's rows");
     });

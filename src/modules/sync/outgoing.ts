@@ -38,7 +38,8 @@ export async function toWire(
   const out: SyncChangeT[] = [];
   for (const e of entries) {
     const spec = registry.tables.get(e.tableName)?.spec;
-    if (!spec) continue;
+    // What belongs to one node (node credentials, its sync state) never leaves it.
+    if (!spec || (spec.sync !== "merge" && spec.sync !== "queue")) continue;
     const table = spec.table as BusinessTable;
     const h = await history(e.tableName, e.rowId);
     const fields = e.fields ?? [];
