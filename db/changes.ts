@@ -3,7 +3,8 @@
  * reads, and per-organisation counters for human numbers.
  */
 import { and, asc, count, eq, gt, inArray, lte, sql } from "drizzle-orm";
-import type { Db } from "./client.ts";
+import { type Db, executorOf } from "./client.ts";
+import { insertRow } from "./rows.ts";
 import { nextHlc } from "./hlc.ts";
 import { changeLog, sequences } from "./schema/mod.ts";
 
@@ -40,7 +41,7 @@ export async function recordChange(
   change: Change,
   opts: { origin?: Origin; hlc?: string } = {},
 ): Promise<void> {
-  await tx.insert(changeLog).values({
+  await insertRow(tx, changeLog, {
     orgId: change.orgId,
     tableName: change.table,
     rowId: change.rowId,
@@ -64,16 +65,25 @@ export function readLog(db: Db, orgId: string, afterSeq: number, limit: number) 
     .orderBy(asc(changeLog.seq)).limit(limit);
 }
 
+const ROW_ENTRIES = `SELECT seq, hlc, fields, origin FROM change_log
+  WHERE table_name = ? AND row_id = ? ORDER BY seq`;
+
+export interface RowEntry {
+  seq: number;
+  hlc: string;
+  fields: string[] | null;
+  origin: string;
+}
+
 /** Every entry of one row, oldest first: the source of its per-field clocks. */
-export function rowEntries(db: Db, table: string, rowId: string) {
-  return db.select({
-    seq: changeLog.seq,
-    hlc: changeLog.hlc,
-    fields: changeLog.fields,
-    origin: changeLog.origin,
-  }).from(changeLog)
-    .where(and(eq(changeLog.tableName, table), eq(changeLog.rowId, rowId)))
-    .orderBy(asc(changeLog.seq));
+export async function rowEntries(db: Db, table: string, rowId: string): Promise<RowEntry[]> {
+  const { rows } = await executorOf(db)(ROW_ENTRIES, [table, rowId], "all");
+  return (rows as [number, string, string | null, string][]).map(([seq, hlc, fields, origin]) => ({
+    seq,
+    hlc,
+    fields: fields === null ? null : JSON.parse(fields),
+    origin,
+  }));
 }
 
 /**

@@ -27,6 +27,26 @@ export type Db = SqliteRemoteDatabase<typeof schema>;
 type Method = "run" | "all" | "values" | "get";
 type Executor = (sql: string, params: unknown[], method: Method) => Promise<{ rows: any }>;
 
+/**
+ * The executor under each drizzle instance this module makes, so that the hottest statements
+ * of the write path (db/rows.ts) can run SQL built once per table on the same connection and
+ * transaction, without drizzle rebuilding it on every call.
+ */
+const executors = new WeakMap<Db, Executor>();
+
+function withExecutor(exec: Executor): Db {
+  const db = drizzle(exec, { schema });
+  executors.set(db, exec);
+  return db;
+}
+
+/** Runs SQL on the connection (and transaction) behind a drizzle instance made here. */
+export function executorOf(db: Db): Executor {
+  const exec = executors.get(db);
+  if (!exec) throw new Error("executorOf: not a database handle made by db/client.ts");
+  return exec;
+}
+
 export interface DatabaseOptions {
   url: string;
   authToken?: string;
@@ -76,7 +96,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
 type Native = InstanceType<typeof Database>;
 
 /** The INSERT statement and a row → parameters mapper for `appendRows`. */
-function rowInserter(table: SQLiteTable) {
+export function rowInserter(table: SQLiteTable) {
   const { name, columns } = getTableConfig(table);
   const keys = Object.entries(table as unknown as Record<string, unknown>)
     .filter(([, col]) => columns.includes(col as never))
@@ -157,8 +177,8 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
   // `:memory:` databases are private to their connection, so there the writer also reads.
   const reader = path === ":memory:" ? writer : openConnection(path, options);
   const readExec = nativeExecutor(reader);
-  const readDb = drizzle(readExec, { schema });
-  const txDb = drizzle(nativeExecutor(writer), { schema });
+  const readDb = withExecutor(readExec);
+  const txDb = withExecutor(nativeExecutor(writer));
   const inserters = new WeakMap<
     SQLiteTable,
     { stmt: any; params: (r: Record<string, unknown>) => unknown[] }
@@ -222,7 +242,7 @@ function remoteExecutor(run: (stmt: InStatement) => Promise<any>): Executor {
  */
 function openRemote(options: DatabaseOptions): DatabaseHandle {
   const client: Client = createClient({ url: options.url, authToken: options.authToken });
-  const readDb = drizzle(remoteExecutor((s) => client.execute(s)), { schema });
+  const readDb = withExecutor(remoteExecutor((s) => client.execute(s)));
   const withTx = async <T>(fn: (run: (s: InStatement) => Promise<any>) => Promise<T>) => {
     const tx = await client.transaction("write");
     try {
@@ -248,7 +268,7 @@ function openRemote(options: DatabaseOptions): DatabaseHandle {
       await client.batch(rows.map((r) => ({ sql, args: params(r) as any[] })), "write");
     },
     db: readDb,
-    transaction: (fn) => withTx((run) => fn(drizzle(remoteExecutor(run), { schema }))),
+    transaction: (fn) => withTx((run) => fn(withExecutor(remoteExecutor(run)))),
     executeScript: (statements) =>
       withTx(async (run) => {
         for (const s of statements) if (s.trim()) await run(s);

@@ -6,6 +6,7 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { newId } from "./ids.ts";
+import { insertRow, selectById, updateById } from "./rows.ts";
 import { nextHlc } from "./hlc.ts";
 import type { Db } from "./client.ts";
 import { type Origin, recordChange } from "./changes.ts";
@@ -251,18 +252,17 @@ export async function writeRemote(
   },
 ): Promise<Record<string, unknown>> {
   const name = getTableConfig(table).name;
-  let after: Record<string, unknown>;
   if (!args.before) {
-    [after] = await tx.insert(table as SQLiteTable)
-      .values({ ...args.values, id: args.id, version: args.version } as never).returning();
+    await insertRow(tx, table, { ...args.values, id: args.id, version: args.version });
   } else {
-    [after] = await tx.update(table as SQLiteTable).set({
+    await updateById(tx, table, args.id, {
       ...args.values,
       version: args.version,
       updatedAt: args.at,
       updatedBy: args.actorId,
-    } as never).where(eq(table.id, args.id)).returning();
+    });
   }
+  const after = (await selectById(tx, table, args.id))!;
   await afterWrite(tx, {
     table: name,
     operation: !args.before ? "insert" : args.values.deletedAt ? "delete" : "update",
@@ -291,7 +291,6 @@ export async function adoptVersion(
 }
 
 /** One row by id whatever its organisation or state, for the sync module's checks. */
-export async function findAny(db: Db, table: BusinessTable, id: string) {
-  const rows = await db.select().from(table as SQLiteTable).where(eq(table.id, id));
-  return rows[0] as Record<string, unknown> | undefined;
+export function findAny(db: Db, table: BusinessTable, id: string) {
+  return selectById(db, table, id);
 }

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { insertRow } from "./rows.ts";
 import { rowVersions } from "./schema/mod.ts";
 
 /** Bookkeeping columns: they change on every write, so they are not "changed fields". */
@@ -45,7 +46,7 @@ export interface RowWrite {
 }
 
 export async function recordVersion(tx: Db, v: RowWrite, fields: string[]): Promise<void> {
-  await tx.insert(rowVersions).values({
+  await insertRow(tx, rowVersions, {
     orgId: v.after.orgId as string,
     tableName: v.table,
     rowId: v.after.id as string,

@@ -6,6 +6,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
+import { insertRow } from "../../../db/rows.ts";
 
 type AuditRow = typeof auditEvents.$inferSelect;
 export type ShippedEntry = Omit<AuditRow, "orgId" | "site">;
@@ -25,9 +26,7 @@ export async function appendShipped(
   site: string,
   entries: ShippedEntry[],
 ) {
-  for (let i = 0; i < entries.length; i += 200) {
-    await tx.insert(auditEvents).values(
-      entries.slice(i, i + 200).map(({ seq: _seq, ...e }) => ({ ...e, orgId, site })),
-    );
+  for (const { seq: _seq, ...e } of entries) {
+    await insertRow(tx, auditEvents, { ...e, orgId, site });
   }
 }
