@@ -296,3 +296,21 @@ export function hotRead<Row extends Record<string, unknown>>(
     return out as Row;
   };
 }
+
+/**
+ * Runs `fn` inside a savepoint of the caller's transaction: when it throws, what it wrote is
+ * rolled back and the error rethrown, and the transaction goes on.
+ */
+export async function inSavepoint<T>(tx: Db, fn: () => Promise<T>): Promise<T> {
+  const exec = executorOf(tx);
+  await exec("SAVEPOINT sp", [], "run");
+  try {
+    const result = await fn();
+    await exec("RELEASE sp", [], "run");
+    return result;
+  } catch (err) {
+    await exec("ROLLBACK TO sp", [], "run");
+    await exec("RELEASE sp", [], "run");
+    throw err;
+  }
+}

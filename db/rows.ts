@@ -92,3 +92,19 @@ export async function updateById(
   });
   await executorOf(db)(sql, [...params, id], "run");
 }
+
+/**
+ * Rows of a table matching a condition written in SQL over its column names (`"org_id" = ? AND
+ * "seq" > ? ORDER BY "seq" LIMIT ?`), mapped as drizzle would.
+ */
+export async function selectWhere(
+  db: Db,
+  table: SQLiteTable,
+  where: string,
+  params: unknown[],
+): Promise<Record<string, unknown>[]> {
+  const t = sqlOf(table);
+  const sql = t.select.slice(0, t.select.lastIndexOf("WHERE")) + `WHERE ${where}`;
+  const { rows } = await executorOf(db)(sql, params, "all");
+  return (rows as unknown[][]).map((raw) => mapRow(t, raw));
+}

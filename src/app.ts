@@ -123,11 +123,16 @@ export function createApp(deps: Deps) {
   const uploadLimit = limitOf(
     Math.max(deps.config.documents.maxBytes, deps.config.imports.maxBytes) + 1024 * 1024,
   );
+  // A replica's push batch (up to 1,000 changes with their audit entries) is read only once the
+  // node's credential has been checked.
+  const pushLimit = limitOf(deps.config.sync.pushMaxBytes);
   app.use(
     `${API_PREFIX}/*`,
     (c, next) =>
       /^multipart\/form-data/i.test(c.req.header("content-type") ?? "")
         ? uploadLimit(c, next)
+        : c.req.path === `${API_PREFIX}/sync/push`
+        ? pushLimit(c, next)
         : jsonLimit(c, next),
   );
 

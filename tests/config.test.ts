@@ -65,6 +65,7 @@ Deno.test("configuration", async (t) => {
       primaryUrl: "https://hq.example.org",
       nodeToken: "cn_0123456789abcdef",
       intervalSeconds: 30,
+      pushMaxBytes: 32 * 1024 * 1024,
     });
     assert.equal(parseConfig({ DATA_DIR: dir, APP_ENV: "test" }).sync.role, "standalone");
   });

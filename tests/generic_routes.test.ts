@@ -85,7 +85,7 @@ const concrete = (path: string, id: string) =>
 const isMultipart = (o: Operation) => !!o.op.requestBody?.content?.["multipart/form-data"];
 
 Deno.test("every route, from the OpenAPI document", async (t) => {
-  const app = await createTestApp({ BODY_LIMIT_BYTES: "4096" });
+  const app = await createTestApp({ BODY_LIMIT_BYTES: "4096", SYNC_PUSH_MAX_BYTES: "4096" });
   const specRes = await app.call("GET", "/api/v1/openapi.json");
   assert.equal(specRes.status, 200);
   const spec = specRes.body;

@@ -56,6 +56,7 @@ const envSchema = z.object({
   SYNC_PRIMARY_URL: z.string().url().optional(),
   SYNC_NODE_TOKEN: z.string().min(10).optional(),
   SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+  SYNC_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
 }).superRefine((e, ctx) => {
   // A replica needs exactly these two; it learns everything else from the primary.
   if (e.SYNC_ROLE !== "replica") return;
@@ -108,6 +109,8 @@ export interface Config {
     primaryUrl: string | null;
     nodeToken: string | null;
     intervalSeconds: number;
+    /** Largest push batch a primary reads (a replica sends up to 1,000 changes at once). */
+    pushMaxBytes: number;
   };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
@@ -171,6 +174,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       primaryUrl: e.SYNC_PRIMARY_URL ?? null,
       nodeToken: e.SYNC_NODE_TOKEN ?? null,
       intervalSeconds: e.SYNC_INTERVAL_SECONDS,
+      pushMaxBytes: e.SYNC_PUSH_MAX_BYTES,
     },
     passwordLogN: 17,
   };

@@ -33,7 +33,7 @@
  */
 import { and, count, eq, inArray, max, sql } from "drizzle-orm";
 import { openDatabase } from "../../db/client.ts";
-import { readLog, rowEntries } from "../../db/changes.ts";
+import { READ_LOG_WHERE, readLog, ROW_ENTRIES } from "../../db/changes.ts";
 import { schemaVersion } from "../../db/migrate.ts";
 import { changeLog } from "../../db/schema/mod.ts";
 import { createTestApp, PASSWORD } from "../helpers/app.ts";
@@ -234,13 +234,15 @@ try {
         if (i >= WARMUP) queryUs.push((performance.now() - started) * 1000);
         if (rows.length !== newer) throw new Error(`readLog: ${rows.length} rows`);
       }
-      const explain = async (q: { toSQL(): { sql: string; params: unknown[] } }) => {
-        const { sql: text, params } = q.toSQL();
+      const explain = async (text: string, params: unknown[]) => {
         const rows = await handle.readRows(`EXPLAIN QUERY PLAN ${text}`, params);
         return rows.map((r) => String(r[3]));
       };
-      plan = await explain(readLog(handle.db, org.id, cursor, PAGE));
-      rowPlan = await explain(rowEntries(handle.db, "patients", "x"));
+      plan = await explain(
+        `SELECT * FROM change_log WHERE ${READ_LOG_WHERE}`,
+        [org.id, cursor, PAGE],
+      );
+      rowPlan = await explain(ROW_ENTRIES, ["patients", "x"]);
     } finally {
       handle.close();
     }

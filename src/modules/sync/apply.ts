@@ -17,8 +17,7 @@
  * - a change that breaks a constraint here (a unique number, an unknown parent) is rolled back
  *   alone and kept whole in the queue; the rest of the batch applies.
  */
-import { sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { type Db, inSavepoint } from "../../../db/client.ts";
 import { fieldClocks, rowEntries } from "../../../db/changes.ts";
 import { nextHlc } from "../../../db/hlc.ts";
 import {
@@ -185,13 +184,22 @@ async function applyOne(tx: Db, ctx: ApplyContext, change: SyncChangeT): Promise
   // On the primary even a change that applied nothing moves the version past both sides' and
   // is logged, so every node ends on the primary's version of the row.
   for (const f of fields) if (!(f in apply)) apply[f] = before[f];
+  const version = Math.max((before.version as number) + 1, change.version);
+  // Applied exactly as made (every field, same version): the sender's row already is ours, so
+  // it need not get the change back; anything else goes back to it like any other change.
+  const exact = conflicts === 0 && version === change.version &&
+    writtenFields(change).every((f) => clocks[f] === clockOf(f));
   const after = await writeRemote(tx, table, {
     before,
     id: change.rowId,
     values: apply,
     ...meta,
-    version: Math.max((before.version as number) + 1, change.version),
-    stamp: { origin: ctx.origin, hlc: change.hlc, clocks },
+    version,
+    stamp: {
+      origin: exact || ctx.role === "replica" ? ctx.origin : `merged:${ctx.origin}`,
+      hlc: change.hlc,
+      clocks,
+    },
   });
   return conflicts + await afterApply(tx, ctx, spec, change, before, after, fields);
 }
@@ -233,13 +241,9 @@ const isConstraint = (err: unknown) =>
 export async function applyBatch(tx: Db, ctx: ApplyContext, changes: SyncChangeT[]) {
   let conflicts = 0;
   for (const change of changes) {
-    await tx.run(sql`SAVEPOINT sync_change`);
     try {
-      conflicts += await applyOne(tx, ctx, change);
-      await tx.run(sql`RELEASE sync_change`);
+      conflicts += await inSavepoint(tx, () => applyOne(tx, ctx, change));
     } catch (err) {
-      await tx.run(sql`ROLLBACK TO sync_change`);
-      await tx.run(sql`RELEASE sync_change`);
       if (!isConstraint(err)) throw err;
       await openConflict(tx, ctx, {
         kind: "rejected",

@@ -109,7 +109,9 @@ export async function servePull(
   checkSchema(q.schemaVersion);
   const started = performance.now();
   const entries = await readLog(deps.db.db, node.orgId, q.after, q.limit);
-  const kept = await withoutOtherFacilities(deps, node, entries);
+  // A node's own changes applied exactly as it made them are already there as they are here.
+  const kept = (await withoutOtherFacilities(deps, node, entries))
+    .filter((e) => e.origin !== node.id);
   const changes = await toWire(deps.db.db, deps.registry, kept);
   const next = entries.length ? entries[entries.length - 1].seq : q.after;
   const at = deps.clock.now().toISOString();

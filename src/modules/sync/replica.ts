@@ -25,9 +25,9 @@ import { toWire } from "./outgoing.ts";
 import { Hello, PullPage, PushResult } from "./schemas.ts";
 
 const MAX_BACKOFF_MS = 5 * 60_000;
-const PUSH_BATCH = 250;
+const PUSH_BATCH = 1000;
 const AUDIT_BATCH = 1000;
-const PULL_PAGE = 500;
+const PULL_PAGE = 1000;
 
 type State = typeof syncState.$inferSelect;
 
