@@ -5,15 +5,13 @@
  * it from scratch (bulk loads, a fresh database with patients but no index).
  */
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { type Db, executorOf } from "../../../db/client.ts";
 import { changedFields, type RowHook } from "../../../db/tenant.ts";
 import {
   organizations,
   patientNameTerms,
-  patientNameVariants,
   type PatientRow,
   patients,
-  patientSearchTerms,
 } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { foldId } from "../../lib/normalize.ts";
@@ -34,6 +32,20 @@ async function absorbedMrns(tx: Db, orgId: string, survivorId: string) {
   return rows.map((r) => r[0]);
 }
 
+// The index's statements, run prepared on the write's own connection: a patient write changes a
+// few dozen index rows (terms, name counts, typo keys of new words), and building each insert
+// with drizzle's query builder cost several times what SQLite spends on it.
+const DELETE_TERM =
+  "DELETE FROM patient_search_terms WHERE org_id = ? AND term = ? AND patient_id = ?";
+const INSERT_TERM =
+  "INSERT OR IGNORE INTO patient_search_terms (org_id, term, patient_id) VALUES (?, ?, ?)";
+const FORGET_NAME =
+  "UPDATE patient_name_terms SET patients = max(patients - 1, 0) WHERE org_id = ? AND term = ?";
+const COUNT_NAME = `INSERT INTO patient_name_terms (org_id, term, patients) VALUES (?, ?, 1)
+  ON CONFLICT (org_id, term) DO UPDATE SET patients = patients + 1 RETURNING patients`;
+const INSERT_VARIANT =
+  "INSERT OR IGNORE INTO patient_name_variants (org_id, variant, term) VALUES (?, ?, ?)";
+
 /** Adds/removes one patient's terms and adjusts the name vocabulary counts. */
 async function applyDiff(
   tx: Db,
@@ -42,41 +54,24 @@ async function applyDiff(
   removed: string[],
   added: string[],
 ) {
-  for (const term of removed) {
-    await tx.delete(patientSearchTerms).where(and(
-      eq(patientSearchTerms.orgId, orgId),
-      eq(patientSearchTerms.term, term),
-      eq(patientSearchTerms.patientId, patientId),
-    ));
-  }
-  if (added.length) {
-    await tx.insert(patientSearchTerms).values(added.map((term) => ({ orgId, term, patientId })))
-      .onConflictDoNothing();
-  }
-  for (const part of nameTermsIn(removed)) {
-    await tx.update(patientNameTerms).set({
-      patients: sql`max(${patientNameTerms.patients} - 1, 0)`,
-    })
-      .where(and(eq(patientNameTerms.orgId, orgId), eq(patientNameTerms.term, part)));
-  }
+  const run = executorOf(tx);
+  for (const term of removed) await run(DELETE_TERM, [orgId, term, patientId], "run");
+  for (const term of added) await run(INSERT_TERM, [orgId, term, patientId], "run");
+  for (const part of nameTermsIn(removed)) await run(FORGET_NAME, [orgId, part], "run");
   const newWords: string[] = [];
   for (const part of nameTermsIn(added)) {
-    const [row] = await tx.insert(patientNameTerms).values({ orgId, term: part, patients: 1 })
-      .onConflictDoUpdate({
-        target: [patientNameTerms.orgId, patientNameTerms.term],
-        set: { patients: sql`${patientNameTerms.patients} + 1` },
-      }).returning({ patients: patientNameTerms.patients });
+    const { rows } = await run(COUNT_NAME, [orgId, part], "get");
     // A word seen for the first time gets its typo keys (a word at 0 patients keeps its own).
-    if (row.patients === 1) newWords.push(part);
+    if (Number((rows as unknown[])[0]) === 1) newWords.push(part);
   }
   await addTypoKeys(tx, orgId, newWords);
 }
 
-/** Stores the typo keys of `words` (see patient_name_variants), in multi-row inserts. */
+/** Stores the typo keys of `words` (see patient_name_variants). */
 async function addTypoKeys(tx: Db, orgId: string, words: string[]) {
-  const rows = words.flatMap((term) => typoKeys(term).map((variant) => ({ orgId, variant, term })));
-  for (let i = 0; i < rows.length; i += 300) {
-    await tx.insert(patientNameVariants).values(rows.slice(i, i + 300)).onConflictDoNothing();
+  const run = executorOf(tx);
+  for (const term of words) {
+    for (const variant of typoKeys(term)) await run(INSERT_VARIANT, [orgId, variant, term], "run");
   }
 }
 
