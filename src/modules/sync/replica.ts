@@ -90,29 +90,49 @@ export async function contactPrimary(deps: Deps) {
 const saveState = (deps: Deps, set: Partial<State>) =>
   deps.db.transaction((tx) => tx.update(syncState).set(set).where(eq(syncState.id, 1)));
 
-/** Sends the outbox and this node's audit entries, batch by batch; answers how many changes. */
+/** One push batch, read and serialised, with the positions it ends at. */
+async function prepareBatch(deps: Deps, orgId: string, after: { seq: number; audit: number }) {
+  const entries = await readOutbox(deps.db.db, orgId, after.seq, PUSH_BATCH);
+  const audit = await entriesAfter(deps.db.db, orgId, after.audit, AUDIT_BATCH);
+  const changes = await toWire(deps.db.db, deps.registry, entries);
+  return {
+    changes: entries.length,
+    audit: audit.length,
+    body: JSON.stringify({ schemaVersion: schemaVersion(), changes, audit }),
+    seq: entries.length ? entries[entries.length - 1].seq : after.seq,
+    auditSeq: audit.length ? audit[audit.length - 1].seq : after.audit,
+  };
+}
+
+/**
+ * Sends the outbox and this node's audit entries, batch by batch, in order; answers how many
+ * changes. The next batch is read and serialised while the primary applies the current one; it
+ * is sent only once the current one is confirmed.
+ */
 async function push(deps: Deps, state: State): Promise<number> {
   let pushed = 0;
-  let { pushedSeq, auditSeq } = state;
+  let next = prepareBatch(deps, state.orgId, { seq: state.pushedSeq, audit: state.auditSeq });
   while (true) {
     const started = performance.now();
-    const entries = await readOutbox(deps.db.db, state.orgId, pushedSeq, PUSH_BATCH);
-    const audit = await entriesAfter(deps.db.db, state.orgId, auditSeq, AUDIT_BATCH);
-    if (entries.length === 0 && audit.length === 0) return pushed;
-    const changes = await toWire(deps.db.db, deps.registry, entries);
-    const answer = PushResult.parse(
-      await call(deps, "push", {
-        method: "POST",
-        body: JSON.stringify({ schemaVersion: schemaVersion(), changes, audit }),
-      }),
-    );
-    pushedSeq = entries.length ? entries[entries.length - 1].seq : pushedSeq;
-    auditSeq = audit.length ? audit[audit.length - 1].seq : auditSeq;
-    await saveState(deps, { pushedSeq, auditSeq, lastPushAt: deps.clock.now().toISOString() });
-    pushed += entries.length;
+    const batch = await next;
+    if (batch.changes === 0 && batch.audit === 0) return pushed;
+    next = prepareBatch(deps, state.orgId, { seq: batch.seq, audit: batch.auditSeq });
+    let answer;
+    try {
+      answer = PushResult.parse(await call(deps, "push", { method: "POST", body: batch.body }));
+    } catch (err) {
+      await next.catch(() => {});
+      throw err;
+    }
+    await saveState(deps, {
+      pushedSeq: batch.seq,
+      auditSeq: batch.auditSeq,
+      lastPushAt: deps.clock.now().toISOString(),
+    });
+    pushed += batch.changes;
     deps.logger.info("sync: pushed", {
-      changes: entries.length,
-      audit: audit.length,
+      changes: batch.changes,
+      audit: batch.audit,
       conflicts: answer.conflicts,
       ms: Math.round(performance.now() - started),
     });
