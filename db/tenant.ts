@@ -57,6 +57,11 @@ export interface RemoteStamp {
    * the change's own, or a field's own in a snapshot of a shared row.
    */
   clocks: Record<string, string>;
+  /**
+   * Whether the entry keeps what the change wrote. A primary does (it sends its log to nodes);
+   * a replica sends only its own changes, so for those it applied it keeps clocks and fields.
+   */
+  keepValues: boolean;
 }
 
 const pick = (row: Record<string, unknown>, keys: string[], leaveOut?: ReadonlySet<string>) =>
@@ -89,7 +94,7 @@ async function afterWrite(tx: Db, write: RowWrite, remote?: RemoteStamp) {
       version: write.after.version as number,
       at: write.at,
       fields: group,
-      values: pick(
+      values: remote && !remote.keepValues ? null : pick(
         write.after,
         write.operation === "insert" ? Object.keys(write.after) : group,
         secret,

@@ -80,6 +80,66 @@ Deno.test("push and pull at the primary", async (t) => {
         token: other.admin,
       });
       assert.notEqual(still.body.email, "stolen@clinic.test");
+      // Choosing to apply it anyway is refused for the same reason.
+      const queue = await app.call("GET", "/api/v1/sync/conflicts", { token: org.admin });
+      const held = queue.body.data.find((c: any) => c.rowId === theirs.id);
+      const resolved = await app.call("POST", `/api/v1/sync/conflicts/${held.id}/resolve`, {
+        token: org.admin,
+        body: { choice: "other" },
+      });
+      assert.equal(resolved.status, 409, JSON.stringify(resolved.body));
+      const after = await app.call("GET", `/api/v1/patients/${theirs.id}`, {
+        token: other.admin,
+      });
+      assert.notEqual(after.body.email, "stolen@clinic.test");
+    });
+
+    await t.step("a change breaking a unique rule is kept, and applied once fixed", async () => {
+      const mine = await app.call("POST", "/api/v1/facilities", {
+        token: org.admin,
+        body: { name: "Westlands", code: "WEST" },
+      });
+      assert.equal(mine.status, 201);
+      const id = crypto.randomUUID();
+      const at = new Date().toISOString();
+      const res = await push([{
+        ...change("facilities", id, {}),
+        op: "insert",
+        version: 1,
+        values: {
+          id,
+          orgId: org.id,
+          createdAt: at,
+          updatedAt: at,
+          version: 1,
+          name: "Westlands (clinic)",
+          code: "WEST",
+          active: true,
+        },
+        base: {},
+      }]);
+      assert.equal(res.body.conflicts, 1);
+      const queue = await app.call("GET", "/api/v1/sync/conflicts", { token: org.admin });
+      const held = queue.body.data.find((c: any) => c.rowId === id);
+      assert.equal(held.kind, "rejected");
+      assert.match(held.error, /UNIQUE/i);
+      const early = await app.call("POST", `/api/v1/sync/conflicts/${held.id}/resolve`, {
+        token: org.admin,
+        body: { choice: "other" },
+      });
+      assert.equal(early.status, 409, "still clashes");
+      const renamed = await app.call("PATCH", `/api/v1/facilities/${mine.body.id}`, {
+        token: org.admin,
+        body: { code: "WEST-HQ" },
+      });
+      assert.equal(renamed.status, 200);
+      const resolved = await app.call("POST", `/api/v1/sync/conflicts/${held.id}/resolve`, {
+        token: org.admin,
+        body: { choice: "other" },
+      });
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      const applied = await app.call("GET", `/api/v1/facilities/${id}`, { token: org.admin });
+      assert.equal(applied.body.code, "WEST");
     });
 
     await t.step("a node cannot make anyone a super admin", async () => {

@@ -47,7 +47,7 @@ async function checkScope(
   change: SyncChangeT,
   before: Record<string, unknown> | undefined,
 ) {
-  if (ctx.role !== "primary") return;
+  if (ctx.trusted) return;
   if (spec.sync !== "merge" && spec.sync !== "queue") {
     throw new Rejected(`table ${change.table} does not sync this way`);
   }
@@ -107,6 +107,7 @@ async function applyOne(tx: Db, ctx: ApplyContext, change: SyncChangeT): Promise
         origin: ctx.origin,
         hlc: change.hlc,
         clocks: Object.fromEntries(fields.map((f) => [f, clockOf(f)])),
+        keepValues: ctx.keepValues,
       },
     });
     return await afterApply(tx, ctx, spec, change, undefined, after, fields);
@@ -199,6 +200,7 @@ async function applyOne(tx: Db, ctx: ApplyContext, change: SyncChangeT): Promise
       origin: exact || ctx.role === "replica" ? ctx.origin : `merged:${ctx.origin}`,
       hlc: change.hlc,
       clocks,
+      keepValues: ctx.keepValues,
     },
   });
   return conflicts + await afterApply(tx, ctx, spec, change, before, after, fields);

@@ -21,6 +21,13 @@ export interface ApplyContext {
   orgId: string;
   /** The sender's site code, as conflicts name it ("primary" on a replica). */
   site: string;
+  /** Whether this node's log keeps what applied changes wrote (it serves its log to nodes). */
+  keepValues: boolean;
+  /**
+   * The changes come from this node's primary, which checked them: a replica applies them
+   * without the checks a primary makes on a node's changes (scope, fields only it sets).
+   */
+  trusted: boolean;
 }
 
 export type ConflictRow = typeof syncConflicts.$inferSelect;

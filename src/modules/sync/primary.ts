@@ -76,6 +76,8 @@ export async function receivePush(
       origin: node.id,
       orgId: node.orgId,
       site: node.siteCode,
+      keepValues: true,
+      trusted: false,
     }, fresh);
     const audit = batch.audit.filter((e) => e.seq > state.audit);
     await appendShipped(tx, node.orgId, node.siteCode, audit);

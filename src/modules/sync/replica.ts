@@ -161,6 +161,8 @@ async function pull(deps: Deps, state: State): Promise<number> {
       origin: "primary",
       orgId: state.orgId,
       site: "primary",
+      keepValues: false,
+      trusted: true,
     };
     await deps.db.transaction(async (tx) => {
       await applyBatch(tx, ctx, page.changes);

@@ -28,6 +28,10 @@ export async function resolveConflict(
     const c = await findInTenant(tx, syncConflicts, a.orgId, id);
     if (!c) throw notFound("Conflict");
     if (c.status === "resolved") throw unprocessable("The conflict is already resolved.");
+    if (c.kind === "rejected" && choice === "other" && deps.config.sync.role === "replica") {
+      // Only the primary can apply it for every node; a replica would apply it for itself.
+      throw conflict("A rejected change is applied at the primary: resolve it there.");
+    }
     if (choice === "other") await writeOther(deps, tx, a, c);
     const row = await auditedUpdate(deps, tx, a, {
       table: syncConflicts,
@@ -62,6 +66,8 @@ async function writeOther(deps: Deps, tx: Db, a: Actor, c: ConflictRow) {
         origin: "resolution",
         orgId: a.orgId,
         site: deps.site.code ?? "primary",
+        keepValues: true,
+        trusted: false,
       }, [{ ...change, hlc: change.hlc }]);
       if (opened > 0) throw new Error("still rejected");
     } catch {
