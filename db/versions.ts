@@ -10,7 +10,7 @@ import { insertRow } from "./rows.ts";
 import { rowVersions } from "./schema/mod.ts";
 
 /** Bookkeeping columns: they change on every write, so they are not "changed fields". */
-const BOOKKEEPING = new Set([
+export const BOOKKEEPING: ReadonlySet<string> = new Set([
   "id",
   "orgId",
   "version",

@@ -10,6 +10,43 @@ import { newId } from "../db/ids.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 
+/** A document row as a replica pushes it: an insert with the whole row. */
+function documentInsert(
+  seq: number,
+  row: { id: string; orgId: string; patientId: string; content: Uint8Array; storageKey?: string },
+) {
+  const at = new Date().toISOString();
+  return {
+    seq,
+    table: "patient_documents",
+    rowId: row.id,
+    op: "insert",
+    version: 1,
+    at,
+    actorId: null,
+    hlc: nextHlc(),
+    values: {
+      id: row.id,
+      orgId: row.orgId,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: null,
+      updatedBy: null,
+      version: 1,
+      deletedAt: null,
+      patientId: row.patientId,
+      title: "Referral",
+      category: "referral",
+      fileName: "referral.pdf",
+      mediaType: "application/pdf",
+      sizeBytes: row.content.byteLength,
+      sha256: createHash("sha256").update(row.content).digest("hex"),
+      storageKey: row.storageKey ?? `${row.orgId}/${row.id}`,
+    },
+    base: {},
+  };
+}
+
 Deno.test("file uploads from a replica resume, and are checked whole", async (t) => {
   const app = await createTestApp();
   try {
@@ -23,40 +60,11 @@ Deno.test("file uploads from a replica resume, and are checked whole", async (t)
     const bytes = new TextEncoder().encode("%PDF-1.4\n" + "x".repeat(700_000) + "\n%%EOF\n");
     // The document row as the replica pushes it (its file stays at the replica for now).
     const pushRow = async (id: string, content: Uint8Array, seq: number) => {
-      const at = new Date().toISOString();
       const res = await app.call("POST", "/api/v1/sync/push", {
         token,
         body: {
           schemaVersion: schemaVersion(),
-          changes: [{
-            seq,
-            table: "patient_documents",
-            rowId: id,
-            op: "insert",
-            version: 1,
-            at,
-            actorId: null,
-            hlc: nextHlc(),
-            values: {
-              id,
-              orgId: org.id,
-              createdAt: at,
-              updatedAt: at,
-              createdBy: null,
-              updatedBy: null,
-              version: 1,
-              deletedAt: null,
-              patientId: patient.id,
-              title: "Referral",
-              category: "referral",
-              fileName: "referral.pdf",
-              mediaType: "application/pdf",
-              sizeBytes: content.byteLength,
-              sha256: createHash("sha256").update(content).digest("hex"),
-              storageKey: `${org.id}/${id}`,
-            },
-            base: {},
-          }],
+          changes: [documentInsert(seq, { id, orgId: org.id, patientId: patient.id, content })],
         },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -133,37 +141,17 @@ Deno.test("a node cannot point a file row at another organisation's file", async
       body: { name: "Rogue clinic", siteCode: "RG" },
     });
     const id = newId();
-    const at = new Date().toISOString();
     const res = await app.call("POST", "/api/v1/sync/push", {
       token: node.body.token,
       body: {
         schemaVersion: schemaVersion(),
-        changes: [{
-          seq: 1,
-          table: "patient_documents",
-          rowId: id,
-          op: "insert",
-          version: 1,
-          at,
-          actorId: null,
-          hlc: nextHlc(),
-          values: {
-            id,
-            orgId: org.id,
-            createdAt: at,
-            updatedAt: at,
-            version: 1,
-            patientId: patient.id,
-            title: "Theirs",
-            category: "other",
-            fileName: "theirs.pdf",
-            mediaType: "application/pdf",
-            sizeBytes: 10,
-            sha256: "0".repeat(64),
-            storageKey: `${crypto.randomUUID()}/${crypto.randomUUID()}`,
-          },
-          base: {},
-        }],
+        changes: [documentInsert(1, {
+          id,
+          orgId: org.id,
+          patientId: patient.id,
+          content: new Uint8Array(10),
+          storageKey: `${crypto.randomUUID()}/${crypto.randomUUID()}`,
+        })],
       },
     });
     assert.equal(res.status, 200);

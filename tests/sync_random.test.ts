@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient, createStaff } from "./helpers/factories.ts";
 import { SAMPLE_PNG } from "./helpers/openapi.ts";
+import { prng } from "./helpers/random.ts";
 import {
   checksums,
   dump,
@@ -26,21 +27,9 @@ import {
 const SEED = Number(Deno.env.get("SYNC_SEED") ?? 20261130);
 const STEPS = Number(Deno.env.get("SYNC_STEPS") ?? 160);
 
-/** mulberry32: small, fast and the same everywhere. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, async () => {
   console.log(`sync random: SYNC_SEED=${SEED} SYNC_STEPS=${STEPS}`);
-  const rand = random(SEED);
+  const rand = prng(SEED);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const dirs = await Promise.all(
     ["primary", "k2", "k3"].map((n) => Deno.makeTempDir({ prefix: `clinic-rand-${n}-` })),

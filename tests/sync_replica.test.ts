@@ -9,50 +9,7 @@ import { openDatabase } from "../db/client.ts";
 import { syncState } from "../db/schema/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg } from "./helpers/factories.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-const SECRET = "replica-test-secret-replica-test-secret";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** A real server process on loopback, its output collected for the test to wait on. */
-function serve(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "src/main.ts"],
-    cwd: ROOT,
-    env: { APP_ENV: "test", HOST: "127.0.0.1", JWT_SECRET: SECRET, LOG_LEVEL: "info", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output += decoder.decode(chunk);
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  return {
-    output: () => output,
-    async waitFor(text: string, ms = 20_000) {
-      const until = Date.now() + ms;
-      while (!output.includes(text)) {
-        if (Date.now() > until) throw new Error(`no "${text}" within ${ms} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      await child.status;
-      await drained;
-    },
-  };
-}
+import { freePort, SECRET, serve } from "./helpers/cluster.ts";
 
 Deno.test("a replica allocates no number before its primary has given it its site code", async () => {
   // Staff made on the same database before it starts as a replica (normally they are pulled).
@@ -95,9 +52,7 @@ Deno.test("a replica started while its primary is down makes first contact once 
   assert.equal(node.status, 201);
   await setup.close();
 
-  const replica = serve({
-    DATA_DIR: replicaDir,
-    PORT: String(freePort()),
+  const replica = serve(replicaDir, {
     SYNC_ROLE: "replica",
     SYNC_PRIMARY_URL: `http://127.0.0.1:${primaryPort}`,
     SYNC_NODE_TOKEN: node.body.token,
@@ -106,7 +61,7 @@ Deno.test("a replica started while its primary is down makes first contact once 
   try {
     // Offline: the replica serves, and says it is retrying.
     await replica.waitFor("primary unreachable, retrying");
-    primary = serve({ DATA_DIR: primaryDir, PORT: String(primaryPort), SYNC_ROLE: "primary" });
+    primary = serve(primaryDir, { SYNC_ROLE: "primary" }, primaryPort);
     await primary.waitFor("listening");
     await replica.waitFor("sync: first contact");
 

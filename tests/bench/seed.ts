@@ -19,6 +19,7 @@ import { formatMrn } from "../../src/modules/patients/mrn.ts";
 import { rebuildSearchIndex } from "../../src/modules/patients/search-index.ts";
 import { ensureSuperAdmin } from "../../src/modules/users/bootstrap.ts";
 import { patients, sequences } from "../../db/schema/mod.ts";
+import { prng } from "../helpers/random.ts";
 
 export interface BenchData {
   orgId: string;
@@ -201,17 +202,7 @@ const SEXES = ["female", "male", "female", "male", "female", "male", "other", "u
 /** Bump when the generated data changes: cached databases are keyed by it. */
 export const SEED_VERSION = 5;
 
-/** mulberry32: a small seeded PRNG, so every run seeds (and draws) the same data. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Picks from `xs` with Zipf weights (the first name far more often than the last). */
 function zipf<T>(xs: readonly T[], rand: () => number, s = 0.9) {

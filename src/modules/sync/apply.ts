@@ -27,12 +27,11 @@ import {
   type RemoteStamp,
   writeRemote,
 } from "../../../db/tenant.ts";
-import { diffFields } from "../../../db/versions.ts";
+import { BOOKKEEPING, diffFields } from "../../../db/versions.ts";
 import type { TableSpec } from "../../lib/context.ts";
 import { type ApplyContext, openConflict } from "./conflicts.ts";
 
 export type { ApplyContext };
-import { BOOKKEEPING } from "./outgoing.ts";
 import type { SyncChangeT } from "./schemas.ts";
 
 /** A change refused by a rule of sync itself (a table that does not sync, a foreign row). */

@@ -11,16 +11,6 @@ import type { Registry } from "../../lib/context.ts";
 import type { BusinessTable } from "../../../db/tenant.ts";
 import type { SyncChangeT } from "./schemas.ts";
 
-export const BOOKKEEPING = new Set([
-  "id",
-  "orgId",
-  "version",
-  "createdAt",
-  "updatedAt",
-  "createdBy",
-  "updatedBy",
-]);
-
 type RowEntries = Awaited<ReturnType<typeof rowEntries>>;
 
 export async function toWire(
