@@ -54,6 +54,14 @@ Deno.test("push and pull at the primary", async (t) => {
       assert.equal((await read()).email, "once@clinic.test");
     });
 
+    await t.step("the same batch sent twice at once applies once", async () => {
+      const batch = [change("patients", patient.id, { occupation: "Nurse" })];
+      const [a, b] = await Promise.all([push(batch), push(batch)]);
+      assert.equal(a.status, 200);
+      assert.equal(b.status, 200);
+      assert.equal(a.body.applied + b.body.applied, 1, JSON.stringify([a.body, b.body]));
+    });
+
     await t.step("a node of another schema is refused, and nothing applies", async () => {
       const res = await push([change("patients", patient.id, { email: "no@clinic.test" })], 1);
       assert.equal(res.status, 409);
@@ -123,6 +131,12 @@ Deno.test("push and pull at the primary", async (t) => {
       const held = queue.body.data.find((c: any) => c.rowId === id);
       assert.equal(held.kind, "rejected");
       assert.match(held.error, /UNIQUE/i);
+      const trail = await app.call(
+        "GET",
+        `/api/v1/audit-events?action=sync-conflict.create&entityId=${held.id}`,
+        { token: org.admin },
+      );
+      assert.equal(trail.body.data.length, 1, "the conflict's creation is audited");
       const early = await app.call("POST", `/api/v1/sync/conflicts/${held.id}/resolve`, {
         token: org.admin,
         body: { choice: "other" },

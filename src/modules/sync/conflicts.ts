@@ -54,7 +54,7 @@ function patientOf(change: SyncChangeT, row?: Record<string, unknown>) {
 
 export async function openConflict(tx: Db, ctx: ApplyContext, c: NewConflict) {
   const at = ctx.deps.clock.now().toISOString();
-  await insertTracked(tx, syncConflicts, {
+  const row = await insertTracked(tx, syncConflicts, {
     ...stamp(ctx.orgId, null, at),
     kind: c.kind,
     tableName: c.change.table,
@@ -68,6 +68,13 @@ export async function openConflict(tx: Db, ctx: ApplyContext, c: NewConflict) {
     otherOrigin: c.otherFromHere ? ctx.deps.site.code ?? "primary" : ctx.site,
     change: c.kind === "rejected" || c.kind === "record" ? c.change : null,
     error: c.error ?? null,
+  });
+  // Sync decided it, not a person: the entry names the node whose change it was.
+  await ctx.deps.audit.record(tx, { orgId: ctx.orgId, requestId: `sync:${ctx.site}` }, {
+    action: "sync-conflict.create",
+    entityType: "sync-conflict",
+    entityId: row.id,
+    patientId: row.patientId,
   });
 }
 
