@@ -110,7 +110,8 @@ Deno.test("push and pull at the primary", async (t) => {
       assert.equal(mine.status, 201);
       const id = crypto.randomUUID();
       const at = new Date().toISOString();
-      const res = await push([{
+      // Between two good changes, which apply all the same.
+      const res = await push([change("patients", patient.id, { middleName: "Before" }), {
         ...change("facilities", id, {}),
         op: "insert",
         version: 1,
@@ -125,8 +126,12 @@ Deno.test("push and pull at the primary", async (t) => {
           active: true,
         },
         base: {},
-      }]);
+      }, change("patients", patient.id, { nationalId: "A1234567" })]);
       assert.equal(res.body.conflicts, 1);
+      assert.equal(res.body.applied, 3, "every change is applied or held");
+      const now = await read();
+      assert.equal(now.middleName, "Before");
+      assert.equal(now.nationalId, "A1234567");
       const queue = await app.call("GET", "/api/v1/sync/conflicts", { token: org.admin });
       const held = queue.body.data.find((c: any) => c.rowId === id);
       assert.equal(held.kind, "rejected");

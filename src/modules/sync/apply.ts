@@ -235,11 +235,22 @@ const isConstraint = (err: unknown) =>
   /CONSTRAINT/.test(String((err as { code?: string })?.code ?? ""));
 
 /**
- * Applies a batch in the caller's transaction. Each change runs in a savepoint: one that breaks
- * a constraint is rolled back alone and kept whole in the conflict queue, never half applied and
- * never dropped. Answers how many conflicts the batch opened.
+ * Applies a batch in the caller's transaction. A change that breaks a constraint is rolled back
+ * alone (the batch is applied again change by change, each in a savepoint) and kept whole in the
+ * conflict queue, never half applied and never dropped. Answers how many conflicts it opened.
  */
 export async function applyBatch(tx: Db, ctx: ApplyContext, changes: SyncChangeT[]) {
+  // The whole batch at once first; a savepoint per change costs as much as a tenth of the work.
+  try {
+    return await inSavepoint(tx, async () => {
+      let opened = 0;
+      for (const change of changes) opened += await applyOne(tx, ctx, change);
+      return opened;
+    });
+  } catch (err) {
+    if (!isConstraint(err)) throw err;
+  }
+  // One of them breaks a rule: again, one at a time, so that only that one is held back.
   let conflicts = 0;
   for (const change of changes) {
     try {

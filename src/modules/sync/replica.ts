@@ -22,7 +22,7 @@ import { applyBatch } from "./apply.ts";
 import { countOpen } from "./conflicts.ts";
 import { uploadFiles, withPrimaryFallback } from "./files.ts";
 import { toWire } from "./outgoing.ts";
-import { Hello, PullPage, PushResult } from "./schemas.ts";
+import { Hello, type PullPageT, PushResult } from "./schemas.ts";
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 const PUSH_BATCH = 1000;
@@ -139,17 +139,28 @@ async function push(deps: Deps, state: State): Promise<number> {
   }
 }
 
+/**
+ * A page from the primary, checked in its shape only: the primary is this node's authority,
+ * reached with its credential, and has already said its schema is this node's; validating each
+ * of a thousand changes field by field cost a tenth of applying them.
+ */
+function pullPage(body: unknown): PullPageT {
+  const page = body as PullPageT | null;
+  if (
+    !page || typeof page.schemaVersion !== "number" || !Array.isArray(page.changes) ||
+    typeof page.next !== "number" || typeof page.more !== "boolean"
+  ) throw new Error("the primary's answer to pull is not a page of changes");
+  return page;
+}
+
 /** Applies the primary's changes after this node's cursor, page by page. */
 async function pull(deps: Deps, state: State): Promise<number> {
   let pulled = 0;
   let after = state.pulledSeq;
   while (true) {
     const started = performance.now();
-    const page = PullPage.parse(
-      await call(
-        deps,
-        `pull?after=${after}&limit=${PULL_PAGE}&schemaVersion=${schemaVersion()}`,
-      ),
+    const page = pullPage(
+      await call(deps, `pull?after=${after}&limit=${PULL_PAGE}&schemaVersion=${schemaVersion()}`),
     );
     if (page.schemaVersion !== schemaVersion()) {
       throw new Error(`the primary's schema (${page.schemaVersion}) is not this node's`);

@@ -150,6 +150,8 @@ export const PullPage = z.object({
   more: z.boolean(),
 }).openapi("SyncPullPage");
 
+export type PullPageT = z.infer<typeof PullPage>;
+
 export const RunResult = z.object({
   pushed: z.number().int(),
   pulled: z.number().int(),
