@@ -176,6 +176,27 @@ Deno.test("push and pull at the primary", async (t) => {
       assert.notEqual(platform.status, 200, "still no platform session");
     });
 
+    await t.step(
+      "rows logged before the log kept values or clocks still travel whole",
+      async () => {
+        const old = await createPatient(app, org.admin, { givenName: "Legacy" });
+        // As an older primary's log holds them (before migrations 0007 and 0008).
+        await app.deps.db.executeScript([
+          `UPDATE change_log SET "values" = NULL, hlc = '', fields = NULL, actor_id = NULL
+          WHERE row_id = '${old.id}'`,
+        ]);
+        const page = await app.call(
+          "GET",
+          `/api/v1/sync/pull?after=0&limit=1000&schemaVersion=${schemaVersion()}`,
+          { token: node },
+        );
+        const sent = page.body.changes.find((c: any) => c.rowId === old.id);
+        assert.equal(sent.values.givenName, "Legacy");
+        assert.equal(sent.values.mrn, old.mrn);
+        assert.match(sent.hlc, /legacy$/);
+      },
+    );
+
     await t.step("twenty nodes pulling at once are all served, each in full", async () => {
       const tokens: string[] = [];
       for (let i = 0; i < 20; i++) {

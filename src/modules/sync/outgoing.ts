@@ -1,17 +1,21 @@
 /**
  * Change-log entries as they travel: each with what it wrote and, per field, the clock the
  * sender had before it (`base`), so the receiver can tell a later edit from a concurrent one.
- * A share entry (a row made visible to another organisation) travels as a snapshot of the row
- * with each field's own clock.
+ * An entry that does not say what it wrote travels as a snapshot of the row, with each field's
+ * own clock: a share entry (a row made visible to another organisation), and entries written
+ * before the log kept values (migration 0008) or clocks (0007), so a replica set up against an
+ * older primary still receives every row whole.
  */
 import type { Db } from "../../../db/client.ts";
 import { fieldClocks, type LogEntry, rowEntries } from "../../../db/changes.ts";
-import { findAny } from "../../../db/tenant.ts";
+import { type BusinessTable, findAny } from "../../../db/tenant.ts";
 import type { Registry } from "../../lib/context.ts";
-import type { BusinessTable } from "../../../db/tenant.ts";
 import type { SyncChangeT } from "./schemas.ts";
 
 type RowEntries = Awaited<ReturnType<typeof rowEntries>>;
+
+/** The clock of a write made before clocks were kept: earlier than any real one. */
+const BEFORE_CLOCKS = "000000000-0000-legacy";
 
 export async function toWire(
   db: Db,
@@ -46,14 +50,17 @@ export async function toWire(
       values: { ...(e.values ?? {}) },
       base: Object.fromEntries(fields.map((f) => [f, base.get(f) ?? null])),
     };
-    const secret = spec.secretFields?.filter((f) => fields.includes(f) || e.origin === "share");
-    if (e.origin === "share" || secret?.length) {
+    const snapshot = e.origin === "share" || e.values === null || !e.hlc;
+    const secret = spec.secretFields?.filter((f) => fields.includes(f));
+    if (snapshot || secret?.length) {
       const row = await findAny(db, table, e.rowId);
       if (!row) continue;
-      if (e.origin === "share") {
-        const clocks = fieldClocks(h);
+      if (snapshot) {
         wire.values = row;
-        wire.clocks = Object.fromEntries(clocks);
+        wire.hlc ||= BEFORE_CLOCKS;
+        wire.clocks = Object.fromEntries(
+          [...fieldClocks(h)].map(([f, c]) => [f, c || BEFORE_CLOCKS]),
+        );
         wire.version = row.version as number;
         wire.at = row.updatedAt as string;
         wire.actorId = row.updatedBy as string | null;
