@@ -107,13 +107,6 @@ export function fieldClocks(
   return clocks;
 }
 
-/** The newest entry's position, or 0. */
-export async function lastSeq(db: Db): Promise<number> {
-  const [row] = await db.select({ seq: sql<number>`coalesce(max(${changeLog.seq}), 0)` })
-    .from(changeLog);
-  return Number(row.seq);
-}
-
 /**
  * Next value of an organisation's counter, allocated inside the caller's write transaction: the
  * row update takes the database write lock, so two concurrent registrations never get the same

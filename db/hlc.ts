@@ -29,9 +29,8 @@ export function nextHlc(nowMs = Date.now()): string {
 
 /** Moves this clock past a value received from another node. */
 export function observeHlc(remote: string) {
-  const [ms, count] = remote.split("-");
-  const remoteMs = parseInt(ms, 36);
-  const remoteCount = parseInt(count, 36);
+  const remoteMs = hlcTime(remote);
+  const remoteCount = parseInt(remote.split("-")[1], 36);
   if (remoteMs > lastMs || (remoteMs === lastMs && remoteCount > counter)) {
     lastMs = remoteMs;
     counter = remoteCount;
