@@ -222,6 +222,12 @@ Deno.test("push and pull at the primary", async (t) => {
         }
       };
       const results = await Promise.all(tokens.map(pullAll));
+      const listed = await app.call("GET", "/api/v1/sync/nodes?limit=100", { token: org.admin });
+      const seen = listed.body.data.filter((n: any) => /^N\d+$/.test(n.siteCode));
+      assert.equal(seen.length, 20);
+      for (const n of seen) assert.ok(n.lastPullAt, `${n.siteCode} shows when it last pulled`);
+      const pusher = listed.body.data.find((n: any) => n.siteCode === "PU");
+      assert.ok(pusher.lastPushAt, "the pushing node shows when it last pushed");
       for (const rows of results) {
         assert.deepEqual([...rows].sort(), [...results[0]].sort());
         assert.ok(rows.has(`patients/${patient.id}`));

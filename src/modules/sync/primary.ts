@@ -116,11 +116,7 @@ export async function servePull(
     .filter((e) => e.origin !== node.id);
   const changes = await toWire(deps.db.db, deps.registry, kept);
   const next = entries.length ? entries[entries.length - 1].seq : q.after;
-  const at = deps.clock.now().toISOString();
-  await deps.db.transaction((tx) =>
-    tx.update(syncNodes).set({ pulledSeq: next, lastPullAt: at, lastSeenAt: at })
-      .where(eq(syncNodes.id, node.id))
-  );
+  await notePull(deps, node.id, next);
   deps.logger.info("sync: pull served", {
     node: node.siteCode,
     changes: changes.length,
@@ -128,6 +124,28 @@ export async function servePull(
     ms: Math.round(performance.now() - started),
   });
   return { schemaVersion: schemaVersion(), changes, next, more: entries.length === q.limit };
+}
+
+/** When each node's pull was last written down, by node id (see `notePull`). */
+const notedPulls = new Map<string, { seq: number; atMs: number }>();
+const NOTE_IDLE_PULLS_MS = 60_000;
+
+/**
+ * Records where a node's pull ended, for the node list. Most pulls find nothing new; those are
+ * written down at most once a minute, since each write is a commit (an fsync) that would
+ * otherwise cost more than the pull itself. Losing this memory only means one more write.
+ */
+async function notePull(deps: Deps, nodeId: string, seq: number) {
+  const now = deps.clock.now();
+  const last = notedPulls.get(nodeId);
+  if (last && last.seq === seq && now.getTime() - last.atMs < NOTE_IDLE_PULLS_MS) return;
+  const at = now.toISOString();
+  await deps.db.transaction((tx) =>
+    tx.update(syncNodes).set({ pulledSeq: seq, lastPullAt: at, lastSeenAt: at })
+      .where(eq(syncNodes.id, nodeId))
+  );
+  if (notedPulls.size >= 10_000) notedPulls.clear();
+  notedPulls.set(nodeId, { seq, atMs: now.getTime() });
 }
 
 async function withoutOtherFacilities(

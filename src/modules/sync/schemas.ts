@@ -26,6 +26,11 @@ export const SyncNode = z.object({
   facilityIds: z.array(z.string()),
   revokedAt: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
+  lastPushAt: z.string().nullable().openapi({ description: "When the node last pushed." }),
+  lastPullAt: z.string().nullable().openapi({
+    description: "When the node last pulled (pulls that find nothing new are noted at most " +
+      "once a minute).",
+  }),
   version: z.number().int(),
   createdAt: z.string(),
 }).openapi("SyncNode");

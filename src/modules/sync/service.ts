@@ -24,6 +24,8 @@ export const toSyncNode = (r: NodeRow) => ({
   facilityIds: r.facilityIds,
   revokedAt: r.revokedAt,
   lastSeenAt: r.lastSeenAt,
+  lastPushAt: r.lastPushAt,
+  lastPullAt: r.lastPullAt,
   version: r.version,
   createdAt: r.createdAt,
 });
