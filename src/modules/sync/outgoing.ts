@@ -17,10 +17,17 @@ type RowEntries = Awaited<ReturnType<typeof rowEntries>>;
 /** The clock of a write made before clocks were kept: earlier than any real one. */
 const BEFORE_CLOCKS = "000000000-0000-legacy";
 
+/**
+ * `withBase`: whether each change carries its base clocks. Only the primary reads them (to tell
+ * concurrent edits apart), so a push carries them and a pull does not: a replica takes the
+ * later clock and leaves conflicts to the primary. Reading them is a look-up of the row's log
+ * entries, which costs as much as the rest of sending a change.
+ */
 export async function toWire(
   db: Db,
   registry: Registry,
   entries: LogEntry[],
+  { withBase }: { withBase: boolean },
 ): Promise<SyncChangeT[]> {
   const histories = new Map<string, RowEntries>();
   const history = async (table: string, rowId: string) => {
@@ -35,9 +42,12 @@ export async function toWire(
     // What belongs to one node (node credentials, its sync state) never leaves it.
     if (!spec || (spec.sync !== "merge" && spec.sync !== "queue")) continue;
     const table = spec.table as BusinessTable;
-    const h = await history(e.tableName, e.rowId);
     const fields = e.fields ?? [];
-    const base = fieldClocks(h, e.seq);
+    const snapshot = e.origin === "share" || e.values === null || !e.hlc;
+    // An insert is its row's first entry: nothing came before it.
+    const needsHistory = snapshot || (withBase && e.operation !== "insert");
+    const h = needsHistory ? await history(e.tableName, e.rowId) : [];
+    const base = withBase ? fieldClocks(h, e.seq) : new Map<string, string>();
     const wire: SyncChangeT = {
       seq: e.seq,
       table: e.tableName,
@@ -48,9 +58,8 @@ export async function toWire(
       actorId: e.actorId,
       hlc: e.hlc,
       values: { ...(e.values ?? {}) },
-      base: Object.fromEntries(fields.map((f) => [f, base.get(f) ?? null])),
+      base: withBase ? Object.fromEntries(fields.map((f) => [f, base.get(f) ?? null])) : {},
     };
-    const snapshot = e.origin === "share" || e.values === null || !e.hlc;
     const secret = spec.secretFields?.filter((f) => fields.includes(f));
     if (snapshot || secret?.length) {
       const row = await findAny(db, table, e.rowId);

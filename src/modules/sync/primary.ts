@@ -114,7 +114,7 @@ export async function servePull(
   // A node's own changes applied exactly as it made them are already there as they are here.
   const kept = (await withoutOtherFacilities(deps, node, entries))
     .filter((e) => e.origin !== node.id);
-  const changes = await toWire(deps.db.db, deps.registry, kept);
+  const changes = await toWire(deps.db.db, deps.registry, kept, { withBase: false });
   const next = entries.length ? entries[entries.length - 1].seq : q.after;
   await notePull(deps, node.id, next);
   deps.logger.info("sync: pull served", {

@@ -94,7 +94,7 @@ const saveState = (deps: Deps, set: Partial<State>) =>
 async function prepareBatch(deps: Deps, orgId: string, after: { seq: number; audit: number }) {
   const entries = await readOutbox(deps.db.db, orgId, after.seq, PUSH_BATCH);
   const audit = await entriesAfter(deps.db.db, orgId, after.audit, AUDIT_BATCH);
-  const changes = await toWire(deps.db.db, deps.registry, entries);
+  const changes = await toWire(deps.db.db, deps.registry, entries, { withBase: true });
   return {
     changes: entries.length,
     audit: audit.length,

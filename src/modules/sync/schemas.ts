@@ -89,7 +89,8 @@ export const SyncChange = z.object({
   }),
   base: z.record(z.string(), Clock.nullable()).openapi({
     description: "Each written field's clock on the sender before this change: when the " +
-      "receiver's differs, the two edits were concurrent.",
+      "receiver's differs, the two edits were concurrent. Sent with a push; empty in a pull " +
+      "(a replica takes the later clock and leaves conflicts to the primary).",
   }),
 }).openapi("SyncChange");
 
