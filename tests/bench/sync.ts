@@ -20,10 +20,14 @@
  * 2. Push: POST /sync/run on A (push its outbox, then pull; the pull brings A's own changes back
  *    from the primary, reported apart as "A pull-back"). Push time runs from the request to A's
  *    last `sync: pushed` log line.
- * 3. Pull: POST /sync/run on B, started as soon as A's push is over (the primary logs A's first
- *    pull; A is then still pulling its own changes back, as it would in real life);
- *    BENCH_SYNC_OVERLAP=0 starts it only after A's round has ended, which isolates B's pull.
- * 4. End to end: from the start of A's push to the end of B's pull; target >= 5,000 changes/s.
+ * 3. Pull: B syncs all along, as a replica with a short interval does: POST /sync/run on B again
+ *    and again from the start of A's push (pausing 250 ms after a round that pulled nothing),
+ *    until a round that started after A's round had ended. BENCH_SYNC_B=after-push runs one
+ *    round of B's once A's push is over (the primary logs A's first pull), and
+ *    BENCH_SYNC_B=after-round once A's whole round has ended, which isolates B's pull.
+ * 4. End to end: from the start of A's push to the end of B's last round; target >= 5,000
+ *    changes/s. The pull rate is B's changes over B's time in rounds that pulled (one round in
+ *    the other modes).
  * 5. Correctness: after the servers stop, the organisation's patients are counted in each
  *    node's database file (equal everywhere and equal to what A registered), and every synced
  *    table's rows of the organisation are checksummed on the three nodes.
@@ -33,7 +37,7 @@
  * process's CPU seconds per phase from /proc.
  *
  * Settings (environment):
- *   BENCH_SYNC_CHANGES (100000), BENCH_SYNC_CONCURRENCY (24), BENCH_SYNC_OVERLAP (1)
+ *   BENCH_SYNC_CHANGES (100000), BENCH_SYNC_CONCURRENCY (24), BENCH_SYNC_B (continuous)
  *   BENCH_SYNC_SERVER_ENV: extra settings for all three servers, space-separated KEY=VALUE
  *     (e.g. DATABASE_SYNCHRONOUS=NORMAL to see what fsync costs)
  *   BENCH_PROFILE=1: run the servers with --inspect, CPU-profile all three from the start of the
@@ -76,7 +80,13 @@ const envInt = (name: string, fallback: number, min = 1) => {
 };
 const CHANGES = envInt("BENCH_SYNC_CHANGES", 100_000);
 const CONCURRENCY = envInt("BENCH_SYNC_CONCURRENCY", 24);
-const OVERLAP = Deno.env.get("BENCH_SYNC_OVERLAP") !== "0";
+/** When B syncs: all along (default), once after A's push, or once after A's whole round. */
+const B_MODE = Deno.env.get("BENCH_SYNC_B") ?? "continuous";
+if (!["continuous", "after-push", "after-round"].includes(B_MODE)) {
+  throw new Error("BENCH_SYNC_B must be continuous, after-push or after-round");
+}
+/** A replica with a short interval: the pause after a round of B's that pulled nothing. */
+const B_IDLE_MS = 250;
 const STRICT = Deno.env.get("BENCH_STRICT") === "1";
 const PROFILE = Deno.env.get("BENCH_PROFILE") === "1";
 const KEEP = Deno.env.get("BENCH_KEEP") === "1";
@@ -422,26 +432,54 @@ try {
     return r.body as { pushed: number; pulled: number; conflicts: number };
   });
   let runAResult: { pushed: number; pulled: number; conflicts: number } | undefined;
-  if (OVERLAP) {
-    // B starts once A's push is over: when the primary logs A's first pull (A then pulls its
-    // own changes back meanwhile). Log lines are flushed every 50 ms.
-    const aPulling = () =>
-      primary.linesOf("sync: pull served", syncStartEpoch).some((l) => l.node === "KA");
+  let cpuPush: Record<string, number>;
+  let tB: number;
+  const resultB = { pushed: 0, pulled: 0, conflicts: 0, rounds: 0, pullingMs: 0 };
+  const roundOfB = async () => {
+    const t = performance.now();
+    const r = (await api(b, "POST", "/api/v1/sync/run", { token: adminB, expect: [200] }))
+      .body as { pushed: number; pulled: number; conflicts: number };
+    resultB.pushed += r.pushed;
+    resultB.pulled += r.pulled;
+    resultB.conflicts += r.conflicts;
+    resultB.rounds++;
+    if (r.pulled > 0) resultB.pullingMs += performance.now() - t;
+    return r;
+  };
+  if (B_MODE === "continuous") {
+    // B syncs all along, as a replica with a short interval would: round after round, pausing
+    // only after a round that found nothing. The changes have all reached B at the end of the
+    // first round that started after A's round had ended.
+    tB = tA;
+    runA.then((r) => runAResult = r);
     while (true) {
-      const settled = await Promise.race([
-        runA.then((r) => (runAResult = r, true)),
-        new Promise<false>((r) => setTimeout(() => r(false), 10)),
-      ]);
-      if (settled || aPulling()) break;
+      const aDone = runAResult !== undefined;
+      const r = await roundOfB();
+      if (aDone) break;
+      if (r.pulled === 0) await new Promise((res) => setTimeout(res, B_IDLE_MS));
     }
-  } else runAResult = await runA;
-  const cpuPush = cpuSince(cpu0);
-  const tB = performance.now();
-  const runB = await api(b, "POST", "/api/v1/sync/run", { token: adminB, expect: [200] });
+    cpuPush = cpuSince(cpu0);
+  } else {
+    if (B_MODE === "after-push") {
+      // B starts once A's push is over: when the primary logs A's first pull (A then pulls its
+      // own changes back meanwhile). Log lines are flushed every 50 ms.
+      const aPulling = () =>
+        primary.linesOf("sync: pull served", syncStartEpoch).some((l) => l.node === "KA");
+      while (true) {
+        const settled = await Promise.race([
+          runA.then((r) => (runAResult = r, true)),
+          new Promise<false>((r) => setTimeout(() => r(false), 10)),
+        ]);
+        if (settled || aPulling()) break;
+      }
+    } else runAResult = await runA;
+    cpuPush = cpuSince(cpu0);
+    tB = performance.now();
+    await roundOfB();
+  }
   const tBEnd = performance.now();
   runAResult ??= await runA;
   const cpuSync = cpuSince(cpu0);
-  const resultB = runB.body as { pushed: number; pulled: number; conflicts: number };
   const sqlDuringSync = await sqlSums(1);
 
   let profileDir = "";
@@ -474,7 +512,7 @@ try {
     ? Date.parse(pushedLines[pushedLines.length - 1].time)
     : syncStartEpoch;
   const pushMs = Math.max(1, pushEndEpoch - syncStartEpoch);
-  const pullMsB = tBEnd - tB;
+  const pullMsB = B_MODE === "continuous" ? resultB.pullingMs : tBEnd - tB;
   const endToEndMs = tBEnd - tA;
   const runAMs = tAEnd - tA;
   const pushRate = runAResult.pushed / (pushMs / 1000);
@@ -540,7 +578,13 @@ try {
   console.log(
     `\nSync benchmark: ${fmt(outbox)} changes from ${fmt(writes)} API writes on replica A → ` +
       `primary → replica B (loopback, synchronous=${SERVER_ENV.DATABASE_SYNCHRONOUS ?? "FULL"}, ` +
-      `${navigator.hardwareConcurrency} CPUs${OVERLAP ? "" : ", B after A's whole round"})\n`,
+      `${navigator.hardwareConcurrency} CPUs; B syncs ${
+        B_MODE === "continuous"
+          ? `all along (${resultB.rounds} rounds)`
+          : B_MODE === "after-push"
+          ? "once, after A's push"
+          : "once, after A's whole round"
+      })\n`,
   );
   console.log(table([
     ["phase", "changes", "seconds", "changes/s"],
@@ -551,7 +595,12 @@ try {
       fmt(outbox / (writeMs / 1000)),
     ],
     ["push A → primary", fmt(runAResult.pushed), secs(pushMs), fmt(pushRate)],
-    ["pull primary → B", fmt(resultB.pulled), secs(pullMsB), fmt(pullRate)],
+    [
+      B_MODE === "continuous" ? "pull primary → B (B's rounds that pulled)" : "pull primary → B",
+      fmt(resultB.pulled),
+      secs(pullMsB),
+      fmt(pullRate),
+    ],
     [
       "end to end (A push start → B pull end)",
       fmt(resultB.pulled),
@@ -574,7 +623,9 @@ try {
         .join(", ") +
       `; changes per write ${fmt(outbox / writes, 2)}`,
   );
-  console.log(`B started pulling ${secs(tB - tA)} s after A's push began.\n`);
+  if (B_MODE !== "continuous") {
+    console.log(`B started pulling ${secs(tB - tA)} s after A's push began.\n`);
+  }
   console.log("Per batch, from the processes' log lines (ms):");
   console.log(table([
     [
@@ -604,7 +655,7 @@ try {
   console.log(table([
     ["phase", "wall s", "primary", "A", "B", "bench", "other"],
     cpuRow("writes", writeCpu, writeMs),
-    cpuRow("push (until B starts)", cpuPush, tB - tA),
+    ...(B_MODE === "continuous" ? [] : [cpuRow("push (until B starts)", cpuPush, tB - tA)]),
     cpuRow("push + pull, whole", cpuSync, endToEndMs),
   ]));
   console.log(
