@@ -29,16 +29,26 @@ const LOCATION: Record<string, string> = {
  * The path of the first string holding a NUL character, or undefined. SQLite stores such text
  * but C-string readers (drivers, exports, other systems) cut it at the NUL, so it never gets in.
  */
-export function nulPath(value: unknown, path = ""): string | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path || "(root)" : undefined;
-  if (value === null || typeof value !== "object" || value instanceof Blob) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const keyPath = path ? `${path}.${k}` : k;
-    if (k.includes("\u0000")) return keyPath;
-    const found = nulPath(v, keyPath);
-    if (found !== undefined) return found;
+export function nulPath(value: unknown): string | undefined {
+  const path: string[] = [];
+  return holdsNul(value, path) ? path.join(".") || "(root)" : undefined;
+}
+
+/**
+ * Whether `value` holds a NUL; on the way out of the recursion `path` gets the keys leading to
+ * it. Paths are only built for the one that is found: building one per key cost ~9 µs per change
+ * of a sync push.
+ */
+function holdsNul(value: unknown, path: string[]): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (value === null || typeof value !== "object" || value instanceof Blob) return false;
+  for (const k of Object.keys(value)) {
+    if (k.includes("\u0000") || holdsNul((value as Record<string, unknown>)[k], path)) {
+      path.unshift(k);
+      return true;
+    }
   }
-  return undefined;
+  return false;
 }
 
 export function createRouter() {
