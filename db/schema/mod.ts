@@ -2,3 +2,4 @@ export * from "./identity.ts";
 export * from "./patients.ts";
 export * from "./platform.ts";
 export * from "./sync.ts";
+export * from "./scheduling.ts";

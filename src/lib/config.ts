@@ -57,13 +57,44 @@ const envSchema = z.object({
   SYNC_NODE_TOKEN: z.string().min(10).optional(),
   SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
   SYNC_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+  // The front desk: which roles take appointments, and when reminders go out before one.
+  BOOKABLE_ROLES: z.string().default("DOCTOR").transform((s) =>
+    s.split(",").map((r) => r.trim()).filter(Boolean)
+  ).pipe(
+    z.array(z.enum(["ADMIN", "DOCTOR", "NURSE", "RECEPTION", "PHARMACY", "LAB", "FINANCE"]))
+      .min(1),
+  ),
+  REMINDER_OFFSETS_MINUTES: z.string().default("1440,120").transform((s) =>
+    s.split(",").map((m) => m.trim()).filter(Boolean).map(Number)
+  ).pipe(z.array(z.number().int().min(1).max(43_200)).max(5)),
+  // Notifications (notifications module): how often the worker looks for due ones, and the
+  // channels it delivers to. A channel left unset fails its notifications with a clear error.
+  NOTIFY_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  NOTIFY_WEBHOOK_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)")
+    .optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SMTP_URL: z.string().regex(
+    /^smtps?:\/\/[^\s]+$/,
+    "must be smtp://user:pass@host:port or smtps://",
+  )
+    .optional(),
+  NOTIFY_EMAIL_FROM: z.string().min(3).max(320).optional(),
 }).superRefine((e, ctx) => {
   // A replica needs exactly these two; it learns everything else from the primary.
   if (e.SYNC_ROLE !== "replica") return;
   for (const name of ["SYNC_PRIMARY_URL", "SYNC_NODE_TOKEN"] as const) {
     if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "required for a replica" });
   }
-});
+})
+  // Each notification channel needs what signs or addresses its messages.
+  .superRefine((e, ctx) => {
+    const need = (name: keyof typeof e, when: string) =>
+      ctx.addIssue({ code: "custom", path: [name], message: `required when ${when} is set` });
+    if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET) {
+      need("NOTIFY_WEBHOOK_SECRET", "NOTIFY_WEBHOOK_URL");
+    }
+    if (e.SMTP_URL && !e.NOTIFY_EMAIL_FROM) need("NOTIFY_EMAIL_FROM", "SMTP_URL");
+  });
 
 export interface Config {
   port: number;
@@ -111,6 +142,21 @@ export interface Config {
     intervalSeconds: number;
     /** Largest push batch a primary reads (a replica sends up to 1,000 changes at once). */
     pushMaxBytes: number;
+  };
+  /** The front desk (scheduling module). */
+  scheduling: {
+    /** Roles whose members take appointments (practitioners). */
+    bookableRoles: string[];
+    /** Reminders go out this many minutes before an appointment, one per value. */
+    reminderOffsetsMinutes: number[];
+  };
+  /** The notification outbox's worker and channels (notifications module). */
+  notifications: {
+    /** How often the worker looks for due notifications; 0: this process delivers none. */
+    pollMs: number;
+    webhook: { url: string; secret: string } | null;
+    /** `url` holds the SMTP credentials: never log it. */
+    smtp: { url: string; from: string } | null;
   };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
@@ -175,6 +221,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       nodeToken: e.SYNC_NODE_TOKEN ?? null,
       intervalSeconds: e.SYNC_INTERVAL_SECONDS,
       pushMaxBytes: e.SYNC_PUSH_MAX_BYTES,
+    },
+    scheduling: {
+      bookableRoles: e.BOOKABLE_ROLES,
+      reminderOffsetsMinutes: e.REMINDER_OFFSETS_MINUTES,
+    },
+    notifications: {
+      pollMs: e.NOTIFY_POLL_MS,
+      webhook: e.NOTIFY_WEBHOOK_URL
+        ? { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET! }
+        : null,
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM! } : null,
     },
     passwordLogN: 17,
   };

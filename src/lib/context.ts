@@ -197,7 +197,17 @@ export interface ModuleDef {
    * background loop); a function it answers is called on shutdown.
    */
   onStart?: (deps: Deps) => Promise<void | (() => Promise<void>)>;
+  /**
+   * Checks this module adds to a step another module owns, by the step's name (the front desk's
+   * `encounter.close`: the clinical record refuses while a note is unsigned). Each answers what
+   * is still open, in words; the owner runs them inside its transaction and refuses with 409
+   * naming them.
+   */
+  gates?: Record<string, Gate>;
 }
+
+/** A check on a step: what is still open about `subject` (nothing: the step may go on). */
+export type Gate = (tx: Db, subject: { orgId: string; id: string }) => Promise<string[]>;
 
 export interface PatientReference {
   table: BusinessTable;
@@ -224,4 +234,6 @@ export interface Registry {
   tables: ReadonlyMap<string, { module: string; spec: TableSpec }>;
   /** What db/tenant.ts runs after each write: versions, hooks and sharing, by SQL table name. */
   rowRules: RowRules;
+  /** Every module's gates on a step, by the step's name (`ModuleDef.gates`). */
+  gates: ReadonlyMap<string, readonly Gate[]>;
 }

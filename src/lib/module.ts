@@ -12,6 +12,7 @@ import { getTableColumns, is } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BusinessTable, RowHook } from "../../db/tenant.ts";
 import type {
+  Gate,
   ModuleDef,
   PatientReference,
   Registry,
@@ -76,6 +77,7 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
   const sharedWith = new Map<string, NonNullable<TableSpec["sharedWith"]>>();
   const secrets = new Map<string, ReadonlySet<string>>();
   const patientReferences: PatientReference[] = [];
+  const gates = new Map<string, Gate[]>();
   const twice = (what: string, name: string, first: string, second: string) =>
     new Error(`${what} ${name} is declared by both module ${first} and module ${second}`);
 
@@ -106,6 +108,9 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
       if (prior) throw twice("summary section", name, prior.module, m.name);
       sections.set(name, { ...section, module: m.name });
     }
+    for (const [step, gate] of Object.entries(m.gates ?? {})) {
+      gates.set(step, [...(gates.get(step) ?? []), gate]);
+    }
   }
   return {
     modules,
@@ -118,6 +123,7 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
     summarySections: sections,
     tables,
     rowRules: { versioned, hooks, sharedWith, secrets },
+    gates,
   };
 }
 

@@ -59,3 +59,71 @@ export function startOfLocalDay(date: string, timezone: string): string {
   t = guess - offsetAt(t); // second pass settles a DST change between guess and result
   return new Date(t).toISOString();
 }
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+function wallClock(timezone: string) {
+  return formatter(`clock:${timezone}`, () =>
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    }));
+}
+
+/** The local wall-clock time at instant `t`, as if it were UTC (ms). */
+function wallAt(timezone: string, t: number): number {
+  const parts = wallClock(timezone).formatToParts(new Date(t));
+  const v = (k: string) => Number(parts.find((p) => p.type === k)?.value);
+  return Date.UTC(v("year"), v("month") - 1, v("day"), v("hour"), v("minute"), v("second"));
+}
+
+/** What a clock in `timezone` shows at `instant`: the date, "HH:MM" and the ISO weekday. */
+export function localParts(instant: string | number | Date, timezone: string) {
+  const t = typeof instant === "number" ? instant : new Date(instant).getTime();
+  const wall = new Date(wallAt(timezone, t));
+  const iso = wall.toISOString();
+  return {
+    date: iso.slice(0, 10),
+    time: iso.slice(11, 16),
+    /** 1 Monday … 7 Sunday */
+    weekday: wall.getUTCDay() === 0 ? 7 : wall.getUTCDay(),
+  };
+}
+
+/**
+ * The instant (ms) a clock in `timezone` shows `date` `time` ("HH:MM"), or null when that local
+ * time does not exist that day (skipped by a daylight-saving change). A time shown twice (the
+ * hour repeated in autumn) is its first occurrence.
+ */
+export function zonedInstant(date: string, time: string, timezone: string): number | null {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  if (Number.isNaN(wall)) return null;
+  // The offset half a day either side covers any one change of offset on that day.
+  const offsets = new Set([
+    wallAt(timezone, wall - DAY / 2) - (wall - DAY / 2),
+    wallAt(timezone, wall + DAY / 2) - (wall + DAY / 2),
+  ]);
+  const found = [...offsets].map((o) => wall - o).filter((t) => wallAt(timezone, t) === wall);
+  return found.length ? Math.min(...found) : null;
+}
+
+/** `date` plus `days` (YYYY-MM-DD, calendar arithmetic). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+/** Minutes since midnight of "HH:MM". */
+export const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/** "HH:MM" of minutes since midnight. */
+export const timeOf = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+export { MINUTE };

@@ -17,6 +17,7 @@ import { patientRecordModule } from "./patient-record/mod.ts";
 import { patientSearchModule } from "./patient-search/mod.ts";
 import { patientTransferModule } from "./patient-transfer/mod.ts";
 import { patientsModule } from "./patients/mod.ts";
+import { schedulingModule } from "./scheduling/mod.ts";
 import { syncModule } from "./sync/mod.ts";
 import { systemModule } from "./system/mod.ts";
 import { usersModule } from "./users/mod.ts";
@@ -35,6 +36,7 @@ export const MODULES: readonly ModuleDef[] = [
   medicalHistoryModule,
   patientRecordModule,
   patientDocumentsModule,
+  schedulingModule,
   syncModule,
   auditModule,
 ];
