@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { type Role, ROLES } from "../src/lib/permissions.ts";
 import { schemaVersion } from "../db/migrate.ts";
 import { nextHlc } from "../db/hlc.ts";
+import { enqueueNotification } from "../src/modules/notifications/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import {
   createOrg,
@@ -176,6 +177,20 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     },
+    // Notifications are enqueued by other modules inside their own writes, never by a route.
+    "/api/v1/notifications": (org) =>
+      app.deps.db.transaction((tx) =>
+        enqueueNotification(app.deps, tx, { orgId: org.id, userId: null }, {
+          channel: "webhook",
+          kind: "probe.sent",
+          subject: "Probe",
+          body: "A probe notification",
+          relatedType: "probe",
+          relatedId: crypto.randomUUID(),
+          // Never due during the run: the delivery worker leaves it (and its version) alone.
+          dueAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+        })
+      ),
   };
   const nodeTokens = new Map<string, string>([[orgA.id, node.body.token]]);
   const nodeTokenOf = async (org: typeof orgA) => {

@@ -8,6 +8,7 @@
  * The seed is printed; replay a failure with SYNC_SEED=<seed> (and SYNC_STEPS=<n>).
  */
 import assert from "node:assert/strict";
+import { enqueueNotification } from "../src/modules/notifications/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient, createStaff } from "./helpers/factories.ts";
 import { SAMPLE_PNG } from "./helpers/openapi.ts";
@@ -38,6 +39,20 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
   const org = await createOrg(setup);
   const first = await createPatient(setup, org.admin, { givenName: "Seed" });
   const doctor = await createStaff(setup, org.admin, "DOCTOR");
+  // A notification enqueued at headquarters, as a reminder is: it syncs like any row, and the
+  // primary alone delivers it (here it fails: no channel is configured).
+  await setup.deps.db.transaction((tx) =>
+    enqueueNotification(setup.deps, tx, { orgId: org.id, userId: null }, {
+      channel: "webhook",
+      kind: "appointment.reminder",
+      subject: "Reminder",
+      body: "See you tomorrow",
+      patientId: first.id,
+      relatedType: "appointment",
+      relatedId: crypto.randomUUID(),
+      dueAt: new Date().toISOString(),
+    })
+  );
   const tokens: string[] = [];
   for (const siteCode of ["K2", "K3"]) {
     const node = await setup.call("POST", "/api/v1/sync/nodes", {

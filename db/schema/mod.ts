@@ -3,3 +3,4 @@ export * from "./patients.ts";
 export * from "./platform.ts";
 export * from "./sync.ts";
 export * from "./scheduling.ts";
+export * from "./notifications.ts";

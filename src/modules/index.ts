@@ -10,6 +10,7 @@ import { auditModule } from "./audit/mod.ts";
 import { authModule } from "./auth/mod.ts";
 import { facilitiesModule } from "./facilities/mod.ts";
 import { medicalHistoryModule } from "./medical-history/mod.ts";
+import { notificationsModule } from "./notifications/mod.ts";
 import { organizationsModule } from "./organizations/mod.ts";
 import { patientDocumentsModule } from "./patient-documents/mod.ts";
 import { patientDuplicatesModule } from "./patient-duplicates/mod.ts";
@@ -37,6 +38,7 @@ export const MODULES: readonly ModuleDef[] = [
   patientRecordModule,
   patientDocumentsModule,
   schedulingModule,
+  notificationsModule,
   syncModule,
   auditModule,
 ];
