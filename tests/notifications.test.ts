@@ -429,7 +429,9 @@ Deno.test("email delivery through a real SMTP server", async (t) => {
 
 Deno.test("cancelled and rescheduled notifications", async (t) => {
   const clock = testClock();
-  const hook = webhookReceiver(clock);
+  // What the receiver does while a delivery is in flight (set by a step).
+  const during: { before?: () => Promise<void> } = {};
+  const hook = webhookReceiver(clock, during);
   const app = await createTestApp(webhookEnv(hook.url), { clock });
   const who = (org: TestOrg) => ({ orgId: org.id, userId: null });
   try {
@@ -476,6 +478,33 @@ Deno.test("cancelled and rescheduled notifications", async (t) => {
       assert.equal((await rowOf(app, n.id)).status, "pending");
       assert.equal((await deliverDue(app.deps)).sent, 1);
     });
+
+    await t.step(
+      "one cancelled while being sent is recorded as sent if it went out, else stays cancelled",
+      async () => {
+        const cancel = async (relatedId: string) => {
+          const n = await app.deps.db.transaction((tx) =>
+            cancelNotifications(app.deps, tx, who(org), { relatedType: "appointment", relatedId })
+          );
+          assert.equal(n, 1);
+        };
+        const delivered = await enqueue(app, org);
+        during.before = () => cancel(delivered.relatedId);
+        assert.equal((await deliverDue(app.deps)).claimed, 1);
+        const row = await rowOf(app, delivered.id);
+        assert.equal(row.status, "sent", "the message did go out");
+        assert.equal(row.sentAt, clock.now().toISOString());
+
+        const refused = await enqueue(app, org);
+        during.before = () => cancel(refused.relatedId);
+        hook.replies.push(503);
+        assert.equal((await deliverDue(app.deps)).claimed, 1);
+        during.before = undefined;
+        assert.equal((await rowOf(app, refused.id)).status, "cancelled");
+        clock.advance(RETRY_SCHEDULE_MS[0]);
+        assert.equal((await deliverDue(app.deps)).claimed, 0, "no retry of a cancelled one");
+      },
+    );
 
     await t.step("a moved appointment moves its pending reminders, with their text", async () => {
       const appointment = crypto.randomUUID();
@@ -603,6 +632,56 @@ Deno.test("only the site that created a notification delivers it", async () => {
     await clinic.close();
     await here.close();
     await hook.close();
+  }
+});
+
+Deno.test("a patient merge moves the duplicate's notifications to the survivor", async () => {
+  const app = await createTestApp({ NOTIFY_POLL_MS: "0" });
+  try {
+    const org = await createOrg(app);
+    const survivor = await createPatient(app, org.admin);
+    const duplicate = await createPatient(app, org.admin);
+    const n = await enqueue(app, org, { patientId: duplicate.id });
+    const merged = await app.call("POST", `/api/v1/patients/${survivor.id}/merge`, {
+      token: org.admin,
+      body: { duplicateId: duplicate.id },
+    });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    assert.equal((await rowOf(app, n.id)).patientId, survivor.id);
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("a clinic replica that has not reached its primary neither enqueues nor delivers", async () => {
+  const app = await createTestApp({ NOTIFY_POLL_MS: "0" });
+  try {
+    const org = await createOrg(app);
+    const due = await enqueue(app, org);
+    // The same server as a replica before first contact: no site code of its own yet.
+    const replica = {
+      ...app.deps,
+      config: { ...app.deps.config, sync: { ...app.deps.config.sync, role: "replica" as const } },
+      site: { code: null },
+    };
+    await assert.rejects(
+      replica.db.transaction((tx) =>
+        enqueueNotification(replica, tx, { orgId: org.id, userId: null }, {
+          channel: "webhook",
+          kind: "appointment.reminder",
+          subject: "Reminder",
+          body: "Tomorrow",
+          relatedType: "appointment",
+          relatedId: crypto.randomUUID(),
+          dueAt: new Date().toISOString(),
+        })
+      ),
+      (err: unknown) => err instanceof ProblemError && err.status === 503,
+    );
+    assert.deepEqual(await deliverDue(replica), { claimed: 0, sent: 0, retrying: 0, failed: 0 });
+    assert.equal((await rowOf(app, due.id)).status, "pending");
+  } finally {
+    await app.close();
   }
 });
 
