@@ -191,6 +191,60 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
           dueAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
         })
       ),
+    // The front desk's rows hang off one of the organisation's doctors (and a patient).
+    "/api/v1/schedules": async (org) => {
+      const res = await app.call("POST", "/api/v1/schedules", {
+        token: org.admin,
+        body: {
+          practitionerId: await org.userIdFor("DOCTOR"),
+          weekday: 3,
+          startTime: "08:00",
+          endTime: "09:00",
+          slotMinutes: 15,
+        },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    "/api/v1/schedule-exceptions": async (org) => {
+      const res = await app.call("POST", "/api/v1/schedule-exceptions", {
+        token: org.admin,
+        body: {
+          practitionerId: await org.userIdFor("DOCTOR"),
+          kind: "leave",
+          dateFrom: "2031-01-06",
+          dateTo: "2031-01-10",
+        },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    "/api/v1/appointments": async (org) => {
+      const patient = await createPatient(app, org.admin);
+      const res = await app.call("POST", "/api/v1/appointments", {
+        token: org.admin,
+        body: {
+          patientId: patient.id,
+          practitionerId: await org.userIdFor("DOCTOR"),
+          start: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3 * 86_400_000)
+            .toISOString(),
+          durationMinutes: 30,
+          type: "consultation",
+          override: true,
+        },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    "/api/v1/encounters": async (org) => {
+      const patient = await createPatient(app, org.admin);
+      const res = await app.call("POST", "/api/v1/encounters", {
+        token: org.admin,
+        body: { patientId: patient.id, facilityId: org.facilityId },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
   };
   const nodeTokens = new Map<string, string>([[orgA.id, node.body.token]]);
   const nodeTokenOf = async (org: typeof orgA) => {

@@ -397,7 +397,9 @@ Deno.test("booking rules", async (t) => {
         assert.equal(res.status, 422);
         assert.equal(res.body.errors[0].path, "practitionerId");
         const foreignPatient = await createPatient(d.app, other.admin);
-        assert.equal((await book(d, foreignPatient.id, at(MONDAY, "10:00"))).status, 404);
+        const foreign = await book(d, foreignPatient.id, at(MONDAY, "10:00"));
+      assert.equal(foreign.status, 422);
+      assert.equal(foreign.body.errors[0].path, "patientId");
         const nurse = await book(d, p2.id, at(MONDAY, "10:00"), {
           practitionerId: await d.org.userIdFor("NURSE"),
         });

@@ -17,20 +17,19 @@ import { appointmentConfirmations, appointments } from "../../../db/schema/mod.t
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/errors.ts";
-import { MINUTE } from "../../lib/time.ts";
+import { localParts, MINUTE } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { livePatient } from "../patients/mod.ts";
 import { overlapping } from "./repository.ts";
 import type { AppointmentInput, AppointmentPatch, ConfirmInput } from "./schemas.ts";
 import {
   type AppointmentT,
   assertBookable,
   assertFacility,
+  bodyPatient,
   timezoneOf,
   toAppointment,
 } from "./service.ts";
 import { sessionHolding, sessionsBetween } from "./sessions.ts";
-import { localParts } from "../../lib/time.ts";
 import { cancelReminders, moveReminders, scheduleReminders } from "./reminders.ts";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
@@ -116,7 +115,7 @@ export async function bookAppointment(
   const { start, end } = checkInterval(deps, input.start, input.durationMinutes);
   const now = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
-    const patient = await livePatient(tx, a.orgId, input.patientId);
+    const patient = await bodyPatient(tx, a.orgId, input.patientId);
     await assertBookable(deps, tx, a.orgId, input.practitionerId);
     await assertFacility(tx, a.orgId, input.facilityId);
     const { facilityId, override } = await claimSlot(deps, tx, a, {

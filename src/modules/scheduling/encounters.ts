@@ -15,7 +15,7 @@ import type { Db } from "../../../db/client.ts";
 import { appointments, encounters } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
+import { conflict, notFound, ProblemError, unprocessable } from "../../lib/errors.ts";
 import { localParts, MINUTE, todayIn } from "../../lib/time.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
@@ -25,6 +25,7 @@ import type { EncounterInput } from "./schemas.ts";
 import {
   assertBookable,
   assertFacility,
+  bodyPatient,
   timezoneOf,
   toAppointment,
   toEncounter,
@@ -140,14 +141,28 @@ export async function openEncounter(
   input: z.infer<typeof EncounterInput>,
 ) {
   if (input.appointmentId) {
-    const checked = await checkIn(deps, a, input.appointmentId, {
-      priority: input.priority,
-      patientId: input.patientId,
-    });
-    return checked.encounter;
+    try {
+      const checked = await checkIn(deps, a, input.appointmentId, {
+        priority: input.priority,
+        patientId: input.patientId,
+      });
+      return checked.encounter;
+    } catch (err) {
+      // A reference in the body, not the resource of the URL.
+      if (err instanceof ProblemError && err.status === 404) {
+        throw unprocessable("Unknown appointment.", [
+          {
+            path: "appointmentId",
+            in: "body",
+            message: "is not an appointment of this organisation",
+          },
+        ]);
+      }
+      throw err;
+    }
   }
   return await deps.db.transaction(async (tx) => {
-    await livePatient(tx, a.orgId, input.patientId);
+    await bodyPatient(tx, a.orgId, input.patientId);
     await assertFacility(tx, a.orgId, input.facilityId);
     if (input.practitionerId) await assertBookable(deps, tx, a.orgId, input.practitionerId);
     const row = await openVisit(deps, tx, a, {
@@ -331,10 +346,10 @@ const queueOrder = (x: EncounterRow, y: EncounterRow) =>
 export async function queue(
   deps: Deps,
   a: Actor,
-  q: { facilityId?: string; practitionerId?: string },
+  q: { facilityId?: string; practitionerId?: string; limit?: number },
 ) {
   const rows = (await deps.db.db.select().from(encounters).where(queueWhere(a.orgId, q))
-    .orderBy(asc(encounters.arrivedAt))).sort(queueOrder);
+    .orderBy(asc(encounters.arrivedAt))).sort(queueOrder).slice(0, q.limit ?? 100);
   const now = deps.clock.now().getTime();
   for (const r of rows) {
     deps.audit.recordRead(a, {

@@ -23,10 +23,10 @@ export const open = defineRoute({
   summary: "Open a visit (a walk-in, or the check-in of an appointment)",
   description: "One open visit per patient per facility: 409 with the open one's " +
     "`encounterId`, also when two desks race. With `appointmentId` it is that appointment's " +
-    "check-in (same rules). The facility defaults to the caller's.",
+    "check-in (same rules). The facility defaults to the caller's. An unknown patient or " +
+    "appointment is a 422 naming the field.",
   request: { body: jsonBody(EncounterInput) },
   responses: { 201: json(Encounter, "The visit, waiting in the queue") },
-  errors: [404],
 });
 
 export const list = defineRoute({

@@ -45,14 +45,14 @@ export const book = defineRoute({
   tags,
   access: "appointments:write",
   summary: "Book an appointment",
-  description: "422: a start in the past, a duration outside 15–240 minutes, a practitioner " +
+  description:
+    "422: an unknown patient, a start in the past, a duration outside 15–240 minutes, a practitioner " +
     "who does not take appointments, or a time outside their schedule (unless `override: true` " +
     "from someone with `appointments:override`, else 403). 409: the practitioner already has " +
     "an active appointment overlapping it (`conflicts` lists them; intervals are half-open) or " +
-    "the patient was merged. 404: unknown patient. Reminders are queued.",
+    "the patient was merged. An unknown patient is a 422 naming patientId. Reminders are queued.",
   request: { body: jsonBody(AppointmentInput) },
   responses: { 201: json(Appointment, "The new appointment (status scheduled)") },
-  errors: [404],
 });
 
 export const list = defineRoute({

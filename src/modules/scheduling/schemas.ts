@@ -277,6 +277,7 @@ export const CalendarQuery = z.object({
   date: isoDate.optional().openapi({ description: "A clinic-local day; default today" }),
   practitionerId: Id.optional(),
   facilityId: Id.optional(),
+  patientId: Id.optional(),
 });
 
 export const Calendar = z.object({
@@ -355,6 +356,9 @@ export const EncounterListQuery = z.object({
 export const QueueQuery = z.object({
   facilityId: Id.optional(),
   practitionerId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100).openapi({
+    description: "The first so many in the queue",
+  }),
 });
 
 export const QueueEntry = z.object({

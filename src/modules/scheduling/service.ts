@@ -9,6 +9,8 @@ import { findInTenant } from "../../../db/tenant.ts";
 import type { Deps } from "../../lib/context.ts";
 import { unprocessable } from "../../lib/errors.ts";
 import { orgSettings } from "../organizations/mod.ts";
+import { livePatient } from "../patients/mod.ts";
+import { ProblemError } from "../../lib/errors.ts";
 import {
   activeMember,
   type AppointmentRow,
@@ -135,5 +137,24 @@ export async function assertFacility(
       in: "body",
       message: "is not a facility of this organisation",
     }]);
+  }
+}
+
+/**
+ * The patient a booking or visit names in its body: 422 naming `patientId` when it is unknown or
+ * another organisation's (a reference in a body, not the resource of the URL), 409 when merged.
+ */
+export async function bodyPatient(db: Db, orgId: string, patientId: string) {
+  try {
+    return await livePatient(db, orgId, patientId);
+  } catch (err) {
+    if (err instanceof ProblemError && err.status === 404) {
+      throw unprocessable("Unknown patient.", [{
+        path: "patientId",
+        in: "body",
+        message: "is not a patient of this organisation",
+      }]);
+    }
+    throw err;
   }
 }

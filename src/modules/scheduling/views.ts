@@ -78,7 +78,13 @@ function dayBounds(from: string, to: string, timezone: string) {
 export async function calendar(
   deps: Deps,
   a: Actor,
-  q: { view: "day" | "week"; date?: string; practitionerId?: string; facilityId?: string },
+  q: {
+    view: "day" | "week";
+    date?: string;
+    practitionerId?: string;
+    facilityId?: string;
+    patientId?: string;
+  },
 ) {
   const timezone = await timezoneOf(deps.db.db, a.orgId);
   const date = q.date ?? todayIn(timezone, deps.clock.now());
