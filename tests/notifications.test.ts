@@ -413,13 +413,22 @@ Deno.test("email delivery through a real SMTP server", async (t) => {
       },
     );
 
-    await t.step("an email needs a recipient's address, named in the 422", async () => {
-      await assert.rejects(
-        enqueue(app, org, { channel: "email", recipient: null }),
-        (err: unknown) =>
-          err instanceof ProblemError && err.status === 422 &&
-          JSON.stringify(err.extra.errors).includes("recipient"),
-      );
+    await t.step("a notification the caller got wrong is refused, each field named", async () => {
+      const refused = async (input: Partial<NotificationInput>, field: string) => {
+        await assert.rejects(enqueue(app, org, input), (err: unknown) => {
+          assert.ok(err instanceof ProblemError && err.status === 422, String(err));
+          assert.deepEqual(err.extra.errors?.map((e) => e.path), [field]);
+          return true;
+        });
+      };
+      await refused({ channel: "email", recipient: null }, "recipient");
+      await refused({ channel: "email", recipient: "not an address" }, "recipient");
+      // A time without its offset would be read in the server's timezone, not the clinic's.
+      await refused({ dueAt: "2030-01-01T09:00" }, "dueAt");
+      await refused({ kind: "Appointment Reminder" }, "kind");
+      await refused({ body: "" }, "body");
+      const count = await app.deps.db.readRows("SELECT count(*) FROM notifications", []);
+      assert.equal(Number(count[0][0]), 3, "nothing of those was kept");
     });
   } finally {
     await app.close();

@@ -162,8 +162,13 @@ function nextState(result: AttemptResult, number: number, now: Date): Partial<Ro
  * no longer `sending` was cancelled meanwhile (or taken over after its claim expired): it only
  * becomes `sent` if this attempt sent it, since the message did go out.
  */
-async function record(deps: Deps, claimed: Row, result: AttemptResult, durationMs: number) {
-  await deps.db.transaction(async (tx) => {
+async function record(
+  deps: Deps,
+  claimed: Row,
+  result: AttemptResult,
+  durationMs: number,
+): Promise<string | undefined> {
+  return await deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const at = now.toISOString();
     const current = await findInTenant(tx, notifications, claimed.orgId, claimed.id);
@@ -204,9 +209,11 @@ async function record(deps: Deps, claimed: Row, result: AttemptResult, durationM
       entityId: claimed.id,
       patientId: claimed.patientId,
     });
+    return set?.status ?? current?.status;
   });
 }
 
+/** What a pass did. `claimed` may exceed the rest: ones cancelled while being sent. */
 export interface PassResult {
   claimed: number;
   sent: number;
@@ -232,13 +239,10 @@ export async function deliverDue(deps: Deps): Promise<PassResult> {
     const settled = await Promise.allSettled(batch.map(async (n) => {
       const started = performance.now();
       const result = await attempt(deps, n);
-      await record(deps, n, result, performance.now() - started);
-      const final = result.outcome === "retry" && n.attempts + 1 >= MAX_ATTEMPTS
-        ? "failed"
-        : result.outcome;
-      if (final === "sent") out.sent++;
-      else if (final === "retry") out.retrying++;
-      else out.failed++;
+      const status = await record(deps, n, result, performance.now() - started);
+      if (status === "sent") out.sent++;
+      else if (status === "pending") out.retrying++;
+      else if (status === "failed") out.failed++;
     }));
     // A record that failed leaves its row claimed: it is delivered again once the claim expires.
     const broken = settled.find((s) => s.status === "rejected");

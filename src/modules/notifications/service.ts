@@ -108,13 +108,28 @@ export interface RelatedFilter {
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const KIND = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 
-/** The instant in UTC ISO-8601 with milliseconds, or undefined when it is not one. */
+/**
+ * The instant in UTC ISO-8601 with milliseconds, or undefined when it is not one. It must name
+ * its offset (`Z`, `+03:00`): a bare local time would be read in the server's timezone, not the
+ * clinic's.
+ */
 function utc(instant: string): string | undefined {
   const d = new Date(instant);
-  return /\d{4}-\d{2}-\d{2}T/.test(instant) && !Number.isNaN(d.getTime())
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(instant) &&
+      !Number.isNaN(d.getTime())
     ? d.toISOString()
     : undefined;
 }
+
+const textProblems = (i: { subject?: string; body?: string }, out: FieldError[]) => {
+  if (i.subject !== undefined && (!i.subject || i.subject.length > 300)) {
+    out.push({ path: "subject", message: "1-300 characters" });
+  }
+  if (i.body !== undefined && (!i.body || i.body.length > 100_000)) {
+    out.push({ path: "body", message: "1-100,000 characters" });
+  }
+  return out;
+};
 
 /** The caller's mistakes, each named: a module's bug or its user's missing email address. */
 function inputProblems(i: NotificationInput): FieldError[] {
@@ -128,10 +143,9 @@ function inputProblems(i: NotificationInput): FieldError[] {
     bad("recipient", "a webhook notification goes to the configured URL: no recipient");
   }
   if (!KIND.test(i.kind) || i.kind.length > 100) bad("kind", "dotted lower-case words");
-  if (!i.subject || i.subject.length > 300) bad("subject", "1-300 characters");
-  if (!i.body || i.body.length > 100_000) bad("body", "1-100,000 characters");
+  textProblems({ subject: i.subject ?? "", body: i.body ?? "" }, out);
   if (!i.relatedType || !i.relatedId) bad("relatedType", "say what it is about");
-  if (!utc(i.dueAt)) bad("dueAt", "must be an ISO-8601 instant");
+  if (!utc(i.dueAt)) bad("dueAt", "must be an ISO-8601 instant with its offset");
   return out;
 }
 
@@ -245,16 +259,16 @@ export async function rescheduleNotifications(
       out.cancelled++;
       continue;
     }
-    const next = typeof answer === "string" ? { dueAt: answer } : answer;
+    const next: NotificationChange = typeof answer === "string" ? { dueAt: answer } : answer;
     const dueAt = utc(next.dueAt);
+    const problems = textProblems(next, []);
     if (!dueAt) {
-      throw unprocessable("The new due time is not valid.", [
-        { path: "dueAt", message: "must be an ISO-8601 instant" },
-      ]);
+      problems.push({ path: "dueAt", message: "must be an ISO-8601 instant with its offset" });
     }
+    if (problems.length) throw unprocessable("The new notification is not valid.", problems);
     const set = {
-      dueAt,
-      nextAttemptAt: dueAt,
+      dueAt: dueAt!,
+      nextAttemptAt: dueAt!,
       ...(next.subject !== undefined ? { subject: next.subject } : {}),
       ...(next.body !== undefined ? { body: next.body } : {}),
       ...(next.payload !== undefined ? { payload: next.payload } : {}),
