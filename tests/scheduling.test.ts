@@ -41,7 +41,10 @@ async function frontDesk(gate?: () => string[]): Promise<Desk> {
   const modules = gate
     ? [
       ...MODULES,
-      defineModule({ name: "probe-gate", gates: { "encounter.close": () => Promise.resolve(gate()) } }),
+      defineModule({
+        name: "probe-gate",
+        gates: { "encounter.close": () => Promise.resolve(gate()) },
+      }),
     ]
     : undefined;
   const app = await createTestApp({ ACCESS_TOKEN_TTL_SECONDS: "3600" }, { clock, modules });
@@ -398,8 +401,8 @@ Deno.test("booking rules", async (t) => {
         assert.equal(res.body.errors[0].path, "practitionerId");
         const foreignPatient = await createPatient(d.app, other.admin);
         const foreign = await book(d, foreignPatient.id, at(MONDAY, "10:00"));
-      assert.equal(foreign.status, 422);
-      assert.equal(foreign.body.errors[0].path, "patientId");
+        assert.equal(foreign.status, 422);
+        assert.equal(foreign.body.errors[0].path, "patientId");
         const nurse = await book(d, p2.id, at(MONDAY, "10:00"), {
           practitionerId: await d.org.userIdFor("NURSE"),
         });

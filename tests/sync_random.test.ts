@@ -92,6 +92,9 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
     };
 
     const patients = [first.id];
+    const appointments: string[] = [];
+    // Bookings fall in the fortnight after tomorrow, on the hour.
+    const bookingBase = Math.ceil((Date.now() + 86_400_000) / 3_600_000) * 3_600_000;
     const allergies: string[][] = []; // [patientId, allergyId]
     const created: { table: string; id: string; path: string }[] = [];
     const counts: Record<string, number> = {};
@@ -199,6 +202,77 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
         if (survivor === duplicate) return;
         await call(i, "POST", `/patients/${survivor}/merge`, { duplicateId: duplicate });
       },
+      // The front desk: the doctor's schedule, bookings (by an admin, outside the schedule:
+      // override) at random quarter hours, their moves, and visits.
+      async addSchedule(i) {
+        const start = 7 + Math.floor(rand() * 10);
+        const res = await call(i, "POST", "/schedules", {
+          practitionerId: doctor.id,
+          weekday: 1 + Math.floor(rand() * 7),
+          startTime: `${String(start).padStart(2, "0")}:00`,
+          endTime: `${String(start + 1).padStart(2, "0")}:00`,
+          slotMinutes: pick([15, 20, 30]),
+        });
+        assert.ok([201, 409].includes(res.status), JSON.stringify(res.body));
+      },
+      async addLeave(i) {
+        const day = new Date(Date.now() + (10 + Math.floor(rand() * 60)) * 86_400_000)
+          .toISOString().slice(0, 10);
+        const res = await call(i, "POST", "/schedule-exceptions", {
+          practitionerId: doctor.id,
+          kind: pick(["leave", "holiday"]),
+          dateFrom: day,
+          dateTo: day,
+        });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+      },
+      async book(i) {
+        const res = await call(i, "POST", "/appointments", {
+          patientId: pick(patients),
+          practitionerId: doctor.id,
+          start: new Date(bookingBase + Math.floor(rand() * 200) * 15 * 60_000).toISOString(),
+          durationMinutes: 30,
+          type: pick(["consultation", "follow_up", "vaccination"]),
+          override: true,
+        });
+        // 409: the slot is taken here, or the patient merged; 422: the patient is not here yet.
+        assert.ok([201, 409, 422].includes(res.status), JSON.stringify(res.body));
+        if (res.status !== 201) return;
+        appointments.push(res.body.id);
+        created.push({ table: "appointments", id: res.body.id, path: "/appointments" });
+      },
+      async moveAppointment(i) {
+        if (appointments.length === 0) return;
+        const id = pick(appointments);
+        const r = rand();
+        const res = r < 0.4
+          ? await call(i, "POST", `/appointments/${id}/confirm`, {
+            method: pick(["call", "sms", "whatsapp"]),
+            outcome: pick(["confirmed", "no_answer", "declined"]),
+          })
+          : r < 0.8
+          ? await call(i, "PATCH", `/appointments/${id}`, {
+            start: new Date(bookingBase + Math.floor(rand() * 200) * 15 * 60_000).toISOString(),
+            override: true,
+          })
+          : await call(i, "POST", `/appointments/${id}/cancel`, { reason: "Patient called" });
+        assert.ok([200, 404, 409, 422].includes(res.status), JSON.stringify(res.body));
+      },
+      async visit(i) {
+        const res = await http(nodes[i], "POST", "/api/v1/encounters", {
+          token: clinician[i],
+          body: { patientId: pick(patients), priority: pick(["normal", "urgent", "emergency"]) },
+        });
+        assert.ok([201, 409, 422].includes(res.status), JSON.stringify(res.body));
+        if (res.status !== 201) return;
+        created.push({ table: "encounters", id: res.body.id, path: "/encounters" });
+        for (const step of ["start", "close"]) {
+          if (rand() < 0.3) break;
+          await http(nodes[i], "POST", `/api/v1/encounters/${res.body.id}/${step}`, {
+            token: clinician[i],
+          });
+        }
+      },
       async sync(i) {
         if (i === 0) return;
         await call(i, "POST", "/sync/run");
@@ -222,6 +296,11 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
       ["addFacility", 2],
       ["renameOrganisation", 4],
       ["mergePatients", 2],
+      ["addSchedule", 2],
+      ["addLeave", 1],
+      ["book", 8],
+      ["moveAppointment", 6],
+      ["visit", 4],
       ["sync", 17],
       ["toggleLink", 10],
     ];
@@ -239,6 +318,51 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
     await call(1, "POST", "/sync/run");
     links[1].restore();
     await call(2, "POST", "/sync/run");
+
+    // And one certain double booking: both clinics offline book the doctor at the same time.
+    for (const l of links) l.cut();
+    const sameSlot = new Date(bookingBase - 3_600_000).toISOString();
+    for (const i of [1, 2]) {
+      const res = await call(i, "POST", "/appointments", {
+        patientId: first.id,
+        practitionerId: doctor.id,
+        start: sameSlot,
+        durationMinutes: 30,
+        type: "consultation",
+        override: true,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      created.push({ table: "appointments", id: res.body.id, path: "/appointments" });
+    }
+    // Every front-desk table gets a row whatever the seed: a schedule, leave, a confirmation
+    // and a visit, made at the clinics while they are offline.
+    const weekly = await call(1, "POST", "/schedules", {
+      practitionerId: doctor.id,
+      weekday: 6,
+      startTime: "20:00",
+      endTime: "21:00",
+      slotMinutes: 30,
+    });
+    assert.equal(weekly.status, 201, JSON.stringify(weekly.body));
+    const leave = await call(2, "POST", "/schedule-exceptions", {
+      practitionerId: doctor.id,
+      kind: "leave",
+      dateFrom: "2031-02-03",
+      dateTo: "2031-02-07",
+    });
+    assert.equal(leave.status, 201, JSON.stringify(leave.body));
+    const confirmed = await call(1, "POST", `/appointments/${created.at(-2)!.id}/confirm`, {
+      method: "call",
+      outcome: "confirmed",
+    });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    const walkIn = await call(2, "POST", "/encounters", { patientId: first.id });
+    assert.equal(walkIn.status, 201, JSON.stringify(walkIn.body));
+    for (const l of links) l.restore();
+    for (const i of [1, 2]) await call(i, "POST", "/sync/run");
+    const doubleBooked = (await call(0, "GET", "/sync/conflicts")).body.data
+      .filter((c: { error?: string | null }) => /double booking/.test(c.error ?? ""));
+    assert.equal(doubleBooked.length, 1, "the primary queues the double booking once");
 
     // And one certain merge, made at a clinic.
     const twins = [];
