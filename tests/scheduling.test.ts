@@ -407,6 +407,16 @@ Deno.test("booking rules", async (t) => {
           practitionerId: await d.org.userIdFor("NURSE"),
         });
         assert.equal(nurse.status, 422);
+        const leaver = await createStaff(d.app, d.tokens.admin, "DOCTOR");
+        const gone = await d.app.call("DELETE", `/api/v1/users/${leaver.id}`, {
+          token: d.tokens.admin,
+        });
+        assert.equal(gone.status, 200, JSON.stringify(gone.body));
+        const inactive = await book(d, p2.id, at(MONDAY, "10:00"), {
+          practitionerId: leaver.id,
+          override: true,
+        });
+        assert.equal(inactive.status, 422, "a deactivated doctor takes no appointments");
       },
     );
 
@@ -524,6 +534,11 @@ Deno.test("confirmations, no-shows and a patient's rates", async (t) => {
       });
       assert.equal(late.status, 200);
       assert.equal(late.body.status, "no_show");
+      const after = await d.app.call("POST", `/api/v1/appointments/${b.id}/cancel`, {
+        token: d.tokens.reception,
+        body: { reason: "too late" },
+      });
+      assert.equal(after.status, 409, "a no-show is final");
     });
 
     await t.step("the patient's confirmation and no-show rates", async () => {
