@@ -36,30 +36,6 @@ export function yearsBefore(date: string, years: number): string {
   }`;
 }
 
-/** The UTC instant of local midnight starting `date` in `timezone`. */
-export function startOfLocalDay(date: string, timezone: string): string {
-  const f = formatter(`clock:${timezone}`, () =>
-    new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    }));
-  const offsetAt = (t: number) => {
-    const parts = f.formatToParts(new Date(t));
-    const v = (k: string) => Number(parts.find((p) => p.type === k)?.value);
-    return Date.UTC(v("year"), v("month") - 1, v("day"), v("hour"), v("minute"), v("second")) - t;
-  };
-  const guess = Date.parse(`${date}T00:00:00Z`);
-  let t = guess - offsetAt(guess);
-  t = guess - offsetAt(t); // second pass settles a DST change between guess and result
-  return new Date(t).toISOString();
-}
-
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
@@ -82,6 +58,14 @@ function wallAt(timezone: string, t: number): number {
   const parts = wallClock(timezone).formatToParts(new Date(t));
   const v = (k: string) => Number(parts.find((p) => p.type === k)?.value);
   return Date.UTC(v("year"), v("month") - 1, v("day"), v("hour"), v("minute"), v("second"));
+}
+
+/** The UTC instant of local midnight starting `date` in `timezone`. */
+export function startOfLocalDay(date: string, timezone: string): string {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  let t = guess - (wallAt(timezone, guess) - guess);
+  t = guess - (wallAt(timezone, t) - t); // second pass settles a DST change between guess and result
+  return new Date(t).toISOString();
 }
 
 /** What a clock in `timezone` shows at `instant`: the date, "HH:MM" and the ISO weekday. */
