@@ -32,6 +32,8 @@ const PUBLIC = new Set([
   "POST /api/v1/auth/login",
   "POST /api/v1/auth/refresh",
   "POST /api/v1/auth/invitations/accept",
+  // A calendar app sends no header: the token in the path is the credential.
+  "GET /api/v1/calendar-feeds/{token}/calendar.ics",
 ]);
 
 /**

@@ -19,6 +19,7 @@ import {
   registerEncounterHandlers,
   registerScheduleHandlers,
 } from "./handlers.ts";
+import { registerFeedHandlers } from "./handlers-feeds.ts";
 import { onRemoteAppointment, onRemoteEncounter } from "./remote.ts";
 
 export { Appointment, Encounter } from "./schemas.ts";
@@ -32,6 +33,7 @@ export const schedulingModule = defineModule({
     registerScheduleHandlers,
     registerAppointmentHandlers,
     registerEncounterHandlers,
+    registerFeedHandlers,
   ),
   permissions: {
     "schedules:read": FRONT_DESK,
