@@ -68,10 +68,6 @@ Deno.test(`60 racing bookings never double-book (RACE_SEED=${SEED})`, async () =
         assert.ok(overlaps({ start: Date.parse(c.start), end: Date.parse(c.end) }, l));
       }
     }
-    assert.ok(
-      new Set(winners.map((w) => w.i % 2)).size === 2 || winners.length === 1,
-      "both processes booked",
-    );
     // And the database agrees.
     await Promise.all(servers.map((s) => s.stop()));
     const db = openDatabase({ url: `file:${setup.dir}/clinic.db` });
