@@ -71,6 +71,7 @@ export const schedulingModule = defineModule({
       table: calendarFeeds,
       sync: "local",
       notVersioned: "a credential of the server that issued it; revocation is audited",
+      secretFields: ["tokenHash"],
     },
   ],
   patientReferences: [
