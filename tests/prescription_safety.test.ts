@@ -1,5 +1,5 @@
 /**
- * The prescription safety check (src/modules/prescriptions/safety): a table of cases, each a
+ * The prescription safety check (src/modules/clinical/safety): a table of cases, each a
  * prescription and a patient with the exact warnings expected (kind, severity, item, in order),
  * then the integrity of the shipped clinical tables.
  */
@@ -10,22 +10,22 @@ import {
   type SafetyPatient,
   type Severity,
   type WarningKind,
-} from "../src/modules/prescriptions/safety/check.ts";
-import { BRAND_NAMES } from "../src/modules/prescriptions/safety/brand-table.ts";
-import { DRUG_CLASSES } from "../src/modules/prescriptions/safety/class-table.ts";
-import { CROSS_REACTIVITY } from "../src/modules/prescriptions/safety/cross-reactivity-table.ts";
-import { dosesPerDay } from "../src/modules/prescriptions/safety/dose-rule.ts";
-import { MAX_DOSES } from "../src/modules/prescriptions/safety/dose-table.ts";
+} from "../src/modules/clinical/safety/check.ts";
+import { BRAND_NAMES } from "../src/modules/clinical/safety/brand-table.ts";
+import { DRUG_CLASSES } from "../src/modules/clinical/safety/class-table.ts";
+import { CROSS_REACTIVITY } from "../src/modules/clinical/safety/cross-reactivity-table.ts";
+import { dosesPerDay } from "../src/modules/clinical/safety/dose-rule.ts";
+import { MAX_DOSES } from "../src/modules/clinical/safety/dose-table.ts";
 import {
   CLASSES,
   INTERACTIONS,
   NAME_COLLISIONS,
   SUBSTANCE_BY_NAME,
-} from "../src/modules/prescriptions/safety/lookup.ts";
-import { resolveDrug } from "../src/modules/prescriptions/safety/resolve.ts";
-import { SUBSTANCES } from "../src/modules/prescriptions/safety/substance-table.ts";
-import { SEVERITIES } from "../src/modules/prescriptions/safety/types.ts";
-import { doseMg } from "../src/modules/prescriptions/safety/units.ts";
+} from "../src/modules/clinical/safety/lookup.ts";
+import { resolveDrug } from "../src/modules/clinical/safety/resolve.ts";
+import { SUBSTANCES } from "../src/modules/clinical/safety/substance-table.ts";
+import { SEVERITIES } from "../src/modules/clinical/safety/types.ts";
+import { doseMg } from "../src/modules/clinical/safety/units.ts";
 
 const TDS = { timesPerDay: 3 };
 const QDS = { timesPerDay: 4 };

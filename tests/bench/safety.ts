@@ -17,7 +17,7 @@
 import {
   checkPrescription,
   type SafetyInput,
-} from "../../src/modules/prescriptions/safety/check.ts";
+} from "../../src/modules/clinical/safety/check.ts";
 import { table } from "./load.ts";
 
 const CHECKS = Number(Deno.env.get("BENCH_CHECKS") ?? 100_000);
