@@ -4,7 +4,7 @@
  * without anyone adding it to a list.
  */
 import assert from "node:assert/strict";
-import { type Role, ROLES } from "../src/lib/permissions.ts";
+import { type Role, ROLES, type TenantRole } from "../src/lib/permissions.ts";
 import { schemaVersion } from "../db/migrate.ts";
 import { nextHlc } from "../db/hlc.ts";
 import { enqueueNotification } from "../src/modules/notifications/mod.ts";
@@ -238,6 +238,25 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     },
+    // The clinical record hangs off a visit: a note and an observation of a walk-in's.
+    "/api/v1/notes": async (org) => {
+      const visit = await MAKERS["/api/v1/encounters"](org);
+      const res = await app.call("POST", `/api/v1/encounters/${visit.id}/notes`, {
+        token: await org.tokenFor("DOCTOR"),
+        body: { reasonForVisit: "Probe" },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    "/api/v1/vitals": async (org) => {
+      const visit = await MAKERS["/api/v1/encounters"](org);
+      const res = await app.call("POST", `/api/v1/encounters/${visit.id}/vitals`, {
+        token: await org.tokenFor("NURSE"),
+        body: { observations: [{ code: "pulse", value: 70, unit: "/min" }] },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.observations[0];
+    },
     "/api/v1/encounters": async (org) => {
       const patient = await createPatient(app, org.admin);
       const res = await app.call("POST", "/api/v1/encounters", {
@@ -284,7 +303,12 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       return own.status === 200;
     }
     if (read) {
-      const own = await app.call("GET", concrete(read.path, theirs.id), { token: org.admin });
+      // Read back by the owner's admin, or by a role that may read it (clinical content is not
+      // an admin's to read).
+      const reader = rolesWith(read.permission).includes("ADMIN")
+        ? org.admin
+        : await org.tokenFor(rolesWith(read.permission)[0] as TenantRole);
+      const own = await app.call("GET", concrete(read.path, theirs.id), { token: reader });
       return own.status === 200 && own.body.version === theirs.version;
     }
     const list = await app.call("GET", collection, { token: org.admin });

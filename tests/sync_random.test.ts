@@ -266,11 +266,35 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
         assert.ok([201, 409, 422].includes(res.status), JSON.stringify(res.body));
         if (res.status !== 201) return;
         created.push({ table: "encounters", id: res.body.id, path: "/encounters" });
-        for (const step of ["start", "close"]) {
-          if (rand() < 0.3) break;
-          await http(nodes[i], "POST", `/api/v1/encounters/${res.body.id}/${step}`, {
+        const visit = `/api/v1/encounters/${res.body.id}`;
+        if (rand() < 0.5) {
+          await http(nodes[i], "POST", `${visit}/vitals`, {
             token: clinician[i],
+            body: {
+              observations: [
+                { code: "temperature", value: 36 + Math.floor(rand() * 40) / 10, unit: "Cel" },
+                { code: "weight", value: 50 + Math.floor(rand() * 40), unit: "kg" },
+              ],
+            },
           });
+        }
+        let draft: string | null = null;
+        if (rand() < 0.5) {
+          const note = await http(nodes[i], "POST", `${visit}/notes`, {
+            token: clinician[i],
+            body: { reasonForVisit: "Review", plan: pick(["Rest", "Fluids", "Review in a week"]) },
+          });
+          if (note.status === 201) draft = note.body.id;
+        }
+        for (const step of ["start", "sign", "close"]) {
+          if (rand() < 0.3) break;
+          if (step === "sign") {
+            if (draft) {
+              await http(nodes[i], "POST", `/api/v1/notes/${draft}/sign`, { token: clinician[i] });
+            }
+            continue;
+          }
+          await http(nodes[i], "POST", `${visit}/${step}`, { token: clinician[i] });
         }
       },
       async sync(i) {
@@ -358,6 +382,21 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
     const walkIn = await call(2, "POST", "/encounters", { patientId: first.id });
     assert.equal(walkIn.status, 201, JSON.stringify(walkIn.body));
+    // And the visit's clinical record: vitals and a signed note, written at the clinic.
+    const vitals = await http(nodes[2], "POST", `/api/v1/encounters/${walkIn.body.id}/vitals`, {
+      token: clinician[2],
+      body: { observations: [{ code: "pulse", value: 88, unit: "/min" }] },
+    });
+    assert.equal(vitals.status, 201, JSON.stringify(vitals.body));
+    const note = await http(nodes[2], "POST", `/api/v1/encounters/${walkIn.body.id}/notes`, {
+      token: clinician[2],
+      body: { reasonForVisit: "Headache", diagnoses: [{ code: "R51", certainty: "provisional" }] },
+    });
+    assert.equal(note.status, 201, JSON.stringify(note.body));
+    const signed = await http(nodes[2], "POST", `/api/v1/notes/${note.body.id}/sign`, {
+      token: clinician[2],
+    });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");
     const doubleBooked = (await call(0, "GET", "/sync/conflicts")).body.data

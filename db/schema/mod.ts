@@ -4,3 +4,4 @@ export * from "./platform.ts";
 export * from "./sync.ts";
 export * from "./scheduling.ts";
 export * from "./notifications.ts";
+export * from "./clinical.ts";

@@ -8,6 +8,7 @@ import { registerMedicalHistoryHandlers } from "./handlers.ts";
 import { HISTORY_ENTRY } from "./service.ts";
 
 export { HistoryEntry } from "./schemas.ts";
+export { recordProblem } from "./problems.ts";
 
 const active = (kind: string) => [eq(h.kind, kind), eq(h.status, "active")];
 

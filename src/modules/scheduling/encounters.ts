@@ -10,7 +10,7 @@
  * record refuses while a note is unsigned) and answers 409 naming what is open.
  */
 import type { z } from "@hono/zod-openapi";
-import { and, asc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { appointments, encounters } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
@@ -440,4 +440,31 @@ export async function listEncounters(
     });
   }
   return page;
+}
+
+/**
+ * A visit another module writes to (the clinical record), read in the caller's transaction:
+ * 404 when missing or another organisation's, 409 once it is closed or cancelled.
+ */
+export async function openVisitFor(tx: Db, orgId: string, id: string) {
+  const row = await findEncounter(tx, orgId, id);
+  if (!OPEN.includes(row.status)) {
+    throw conflict(`The visit is ${row.status.replaceAll("_", " ")}; nothing more is recorded.`, {
+      status: row.status,
+    });
+  }
+  return row;
+}
+
+/** A visit of the organisation, whatever its state (reads of the clinical record). */
+export const visitOf = findEncounter;
+
+/** The patient's five latest visits: the patient summary's "lastEncounters". */
+export async function lastEncounters(deps: Deps, a: Actor, patientId: string) {
+  const rows = await deps.db.db.select().from(encounters).where(and(
+    eq(encounters.orgId, a.orgId),
+    eq(encounters.patientId, patientId),
+    isNull(encounters.deletedAt),
+  )).orderBy(desc(encounters.arrivedAt)).limit(5);
+  return rows.map(toEncounter);
 }

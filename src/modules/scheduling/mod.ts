@@ -21,9 +21,12 @@ import {
 } from "./handlers.ts";
 import { registerFeedHandlers } from "./handlers-feeds.ts";
 import { onRemoteAppointment, onRemoteEncounter } from "./remote.ts";
+import { lastEncounters } from "./encounters.ts";
 
 export { Appointment, Encounter } from "./schemas.ts";
 export { toAppointment, toEncounter } from "./service.ts";
+export { openVisitFor, visitOf } from "./encounters.ts";
+export type { EncounterRow } from "./repository.ts";
 
 const FRONT_DESK = ["ADMIN", "RECEPTION", "DOCTOR", "NURSE"] as const;
 
@@ -74,6 +77,9 @@ export const schedulingModule = defineModule({
       secretFields: ["tokenHash"],
     },
   ],
+  summarySections: {
+    lastEncounters: { permission: "encounters:read", load: lastEncounters },
+  },
   patientReferences: [
     appointments.patientId,
     appointmentConfirmations.patientId,

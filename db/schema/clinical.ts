@@ -1,0 +1,65 @@
+/**
+ * The clinical record of a visit: vital signs as observations, and consultation notes with
+ * their diagnoses. Prescriptions come with their own issue.
+ */
+import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { businessColumns } from "./columns.ts";
+import { users } from "./identity.ts";
+import { patients } from "./patients.ts";
+import { encounters } from "./scheduling.ts";
+
+/** One measurement, in its stored unit (UCUM), with the value and unit as entered. */
+export const vitalObservations = sqliteTable("vital_observations", {
+  ...businessColumns(),
+  encounterId: text("encounter_id").notNull().references(() => encounters.id),
+  patientId: text("patient_id").notNull().references(() => patients.id),
+  /** bp-systolic | bp-diastolic | pulse | temperature | resp-rate | spo2 | weight | height |
+   * head-circumference | glucose | pain | bmi (derived) */
+  code: text("code").notNull(),
+  value: real("value").notNull(),
+  unit: text("unit").notNull(),
+  enteredValue: real("entered_value"),
+  enteredUnit: text("entered_unit"),
+  /** critical_low | low | normal | high | critical_high */
+  flag: text("flag").notNull(),
+  /** Computed from other observations (BMI), not measured. */
+  derived: integer("derived", { mode: "boolean" }).notNull().default(false),
+  recordedAt: text("recorded_at").notNull(),
+}, (t) => [
+  index("vital_observations_patient_idx").on(t.patientId, t.code, t.recordedAt),
+  index("vital_observations_encounter_idx").on(t.encounterId),
+]);
+
+export interface NoteDiagnosis {
+  code: string;
+  title: string;
+  rank: "primary" | "secondary";
+  certainty: "provisional" | "confirmed";
+}
+
+/**
+ * A consultation note: draft (its author edits it), signed (locked), amended (a later version
+ * with a reason; every version stays readable in row_versions).
+ */
+export const clinicalNotes = sqliteTable("clinical_notes", {
+  ...businessColumns(),
+  encounterId: text("encounter_id").notNull().references(() => encounters.id),
+  patientId: text("patient_id").notNull().references(() => patients.id),
+  authorId: text("author_id").notNull().references(() => users.id),
+  /** draft | signed | amended */
+  status: text("status").notNull(),
+  reason: text("reason"),
+  history: text("history"),
+  symptoms: text("symptoms", { mode: "json" }).$type<string[]>().notNull(),
+  examination: text("examination"),
+  assessment: text("assessment"),
+  plan: text("plan"),
+  followUpDate: text("follow_up_date"),
+  diagnoses: text("diagnoses", { mode: "json" }).$type<NoteDiagnosis[]>().notNull(),
+  signedAt: text("signed_at"),
+  signedBy: text("signed_by"),
+  amendmentReason: text("amendment_reason"),
+}, (t) => [
+  index("clinical_notes_encounter_idx").on(t.encounterId),
+  index("clinical_notes_patient_idx").on(t.patientId, t.createdAt),
+]);

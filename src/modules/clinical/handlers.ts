@@ -1,0 +1,90 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { actorOf, type AppEnv } from "../../lib/context.ts";
+import { created, ifMatch, withEtag } from "../../lib/http.ts";
+import * as notes from "./notes.ts";
+import * as routes from "./routes.ts";
+import * as noteRoutes from "./routes-notes.ts";
+import * as vitals from "./vitals.ts";
+
+export function registerVitalsHandlers(r: OpenAPIHono<AppEnv>) {
+  r.openapi(routes.recordVitals, async (c) => {
+    const result = await vitals.recordVitals(
+      c.var.deps,
+      actorOf(c),
+      c.req.valid("param").id,
+      c.req.valid("json"),
+    );
+    return c.json(result, 201);
+  });
+  r.openapi(
+    routes.visitVitals,
+    async (c) =>
+      c.json(await vitals.visitVitals(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+  );
+  r.openapi(
+    routes.readObservation,
+    async (c) =>
+      withEtag(c, await vitals.readObservation(c.var.deps, actorOf(c), c.req.valid("param").id)),
+  );
+  r.openapi(routes.removeObservation, async (c) =>
+    withEtag(
+      c,
+      await vitals.removeObservation(c.var.deps, actorOf(c), c.req.valid("param").id, ifMatch(c)),
+    ));
+  r.openapi(routes.patientVitals, async (c) =>
+    c.json(
+      await vitals.patientVitals(
+        c.var.deps,
+        actorOf(c),
+        c.req.valid("param").id,
+        c.req.valid("query"),
+      ),
+      200,
+    ));
+}
+
+export function registerNoteHandlers(r: OpenAPIHono<AppEnv>) {
+  r.openapi(noteRoutes.write, async (c) => {
+    const n = await notes.writeNote(
+      c.var.deps,
+      actorOf(c),
+      c.req.valid("param").id,
+      c.req.valid("json"),
+    );
+    return created(c, n, `/notes/${n.id}`);
+  });
+  r.openapi(
+    noteRoutes.visitNotes,
+    async (c) =>
+      c.json(await notes.visitNotes(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+  );
+  r.openapi(
+    noteRoutes.read,
+    async (c) => withEtag(c, await notes.readNote(c.var.deps, actorOf(c), c.req.valid("param").id)),
+  );
+  r.openapi(noteRoutes.edit, async (c) =>
+    withEtag(
+      c,
+      await notes.editDraft(
+        c.var.deps,
+        actorOf(c),
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        ifMatch(c),
+      ),
+    ));
+  r.openapi(
+    noteRoutes.sign,
+    async (c) => withEtag(c, await notes.signNote(c.var.deps, actorOf(c), c.req.valid("param").id)),
+  );
+  r.openapi(noteRoutes.amend, async (c) =>
+    withEtag(
+      c,
+      await notes.amendNote(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json")),
+    ));
+  r.openapi(
+    noteRoutes.versions,
+    async (c) =>
+      c.json(await notes.noteVersions(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+  );
+}

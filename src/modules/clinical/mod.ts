@@ -1,0 +1,34 @@
+/**
+ * Clinical care: vital signs and consultation notes on the visits the front desk opens. A visit
+ * with an unsigned note cannot close (its `encounter.close` gate).
+ */
+import { clinicalNotes, vitalObservations } from "../../../db/schema/mod.ts";
+import { defineModule } from "../../lib/module.ts";
+import { routesOf } from "../../lib/router.ts";
+import { registerNoteHandlers, registerVitalsHandlers } from "./handlers.ts";
+import { unsignedNotes } from "./notes.ts";
+import { latestVitals } from "./vitals.ts";
+
+export { Note, Observation } from "./schemas.ts";
+
+export const clinicalModule = defineModule({
+  name: "clinical",
+  routes: routesOf(registerVitalsHandlers, registerNoteHandlers),
+  permissions: {
+    // Reception sees that a visit exists (scheduling), never what it holds.
+    "clinical:read": ["DOCTOR", "NURSE"],
+    "vitals:write": ["DOCTOR", "NURSE"],
+    "notes:write": ["DOCTOR"],
+  },
+  tables: [
+    { table: vitalObservations, sync: "merge", versioned: true },
+    // A signed note is changed by amendment only, so two sides changing one concurrently is for
+    // a person to reconcile.
+    { table: clinicalNotes, sync: "queue", versioned: true },
+  ],
+  patientReferences: [vitalObservations.patientId, clinicalNotes.patientId],
+  gates: { "encounter.close": unsignedNotes },
+  summarySections: {
+    latestVitals: { permission: "clinical:read", load: latestVitals },
+  },
+});
