@@ -7,6 +7,8 @@
 import type { ModuleDef } from "../lib/module.ts";
 import { allergiesModule } from "./allergies/mod.ts";
 import { auditModule } from "./audit/mod.ts";
+import { clinicalModule } from "./clinical/mod.ts";
+import { codesModule } from "./codes/mod.ts";
 import { authModule } from "./auth/mod.ts";
 import { facilitiesModule } from "./facilities/mod.ts";
 import { medicalHistoryModule } from "./medical-history/mod.ts";
@@ -28,6 +30,7 @@ export const MODULES: readonly ModuleDef[] = [
   authModule,
   organizationsModule,
   facilitiesModule,
+  codesModule,
   usersModule,
   patientSearchModule,
   patientTransferModule,
@@ -38,6 +41,7 @@ export const MODULES: readonly ModuleDef[] = [
   patientRecordModule,
   patientDocumentsModule,
   schedulingModule,
+  clinicalModule,
   notificationsModule,
   syncModule,
   auditModule,
