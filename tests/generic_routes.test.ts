@@ -257,6 +257,26 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body.observations[0];
     },
+    "/api/v1/prescriptions": async (org) => {
+      const visit = await MAKERS["/api/v1/encounters"](org);
+      const res = await app.call("POST", "/api/v1/prescriptions", {
+        token: await org.tokenFor("DOCTOR"),
+        body: {
+          encounterId: visit.id,
+          items: [{
+            medication: "Paracetamol 500 mg",
+            genericName: "paracetamol",
+            dose: 1,
+            unit: "tablet",
+            route: "oral",
+            frequency: { timesPerDay: 3 },
+            durationDays: 2,
+          }],
+        },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
     "/api/v1/encounters": async (org) => {
       const patient = await createPatient(app, org.admin);
       const res = await app.call("POST", "/api/v1/encounters", {

@@ -397,6 +397,23 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
       token: clinician[2],
     });
     assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    const rx = await http(nodes[2], "POST", "/api/v1/prescriptions", {
+      token: clinician[2],
+      body: {
+        encounterId: walkIn.body.id,
+        items: [{
+          medication: "Paracetamol 500 mg tablets",
+          genericName: "paracetamol",
+          dose: 2,
+          unit: "tablet",
+          route: "oral",
+          frequency: { timesPerDay: 3 },
+          durationDays: 3,
+        }],
+      },
+    });
+    assert.equal(rx.status, 201, JSON.stringify(rx.body));
+    assert.match(rx.body.number, /^RX-K3-\d{6}-0001$/, "a clinic's numbers carry its site code");
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");
     const doubleBooked = (await call(0, "GET", "/sync/conflicts")).body.data

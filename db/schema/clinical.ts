@@ -2,7 +2,7 @@
  * The clinical record of a visit: vital signs as observations, and consultation notes with
  * their diagnoses. Prescriptions come with their own issue.
  */
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { businessColumns } from "./columns.ts";
 import { users } from "./identity.ts";
 import { patients } from "./patients.ts";
@@ -63,3 +63,56 @@ export const clinicalNotes = sqliteTable("clinical_notes", {
   index("clinical_notes_encounter_idx").on(t.encounterId),
   index("clinical_notes_patient_idx").on(t.patientId, t.createdAt),
 ]);
+
+export type Frequency =
+  | { timesPerDay: number }
+  | { everyHours: number }
+  | { asNeeded: true; maxPerDay: number };
+
+export interface Acknowledgement {
+  kind: "allergy" | "duplicate_therapy" | "interaction" | "dose";
+  reason: string;
+  /** The warnings of that kind the prescriber saw and acknowledged. */
+  warnings: { severity: string; detail: string }[];
+}
+
+/**
+ * A prescription, numbered RX-YYYYMM-NNNN per organisation (RX-K2-YYYYMM-NNNN at a clinic
+ * replica). `expired` is never stored: it is read from `valid_until` and the clinic's date.
+ */
+export const prescriptions = sqliteTable("prescriptions", {
+  ...businessColumns(),
+  number: text("number").notNull(),
+  encounterId: text("encounter_id").notNull().references(() => encounters.id),
+  patientId: text("patient_id").notNull().references(() => patients.id),
+  prescriberId: text("prescriber_id").notNull().references(() => users.id),
+  /** active | partially_dispensed | dispensed | cancelled */
+  status: text("status").notNull(),
+  issuedOn: text("issued_on").notNull(),
+  validUntil: text("valid_until").notNull(),
+  notes: text("notes"),
+  acknowledgements: text("acknowledgements", { mode: "json" }).$type<Acknowledgement[]>()
+    .notNull(),
+  cancelledAt: text("cancelled_at"),
+  cancelReason: text("cancel_reason"),
+}, (t) => [
+  uniqueIndex("prescriptions_org_number_uq").on(t.orgId, t.number),
+  index("prescriptions_patient_idx").on(t.patientId, t.status),
+  index("prescriptions_encounter_idx").on(t.encounterId),
+]);
+
+export const prescriptionItems = sqliteTable("prescription_items", {
+  ...businessColumns(),
+  prescriptionId: text("prescription_id").notNull().references(() => prescriptions.id),
+  position: integer("position").notNull(),
+  medication: text("medication").notNull(),
+  genericName: text("generic_name").notNull(),
+  dose: real("dose").notNull(),
+  unit: text("unit").notNull(),
+  /** oral | sublingual | iv | im | sc | topical | inhaled | rectal | vaginal | ophthalmic | otic | nasal */
+  route: text("route").notNull(),
+  frequency: text("frequency", { mode: "json" }).$type<Frequency>().notNull(),
+  durationDays: integer("duration_days"),
+  quantity: real("quantity").notNull(),
+  instructions: text("instructions"),
+}, (t) => [index("prescription_items_prescription_idx").on(t.prescriptionId, t.position)]);

@@ -64,6 +64,7 @@ const envSchema = z.object({
     z.array(z.enum(["ADMIN", "DOCTOR", "NURSE", "RECEPTION", "PHARMACY", "LAB", "FINANCE"]))
       .min(1),
   ),
+  PRESCRIPTION_VALID_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   REMINDER_OFFSETS_MINUTES: z.string().default("1440,120").transform((s) =>
     s.split(",").map((m) => m.trim()).filter(Boolean).map(Number)
   ).pipe(z.array(z.number().int().min(1).max(43_200)).max(5)),
@@ -158,6 +159,8 @@ export interface Config {
     /** `url` holds the SMTP credentials: never log it. */
     smtp: { url: string; from: string } | null;
   };
+  /** Clinical care: how long a prescription is valid by default. */
+  clinical: { prescriptionValidDays: number };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
 }
@@ -233,6 +236,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : null,
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM! } : null,
     },
+    clinical: { prescriptionValidDays: e.PRESCRIPTION_VALID_DAYS },
     passwordLogN: 17,
   };
 }

@@ -14,10 +14,7 @@
  * from the bounded cache); "new names" makes every medication text unique (a varying strength),
  * so each check resolves its free text from scratch, the worst case.
  */
-import {
-  checkPrescription,
-  type SafetyInput,
-} from "../../src/modules/clinical/safety/check.ts";
+import { checkPrescription, type SafetyInput } from "../../src/modules/clinical/safety/check.ts";
 import { table } from "./load.ts";
 
 const CHECKS = Number(Deno.env.get("BENCH_CHECKS") ?? 100_000);

@@ -2,6 +2,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as notes from "./notes.ts";
+import * as prescriptions from "./prescriptions.ts";
+import * as rxRoutes from "./routes-prescriptions.ts";
 import * as routes from "./routes.ts";
 import * as noteRoutes from "./routes-notes.ts";
 import * as vitals from "./vitals.ts";
@@ -87,4 +89,36 @@ export function registerNoteHandlers(r: OpenAPIHono<AppEnv>) {
     async (c) =>
       c.json(await notes.noteVersions(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
   );
+}
+
+export function registerPrescriptionHandlers(r: OpenAPIHono<AppEnv>) {
+  r.openapi(rxRoutes.create, async (c) => {
+    const p = await prescriptions.prescribe(c.var.deps, actorOf(c), c.req.valid("json"));
+    return created(c, p, `/prescriptions/${p.id}`);
+  });
+  r.openapi(rxRoutes.read, async (c) =>
+    withEtag(
+      c,
+      await prescriptions.readPrescription(c.var.deps, actorOf(c), c.req.valid("param").id),
+    ));
+  r.openapi(rxRoutes.cancel, async (c) =>
+    withEtag(
+      c,
+      await prescriptions.cancelPrescription(
+        c.var.deps,
+        actorOf(c),
+        c.req.valid("param").id,
+        c.req.valid("json").reason,
+      ),
+    ));
+  r.openapi(rxRoutes.ofPatient, async (c) => {
+    const q = c.req.valid("query");
+    const data = await prescriptions.patientPrescriptions(
+      c.var.deps,
+      actorOf(c),
+      c.req.valid("param").id,
+      { live: q.live === "true", limit: q.limit },
+    );
+    return c.json({ data }, 200);
+  });
 }

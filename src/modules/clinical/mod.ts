@@ -2,10 +2,20 @@
  * Clinical care: vital signs and consultation notes on the visits the front desk opens. A visit
  * with an unsigned note cannot close (its `encounter.close` gate).
  */
-import { clinicalNotes, vitalObservations } from "../../../db/schema/mod.ts";
+import {
+  clinicalNotes,
+  prescriptionItems,
+  prescriptions,
+  vitalObservations,
+} from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
 import { routesOf } from "../../lib/router.ts";
-import { registerNoteHandlers, registerVitalsHandlers } from "./handlers.ts";
+import {
+  registerNoteHandlers,
+  registerPrescriptionHandlers,
+  registerVitalsHandlers,
+} from "./handlers.ts";
+import { patientPrescriptions } from "./prescriptions.ts";
 import { unsignedNotes } from "./notes.ts";
 import { latestVitals } from "./vitals.ts";
 
@@ -13,22 +23,36 @@ export { Note, Observation } from "./schemas.ts";
 
 export const clinicalModule = defineModule({
   name: "clinical",
-  routes: routesOf(registerVitalsHandlers, registerNoteHandlers),
+  routes: routesOf(registerVitalsHandlers, registerNoteHandlers, registerPrescriptionHandlers),
   permissions: {
     // Reception sees that a visit exists (scheduling), never what it holds.
     "clinical:read": ["DOCTOR", "NURSE"],
     "vitals:write": ["DOCTOR", "NURSE"],
     "notes:write": ["DOCTOR"],
+    "prescriptions:read": ["DOCTOR", "NURSE", "PHARMACY"],
+    "prescriptions:write": ["DOCTOR"],
   },
   tables: [
     { table: vitalObservations, sync: "merge", versioned: true },
     // A signed note is changed by amendment only, so two sides changing one concurrently is for
     // a person to reconcile.
     { table: clinicalNotes, sync: "queue", versioned: true },
+    // Dispensing (the pharmacy issue) changes a prescription's status; two sides doing so
+    // apart is for a person to reconcile.
+    { table: prescriptions, sync: "queue", versioned: true },
+    { table: prescriptionItems, sync: "queue", versioned: true },
   ],
-  patientReferences: [vitalObservations.patientId, clinicalNotes.patientId],
+  patientReferences: [
+    vitalObservations.patientId,
+    clinicalNotes.patientId,
+    prescriptions.patientId,
+  ],
   gates: { "encounter.close": unsignedNotes },
   summarySections: {
     latestVitals: { permission: "clinical:read", load: latestVitals },
+    activePrescriptions: {
+      permission: "prescriptions:read",
+      load: (deps, a, patientId) => patientPrescriptions(deps, a, patientId, { live: true }),
+    },
   },
 });
