@@ -56,6 +56,10 @@ export const clinicalNotes = sqliteTable("clinical_notes", {
   plan: text("plan"),
   followUpDate: text("follow_up_date"),
   diagnoses: text("diagnoses", { mode: "json" }).$type<NoteDiagnosis[]>().notNull(),
+  /** Fields of the organisation's practice systems, by system (ayurvedic: dosha assessment…). */
+  practice: text("practice", { mode: "json" }).$type<Record<string, Record<string, unknown>>>(),
+  /** The template the draft started from (its content was copied, not linked). */
+  templateId: text("template_id"),
   signedAt: text("signed_at"),
   signedBy: text("signed_by"),
   amendmentReason: text("amendment_reason"),
@@ -115,4 +119,22 @@ export const prescriptionItems = sqliteTable("prescription_items", {
   durationDays: integer("duration_days"),
   quantity: real("quantity").notNull(),
   instructions: text("instructions"),
+  /** Fields of the practice system the medicine belongs to (homeopathic: potency…). */
+  practice: text("practice", { mode: "json" }).$type<Record<string, Record<string, unknown>>>(),
 }, (t) => [index("prescription_items_prescription_idx").on(t.prescriptionId, t.position)]);
+
+/**
+ * A consultation or prescription template of the organisation, or of one doctor. Applying one
+ * copies its content into a draft: editing the template later changes no note made from it.
+ */
+export const clinicalTemplates = sqliteTable("clinical_templates", {
+  ...businessColumns(),
+  /** note | prescription */
+  kind: text("kind").notNull(),
+  name: text("name").notNull(),
+  /** Null: the whole organisation's; else one doctor's own. */
+  ownerId: text("owner_id").references(() => users.id),
+  /** Note fields, or prescription items, as the write routes take them. */
+  content: text("content", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+}, (t) => [index("clinical_templates_org_kind_idx").on(t.orgId, t.kind, t.ownerId)]);

@@ -4,6 +4,7 @@
  */
 import {
   clinicalNotes,
+  clinicalTemplates,
   prescriptionItems,
   prescriptions,
   vitalObservations,
@@ -41,6 +42,7 @@ export const clinicalModule = defineModule({
     // apart is for a person to reconcile.
     { table: prescriptions, sync: "queue", versioned: true },
     { table: prescriptionItems, sync: "queue", versioned: true },
+    { table: clinicalTemplates, sync: "merge", versioned: true },
   ],
   patientReferences: [
     vitalObservations.patientId,
