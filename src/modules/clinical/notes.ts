@@ -18,6 +18,7 @@ import { isDiagnosisCode } from "../codes/mod.ts";
 import { recordProblem } from "../medical-history/mod.ts";
 import { openVisitFor, visitOf } from "../scheduling/mod.ts";
 import type { AmendInput, NoteInput, NotePatch } from "./schemas.ts";
+import { checkPractice, practiceSystemsOf, refuse } from "./practice.ts";
 
 export type NoteRow = typeof clinicalNotes.$inferSelect;
 const ENTITY = "clinical-note";
@@ -47,6 +48,8 @@ export const toNote = (n: NoteRow) => ({
   plan: n.plan,
   followUpDate: n.followUpDate,
   diagnoses: n.diagnoses,
+  practice: n.practice ?? null,
+  templateId: n.templateId ?? null,
   signedAt: n.signedAt,
   signedBy: n.signedBy,
   amendmentReason: n.amendmentReason,
@@ -78,9 +81,14 @@ function diagnosesOf(input: Fields["diagnoses"]): NoteDiagnosis[] | undefined {
   return out;
 }
 
-/** The columns a set of note fields writes. */
-function columnsOf(f: Fields) {
+/** The columns a set of note fields writes (practice fields checked against `systems`). */
+function columnsOf(f: Fields, systems: string[]) {
   const set: Partial<typeof clinicalNotes.$inferInsert> = {};
+  if (f.practice !== undefined) {
+    const problems: FieldError[] = [];
+    set.practice = checkPractice("note", f.practice, systems, "practice", problems);
+    refuse(problems, "Some practice-system fields cannot be recorded.");
+  }
   if (f.reasonForVisit !== undefined) set.reason = f.reasonForVisit;
   if (f.history !== undefined) set.history = f.history;
   if (f.symptoms !== undefined) set.symptoms = f.symptoms;
@@ -95,9 +103,10 @@ function columnsOf(f: Fields) {
 
 export async function writeNote(deps: Deps, a: Actor, encounterId: string, input: Fields) {
   const now = deps.clock.now().toISOString();
-  const set = columnsOf(input);
   return await deps.db.transaction(async (tx) => {
+    // The visit first: another organisation's answers 404 whatever the body holds.
     const visit = await openVisitFor(tx, a.orgId, encounterId);
+    const set = columnsOf(input, await practiceSystemsOf(tx, a.orgId));
     const row = await insertTracked(tx, clinicalNotes, {
       ...stamp(a.orgId, a.userId, now),
       encounterId,
@@ -162,9 +171,9 @@ export async function editDraft(
   patch: z.infer<typeof NotePatch>,
   expectedVersion: number | undefined,
 ) {
-  const set = columnsOf(patch);
   return await deps.db.transaction(async (tx) => {
     const current = await findNote(tx, a.orgId, id);
+    const systems = await practiceSystemsOf(tx, a.orgId);
     const row = await auditedUpdate(deps, tx, a, {
       table: clinicalNotes,
       label: "Note",
@@ -181,7 +190,8 @@ export async function editDraft(
         }
         await openVisitFor(tx, a.orgId, before.encounterId);
       },
-      set,
+      // After the version and author checks: a stale If-Match answers 412 first.
+      set: () => Promise.resolve(columnsOf(patch, systems)),
     });
     return toNote(row);
   });
@@ -234,10 +244,10 @@ export async function amendNote(
   input: z.infer<typeof AmendInput>,
 ) {
   const { reason, ...fields } = input;
-  const set = columnsOf(fields);
   const now = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     const current = await findNote(tx, a.orgId, id);
+    const set = columnsOf(fields, await practiceSystemsOf(tx, a.orgId));
     const row = await auditedUpdate(deps, tx, a, {
       table: clinicalNotes,
       label: "Note",

@@ -34,6 +34,7 @@ import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday, readablePatient } from "../patients/mod.ts";
 import { openVisitFor } from "../scheduling/mod.ts";
 import { courseQuantity, type ROUTES } from "./prescription-rules.ts";
+import { checkPractice, practiceSystemsOf } from "./practice.ts";
 import { checkPrescription, type SafetyInput, type Warning } from "./safety/check.ts";
 import type { PrescriptionInput } from "./schemas-prescriptions.ts";
 import { ageOn } from "./vitals.ts";
@@ -74,6 +75,7 @@ export function toPrescription(p: PrescriptionRow, items: ItemRow[], today: stri
       durationDays: i.durationDays,
       quantity: i.quantity,
       instructions: i.instructions,
+      practice: i.practice ?? null,
     })),
     version: p.version,
     createdAt: p.createdAt,
@@ -187,7 +189,9 @@ export async function prescribe(
   input: z.infer<typeof PrescriptionInput>,
 ) {
   const problems: FieldError[] = [];
+  const systems = await practiceSystemsOf(deps.db.db, a.orgId);
   const items = input.items.map((item, i) => {
+    const practice = checkPractice("item", item.practice, systems, `items.${i}.practice`, problems);
     const quantity = item.quantity ?? courseQuantity(item);
     if (quantity === null) {
       problems.push({
@@ -198,7 +202,7 @@ export async function prescribe(
           : "give the quantity or the duration in days",
       });
     }
-    return { ...item, quantity: quantity ?? 0 };
+    return { ...item, practice, quantity: quantity ?? 0 };
   });
   if (problems.length) throw unprocessable("Some items cannot be prescribed.", problems);
   const site = numberingSite(deps);
@@ -256,6 +260,7 @@ export async function prescribe(
           durationDays: item.durationDays ?? null,
           quantity: item.quantity,
           instructions: item.instructions ?? null,
+          practice: item.practice ?? null,
         }),
       );
     }
@@ -314,7 +319,7 @@ export async function patientPrescriptions(
     eq(prescriptions.patientId, patientId),
     isNull(prescriptions.deletedAt),
     ...(opts.live ? [inArray(prescriptions.status, LIVE)] : []),
-  )).orderBy(desc(prescriptions.createdAt)).limit(opts.limit ?? 100);
+  )).orderBy(desc(prescriptions.createdAt), desc(prescriptions.id)).limit(opts.limit ?? 100);
   const items = await itemsOf(db, rows.map((r) => r.id));
   deps.audit.recordRead(a, { action: `${ENTITY}.list`, entityType: ENTITY, patientId });
   return rows.map((r) => toPrescription(r, items.filter((i) => i.prescriptionId === r.id), today))

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { isoDate } from "../patients/mod.ts";
 import { ROUTES } from "./prescription-rules.ts";
+import { ItemPracticeInput } from "./practice.ts";
 
 const KINDS = ["allergy", "duplicate_therapy", "interaction", "dose"] as const;
 
@@ -32,6 +33,7 @@ const Item = z.object({
   instructions: z.string().trim().max(500).nullable().optional().openapi({
     example: "After meals",
   }),
+  practice: ItemPracticeInput,
 });
 
 export const PrescriptionInput = z.object({

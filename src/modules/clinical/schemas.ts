@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { isoDate } from "../patients/mod.ts";
 import { VITAL_CODES } from "./vital-rules.ts";
+import { NotePracticeInput } from "./practice.ts";
 
 const FLAGS = ["critical_low", "low", "normal", "high", "critical_high"] as const;
 const Text = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -62,6 +63,7 @@ const NoteFields = {
   plan: Text(20_000),
   followUpDate: isoDate.nullable().optional(),
   diagnoses: z.array(DiagnosisInput).max(20).optional(),
+  practice: NotePracticeInput,
 };
 
 export const NoteInput = z.object(NoteFields).openapi("NoteInput");
@@ -93,6 +95,8 @@ export const Note = z.object({
     rank: z.enum(["primary", "secondary"]),
     certainty: z.enum(["provisional", "confirmed"]),
   })),
+  practice: z.record(z.string(), z.record(z.string(), z.any())).nullable(),
+  templateId: z.string().nullable(),
   signedAt: z.string().nullable(),
   signedBy: z.string().nullable(),
   amendmentReason: z.string().nullable(),
