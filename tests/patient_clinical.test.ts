@@ -559,7 +559,13 @@ Deno.test("patient clinical data, record history and summary", async (t) => {
     const desk = await app.call("GET", `/api/v1/patients/${p.id}/summary`, { token: reception });
     assert.ok(!("allergies" in desk.body));
     assert.deepEqual(desk.body.recentDocuments, [], "RECEPTION may see documents");
-    assert.deepEqual(desk.body.omitted, ["allergies", "activeProblems", "currentMedications"]);
+    assert.deepEqual(desk.body.omitted, [
+      "allergies",
+      "activeProblems",
+      "currentMedications",
+      "latestVitals",
+      "activePrescriptions",
+    ]);
   });
 
   await t.step("modules contribute summary sections, gated by their permission", async () => {
