@@ -5,6 +5,7 @@
  * may write and read them.
  */
 import assert from "node:assert/strict";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient, createStaff, login } from "./helpers/factories.ts";
 
@@ -264,8 +265,39 @@ Deno.test("prescriptions", async (t) => {
         assert.equal((await prescribe({ items: [amoxicillin] }, pharmacy)).status, 403);
         const list = await app.call("GET", `${p}/prescriptions?live=true`, { token: pharmacy });
         const ids = list.body.data.map((x: any) => x.id);
-      assert.equal(ids.length, 2, "the amoxicillin and the arnica prescriptions");
-      assert.equal(ids[1], first.id, "newest first");
+        assert.equal(ids.length, 2, "the amoxicillin and the arnica prescriptions");
+        assert.equal(ids[1], first.id, "newest first");
+      },
+    );
+
+    await t.step(
+      "the printable prescription carries the number, the patient and the items",
+      async () => {
+        const res = await app.app.request(`/api/v1/prescriptions/${first.id}/pdf`, {
+          headers: { authorization: `Bearer ${pharmacy}` },
+        });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), "application/pdf");
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const task = getDocument({ data: bytes.slice() });
+        const pdf = await task.promise;
+        const page = await pdf.getPage(1);
+        const text = (await page.getTextContent()).items.map((i: any) => i.str).join(" ");
+        await task.destroy();
+        for (const expected of [first.number, patient.mrn, "Amoxil 500 mg capsules", "by mouth"]) {
+          assert.ok(text.includes(expected), `${expected} in the PDF: ${text.slice(0, 400)}`);
+        }
+        assert.match(text, /3 times a day/);
+        const negotiated = await app.app.request(`/api/v1/prescriptions/${first.id}`, {
+          headers: { authorization: `Bearer ${pharmacy}`, accept: "application/pdf" },
+        });
+        assert.equal(negotiated.headers.get("content-type"), "application/pdf");
+        await negotiated.body?.cancel();
+        const byReception = await app.app.request(`/api/v1/prescriptions/${first.id}/pdf`, {
+          headers: { authorization: `Bearer ${reception}` },
+        });
+        assert.equal(byReception.status, 403);
+        await byReception.body?.cancel();
       },
     );
 

@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { prescriptionPdf } from "./prescription-print.ts";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import * as notes from "./notes.ts";
@@ -96,11 +98,20 @@ export function registerPrescriptionHandlers(r: OpenAPIHono<AppEnv>) {
     const p = await prescriptions.prescribe(c.var.deps, actorOf(c), c.req.valid("json"));
     return created(c, p, `/prescriptions/${p.id}`);
   });
-  r.openapi(rxRoutes.read, async (c) =>
-    withEtag(
-      c,
-      await prescriptions.readPrescription(c.var.deps, actorOf(c), c.req.valid("param").id),
-    ));
+  const pdfOf = async (c: Context<AppEnv>, id: string) => {
+    const { number, bytes } = await prescriptionPdf(c.var.deps, actorOf(c), id);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `inline; filename="${number}.pdf"`,
+      "Cache-Control": "private, no-store",
+    });
+  };
+  r.openapi(rxRoutes.read, async (c) => {
+    const id = c.req.valid("param").id;
+    if (/application\/pdf/.test(c.req.header("accept") ?? "")) return await pdfOf(c, id) as never;
+    return withEtag(c, await prescriptions.readPrescription(c.var.deps, actorOf(c), id));
+  });
+  r.openapi(rxRoutes.pdf, async (c) => await pdfOf(c, c.req.valid("param").id) as never);
   r.openapi(rxRoutes.cancel, async (c) =>
     withEtag(
       c,

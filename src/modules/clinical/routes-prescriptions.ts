@@ -36,7 +36,8 @@ export const read = defineRoute({
   tags,
   access: "prescriptions:read",
   summary: "Read a prescription",
-  description: "`expired` is derived from `validUntil` and the clinic's date.",
+  description: "`expired` is derived from `validUntil` and the clinic's date. With " +
+    "`Accept: application/pdf` it answers the printable prescription (as GET …/pdf).",
   request: { params: IdParam },
   responses: { 200: json(Prescription, "The prescription") },
 });
@@ -60,4 +61,23 @@ export const ofPatient = defineRoute({
   summary: "A patient's prescriptions, newest first",
   request: { params: IdParam, query: PatientPrescriptionsQuery },
   responses: { 200: json(PrescriptionList, "Prescriptions") },
+});
+
+export const pdf = defineRoute({
+  method: "get",
+  path: "/prescriptions/{id}/pdf",
+  tags,
+  access: "prescriptions:read",
+  summary: "The printable prescription (PDF)",
+  description: "A4: the clinic, the prescriber, the patient with MRN, the number and date, the " +
+    "items in words, the validity, and a QR code carrying the prescription number for scanning " +
+    "at the pharmacy. `GET /prescriptions/{id}` with `Accept: application/pdf` answers the " +
+    "same. Audited as prescription.print.",
+  request: { params: IdParam },
+  responses: {
+    200: {
+      description: "The PDF",
+      content: { "application/pdf": { schema: { type: "string", format: "binary" } as never } },
+    },
+  },
 });

@@ -1,0 +1,90 @@
+/**
+ * The printable prescription: gathers what the paper shows (clinic, prescriber, patient, items
+ * in words) and lays it out with renderPrescriptionPdf. Audited as a read of the patient's data.
+ */
+import { and, eq } from "drizzle-orm";
+import {
+  facilities,
+  memberships,
+  organizations,
+  patients,
+  prescriptionItems,
+  prescriptions,
+  users,
+} from "../../../db/schema/mod.ts";
+import { findInTenant } from "../../../db/tenant.ts";
+import type { Actor, Deps } from "../../lib/context.ts";
+import { notFound } from "../../lib/errors.ts";
+import { renderPrescriptionPdf } from "./prescription-pdf.ts";
+import { frequencyInWords } from "./prescription-rules.ts";
+
+const ROUTE_WORDS: Record<string, string> = {
+  oral: "by mouth",
+  sublingual: "under the tongue",
+  iv: "intravenous",
+  im: "intramuscular",
+  sc: "subcutaneous",
+  topical: "on the skin",
+  inhaled: "inhaled",
+  rectal: "rectal",
+  vaginal: "vaginal",
+  ophthalmic: "in the eye",
+  otic: "in the ear",
+  nasal: "in the nose",
+};
+
+export async function prescriptionPdf(deps: Deps, a: Actor, id: string) {
+  const db = deps.db.db;
+  const rx = await findInTenant(db, prescriptions, a.orgId, id);
+  if (!rx) throw notFound("Prescription");
+  const [org] = await db.select().from(organizations).where(eq(organizations.id, a.orgId));
+  const patient = await findInTenant(db, patients, a.orgId, rx.patientId);
+  const [prescriber] = await db.select({ name: users.fullName, employeeId: memberships.employeeId })
+    .from(users).leftJoin(
+      memberships,
+      and(eq(memberships.userId, users.id), eq(memberships.orgId, a.orgId)),
+    ).where(eq(users.id, rx.prescriberId));
+  const facility = a.facilityId ? await findInTenant(db, facilities, a.orgId, a.facilityId) : null;
+  const items = (await db.select().from(prescriptionItems)
+    .where(eq(prescriptionItems.prescriptionId, id))).filter((i) => !i.deletedAt)
+    .sort((x, y) => x.position - y.position);
+  const bytes = await renderPrescriptionPdf({
+    clinic: {
+      name: org?.name ?? "",
+      facility: facility?.name ?? null,
+      address: facility?.address ?? null,
+      phone: facility?.phone ?? null,
+    },
+    prescriber: { name: prescriber?.name ?? "", employeeId: prescriber?.employeeId ?? null },
+    patient: {
+      name: [patient?.givenName, patient?.middleName, patient?.familyName].filter(Boolean)
+        .join(" "),
+      mrn: patient?.mrn ?? "",
+      birthDate: patient?.birthDate ?? null,
+      sex: patient?.sex ?? null,
+    },
+    number: rx.number,
+    issuedOn: rx.issuedOn,
+    validUntil: rx.validUntil,
+    items: items.map((i) => ({
+      medication: i.medication,
+      genericName: i.genericName,
+      dose: i.dose,
+      unit: i.unit,
+      route: ROUTE_WORDS[i.route] ?? i.route,
+      frequency: frequencyInWords(i.frequency),
+      durationDays: i.durationDays,
+      quantity: i.quantity,
+      quantityUnit: i.unit,
+      instructions: i.instructions,
+    })),
+    notes: rx.notes,
+  });
+  deps.audit.recordRead(a, {
+    action: "prescription.print",
+    entityType: "prescription",
+    entityId: id,
+    patientId: rx.patientId,
+  });
+  return { number: rx.number, bytes };
+}
