@@ -277,6 +277,15 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     },
+    // Templates are clinical content an admin does not write: a doctor's own one.
+    "/api/v1/clinical-templates": async (org) => {
+      const res = await app.call("POST", "/api/v1/clinical-templates", {
+        token: await org.tokenFor("DOCTOR"),
+        body: { kind: "note", name: "Probe", content: { plan: "Probe" } },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
     "/api/v1/encounters": async (org) => {
       const patient = await createPatient(app, org.admin);
       const res = await app.call("POST", "/api/v1/encounters", {

@@ -16,6 +16,7 @@ import {
   registerPrescriptionHandlers,
   registerVitalsHandlers,
 } from "./handlers.ts";
+import { registerTemplateHandlers } from "./handlers-templates.ts";
 import { patientPrescriptions } from "./prescriptions.ts";
 import { unsignedNotes } from "./notes.ts";
 import { latestVitals } from "./vitals.ts";
@@ -24,7 +25,12 @@ export { Note, Observation } from "./schemas.ts";
 
 export const clinicalModule = defineModule({
   name: "clinical",
-  routes: routesOf(registerVitalsHandlers, registerNoteHandlers, registerPrescriptionHandlers),
+  routes: routesOf(
+    registerVitalsHandlers,
+    registerNoteHandlers,
+    registerPrescriptionHandlers,
+    registerTemplateHandlers,
+  ),
   permissions: {
     // Reception sees that a visit exists (scheduling), never what it holds.
     "clinical:read": ["DOCTOR", "NURSE"],
@@ -32,6 +38,12 @@ export const clinicalModule = defineModule({
     "notes:write": ["DOCTOR"],
     "prescriptions:read": ["DOCTOR", "NURSE", "PHARMACY"],
     "prescriptions:write": ["DOCTOR"],
+    // Templates are clinical content (diagnoses, doses): written by those who prescribe, read by
+    // nurses too. Sharing one with the whole organisation is a right of its own, so that it can
+    // be narrowed to some role without touching the code.
+    "templates:read": ["DOCTOR", "NURSE"],
+    "templates:write": ["DOCTOR"],
+    "templates:share": ["DOCTOR"],
   },
   tables: [
     { table: vitalObservations, sync: "merge", versioned: true },
