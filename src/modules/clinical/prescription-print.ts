@@ -16,7 +16,11 @@ import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
 import { renderPrescriptionPdf } from "./prescription-pdf.ts";
-import { frequencyInWords } from "./prescription-rules.ts";
+import { COUNTABLE_UNITS, frequencyInWords } from "./prescription-rules.ts";
+
+/** "2 capsules", "1 capsule", "500 mg": counted units take a plural. */
+const unitFor = (unit: string, n: number) =>
+  COUNTABLE_UNITS.has(unit) && n !== 1 ? (unit.endsWith("s") ? unit : `${unit}s`) : unit;
 
 const ROUTE_WORDS: Record<string, string> = {
   oral: "by mouth",
@@ -70,12 +74,12 @@ export async function prescriptionPdf(deps: Deps, a: Actor, id: string) {
       medication: i.medication,
       genericName: i.genericName,
       dose: i.dose,
-      unit: i.unit,
+      unit: unitFor(i.unit, i.dose),
       route: ROUTE_WORDS[i.route] ?? i.route,
       frequency: frequencyInWords(i.frequency),
       durationDays: i.durationDays,
       quantity: i.quantity,
-      quantityUnit: i.unit,
+      quantityUnit: unitFor(i.unit, i.quantity),
       instructions: i.instructions,
     })),
     notes: rx.notes,
