@@ -413,6 +413,11 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
       },
     });
     assert.equal(rx.status, 201, JSON.stringify(rx.body));
+    const template = await http(nodes[2], "POST", "/api/v1/clinical-templates", {
+      token: clinician[2],
+      body: { kind: "note", name: "URTI adult", shared: true, content: { plan: "Fluids, rest" } },
+    });
+    assert.equal(template.status, 201, JSON.stringify(template.body));
     assert.match(rx.body.number, /^RX-K3-\d{6}-0001$/, "a clinic's numbers carry its site code");
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");
