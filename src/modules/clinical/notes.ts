@@ -14,7 +14,7 @@ import { listVersions } from "../../../db/versions.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, type FieldError, forbidden, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { isDiagnosisCode } from "../codes/mod.ts";
+import { checkDiagnoses } from "./diagnoses.ts";
 import { recordProblem } from "../medical-history/mod.ts";
 import { openVisitFor, visitOf } from "../scheduling/mod.ts";
 import type { AmendInput, NoteInput, NotePatch } from "./schemas.ts";
@@ -65,18 +65,7 @@ type Fields = z.infer<typeof NoteInput>;
 function diagnosesOf(input: Fields["diagnoses"]): NoteDiagnosis[] | undefined {
   if (!input) return undefined;
   const problems: FieldError[] = [];
-  const out: NoteDiagnosis[] = [];
-  input.forEach((d, i) => {
-    const found = isDiagnosisCode(d.code);
-    if (!found.ok) {
-      problems.push({ path: `diagnoses.${i}.code`, in: "body", message: found.reason });
-      return;
-    }
-    out.push({ code: found.code, title: found.title, rank: d.rank, certainty: d.certainty });
-  });
-  if (out.filter((d) => d.rank === "primary").length > 1) {
-    problems.push({ path: "diagnoses", in: "body", message: "at most one primary diagnosis" });
-  }
+  const out = checkDiagnoses(input, "diagnoses", problems);
   if (problems.length) throw unprocessable("Some diagnoses cannot be recorded.", problems);
   return out;
 }

@@ -25,9 +25,9 @@ import {
 import { decodeCursor, invalidCursor, pageOf } from "../../lib/pagination.ts";
 import { fieldErrors } from "../../lib/router.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { isDiagnosisCode } from "../codes/mod.ts";
 import { openVisitFor } from "../scheduling/mod.ts";
 import { toNote } from "./notes.ts";
+import { checkDiagnoses } from "./diagnoses.ts";
 import { checkPractice, practiceSystemsOf, refuse } from "./practice.ts";
 import { NoteInput } from "./schemas.ts";
 import {
@@ -87,27 +87,6 @@ const isEmpty = (v: unknown) =>
   v === null || v === undefined || (typeof v === "string" && !v.trim()) ||
   (Array.isArray(v) && v.length === 0) ||
   (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
-
-/** Diagnoses as stored: each code checked against the code list, with its title. */
-function checkDiagnoses(
-  input: { code: string; rank: NoteDiagnosis["rank"]; certainty: NoteDiagnosis["certainty"] }[],
-  at: string,
-  problems: FieldError[],
-): NoteDiagnosis[] {
-  const out: NoteDiagnosis[] = [];
-  input.forEach((d, i) => {
-    const found = isDiagnosisCode(d.code);
-    if (!found.ok) {
-      problems.push({ path: `${at}.${i}.code`, in: "body", message: found.reason });
-      return;
-    }
-    out.push({ code: found.code, title: found.title, rank: d.rank, certainty: d.certainty });
-  });
-  if (out.filter((d) => d.rank === "primary").length > 1) {
-    problems.push({ path: at, in: "body", message: "at most one primary diagnosis" });
-  }
-  return out;
-}
 
 /** A note template's content as stored: the fields sent, diagnoses and practice checked. */
 function noteContentOf(input: NoteFields, systems: string[]): StoredNote {
