@@ -89,6 +89,8 @@ Deno.test("prescriptions", async (t) => {
       assert.equal(first.acknowledgements[0].kind, "allergy");
       assert.match(first.acknowledgements[0].reason, /tolerated/);
       assert.equal(first.acknowledgements[0].warnings.length, 1);
+      const issued = Date.parse(`${first.issuedOn}T00:00:00Z`);
+      assert.equal(Date.parse(`${first.validUntil}T00:00:00Z`) - issued, 30 * DAY, "30 days");
       await app.deps.audit.flush();
       const [[n]] = await app.deps.db.readRows(
         "SELECT count(*) FROM audit_events WHERE action = 'prescription.acknowledge-warnings' AND entity_id = ?",
@@ -264,6 +266,14 @@ Deno.test("prescriptions", async (t) => {
         );
         assert.equal((await prescribe({ items: [amoxicillin] }, pharmacy)).status, 403);
         const list = await app.call("GET", `${p}/prescriptions?live=true`, { token: pharmacy });
+        const summary = await app.call("GET", `${p}/summary`, { token: doctor });
+        assert.equal(summary.status, 200);
+        assert.ok(
+          summary.body.sections.activePrescriptions.some((x: any) => x.id === first.id),
+          JSON.stringify(Object.keys(summary.body.sections ?? {})),
+        );
+        assert.ok(Array.isArray(summary.body.sections.latestVitals));
+        assert.ok(summary.body.sections.lastEncounters.length >= 1);
         const ids = list.body.data.map((x: any) => x.id);
         assert.equal(ids.length, 2, "the amoxicillin and the arnica prescriptions");
         assert.equal(ids[1], first.id, "newest first");
