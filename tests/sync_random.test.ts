@@ -39,6 +39,7 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
   const org = await createOrg(setup);
   const first = await createPatient(setup, org.admin, { givenName: "Seed" });
   const doctor = await createStaff(setup, org.admin, "DOCTOR");
+  const pharmacist = await createStaff(setup, org.admin, "PHARMACY");
   // A notification enqueued at headquarters, as a reminder is: it syncs like any row, and the
   // primary alone delivers it (here it fails: no channel is configured).
   await setup.deps.db.transaction((tx) =>
@@ -418,6 +419,34 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
       body: { kind: "note", name: "URTI adult", shared: true, content: { plan: "Fluids, rest" } },
     });
     assert.equal(template.status, 201, JSON.stringify(template.body));
+    // And the pharmacy: a medication with its barcode, stock received, and a sale at the clinic.
+    const pharmacyToken = await loginAt(nodes[2], pharmacist.email);
+    const rxCall = (path: string, body: unknown) =>
+      http(nodes[2], "POST", `/api/v1${path}`, { token: pharmacyToken, body });
+    const med = await rxCall("/medications", {
+      name: "Panadol 500 mg",
+      genericName: "paracetamol",
+      form: "tablet",
+      codes: ["5000158062078"],
+      reorderLevel: 20,
+      unitPrice: 20,
+      prescriptionRequired: false,
+    });
+    assert.equal(med.status, 201, JSON.stringify(med.body));
+    const received = await rxCall("/stock/receipts", {
+      items: [{
+        medicationId: med.body.id,
+        batchNumber: "PCM-1",
+        expiryDate: "2031-01-31",
+        quantity: 100,
+        unitCost: 8,
+      }],
+    });
+    assert.equal(received.status, 201, JSON.stringify(received.body));
+    const sold = await rxCall("/dispensations", {
+      items: [{ code: "5000158062078", quantity: 4 }],
+    });
+    assert.equal(sold.status, 201, JSON.stringify(sold.body));
     assert.match(rx.body.number, /^RX-K3-\d{6}-0001$/, "a clinic's numbers carry its site code");
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");

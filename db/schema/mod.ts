@@ -5,3 +5,4 @@ export * from "./sync.ts";
 export * from "./scheduling.ts";
 export * from "./notifications.ts";
 export * from "./clinical.ts";
+export * from "./pharmacy.ts";

@@ -20,6 +20,7 @@ import { patientRecordModule } from "./patient-record/mod.ts";
 import { patientSearchModule } from "./patient-search/mod.ts";
 import { patientTransferModule } from "./patient-transfer/mod.ts";
 import { patientsModule } from "./patients/mod.ts";
+import { pharmacyModule } from "./pharmacy/mod.ts";
 import { schedulingModule } from "./scheduling/mod.ts";
 import { syncModule } from "./sync/mod.ts";
 import { systemModule } from "./system/mod.ts";
@@ -42,6 +43,7 @@ export const MODULES: readonly ModuleDef[] = [
   patientDocumentsModule,
   schedulingModule,
   clinicalModule,
+  pharmacyModule,
   notificationsModule,
   syncModule,
   auditModule,

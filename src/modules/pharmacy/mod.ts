@@ -1,0 +1,56 @@
+/**
+ * Pharmacy and stock: the medication catalogue with its codes, stores, batches, the append-only
+ * ledger that stock on hand is derived from (never negative), and dispensing against
+ * prescriptions or over the counter.
+ */
+import {
+  dispensationItems,
+  dispensations,
+  medicationCodes,
+  medications,
+  stockBalances,
+  stockBatches,
+  stockMovements,
+  stores,
+} from "../../../db/schema/mod.ts";
+import { defineModule } from "../../lib/module.ts";
+import { routesOf } from "../../lib/router.ts";
+import { registerStockHandlers } from "./handlers.ts";
+import { onRemoteMovement } from "./ledger.ts";
+
+const appendOnly = "append-only: a row is written once and never changed";
+
+export const pharmacyModule = defineModule({
+  name: "pharmacy",
+  routes: routesOf(registerStockHandlers),
+  permissions: {
+    "stock:read": ["PHARMACY", "ADMIN", "DOCTOR", "FINANCE"],
+    "stock:write": ["PHARMACY"],
+    "medications:write": ["PHARMACY", "ADMIN"],
+    // An admin dispenses only to override (more than prescribed, no prescription).
+    "dispense:write": ["PHARMACY", "ADMIN"],
+    "pharmacy:override": ["ADMIN"],
+  },
+  tables: [
+    { table: medications, sync: "merge", versioned: true },
+    { table: medicationCodes, sync: "merge", notVersioned: "a code is added or removed, audited" },
+    { table: stores, sync: "merge", versioned: true },
+    { table: stockBatches, sync: "merge", versioned: true },
+    {
+      table: stockMovements,
+      // Movements travel as rows that are never changed; each node keeps its balances from
+      // them (onRemoteMovement), so two clinics apart never reject each other's dispensing.
+      sync: "merge",
+      notVersioned: appendOnly,
+      onRemoteApply: onRemoteMovement,
+    },
+    {
+      table: stockBalances,
+      sync: "local",
+      notVersioned: "derived from the ledger on each node, in the movement's transaction",
+    },
+    { table: dispensations, sync: "merge", notVersioned: appendOnly },
+    { table: dispensationItems, sync: "merge", notVersioned: appendOnly },
+  ],
+  patientReferences: [stockMovements.patientId, dispensations.patientId],
+});
