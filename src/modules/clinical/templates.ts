@@ -11,7 +11,7 @@
 import { and, asc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
-import { clinicalNotes, clinicalTemplates, type NoteDiagnosis } from "../../../db/schema/mod.ts";
+import { clinicalNotes, clinicalTemplates } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import {
