@@ -162,13 +162,19 @@ export async function storeFor(deps: Deps, tx: Db, a: Actor, storeId?: string) {
   const hours = Object.fromEntries(
     ["1", "2", "3", "4", "5", "6", "7"].map((d) => [d, [["00:00", "23:59"]] as [string, string][]]),
   );
-  return await insertTracked(tx, stores, {
+  const made = await insertTracked(tx, stores, {
     ...stamp(a.orgId, a.userId, deps.clock.now().toISOString()),
     facilityId: a.facilityId ?? null,
     name: "Main store",
     kind: "main",
     openingHours: hours,
   });
+  await deps.audit.record(tx, a, {
+    action: "store.create",
+    entityType: "store",
+    entityId: made.id,
+  });
+  return made;
 }
 
 export const batchRef = (b: typeof stockBatches.$inferSelect): BatchRef => ({
