@@ -65,6 +65,8 @@ const envSchema = z.object({
       .min(1),
   ),
   PRESCRIPTION_VALID_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  // Pharmacy alerts: a batch with stock expiring within this many days is "expiring".
+  PHARMACY_EXPIRY_ALERT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   REMINDER_OFFSETS_MINUTES: z.string().default("1440,120").transform((s) =>
     s.split(",").map((m) => m.trim()).filter(Boolean).map(Number)
   ).pipe(z.array(z.number().int().min(1).max(43_200)).max(5)),
@@ -161,6 +163,7 @@ export interface Config {
   };
   /** Clinical care: how long a prescription is valid by default. */
   clinical: { prescriptionValidDays: number };
+  pharmacy: { expiryAlertDays: number };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
 }
@@ -237,6 +240,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM! } : null,
     },
     clinical: { prescriptionValidDays: e.PRESCRIPTION_VALID_DAYS },
+    pharmacy: { expiryAlertDays: e.PHARMACY_EXPIRY_ALERT_DAYS },
     passwordLogN: 17,
   };
 }

@@ -16,13 +16,14 @@ import {
 import { defineModule } from "../../lib/module.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerStockHandlers } from "./handlers.ts";
+import { registerCatalogueHandlers } from "./handlers-catalogue.ts";
 import { onRemoteMovement } from "./ledger.ts";
 
 const appendOnly = "append-only: a row is written once and never changed";
 
 export const pharmacyModule = defineModule({
   name: "pharmacy",
-  routes: routesOf(registerStockHandlers),
+  routes: routesOf(registerStockHandlers, registerCatalogueHandlers),
   permissions: {
     "stock:read": ["PHARMACY", "ADMIN", "DOCTOR", "FINANCE"],
     "stock:write": ["PHARMACY"],
@@ -30,6 +31,7 @@ export const pharmacyModule = defineModule({
     // An admin dispenses only to override (more than prescribed, no prescription).
     "dispense:write": ["PHARMACY", "ADMIN"],
     "pharmacy:override": ["ADMIN"],
+    "stores:write": ["PHARMACY", "ADMIN"],
   },
   tables: [
     { table: medications, sync: "merge", versioned: true },
