@@ -80,9 +80,12 @@ export async function dispense(deps: Deps, a: Actor, input: Input) {
         ]);
       }
       if (!["active", "partially_dispensed"].includes(rx.status)) {
-        throw conflict(`A ${rx.status.replaceAll("_", " ")} prescription is not dispensed.`, {
-          status: rx.status,
-        });
+        throw conflict(
+          `${rx.number} is ${rx.status.replaceAll("_", " ")}: nothing more is dispensed from it.`,
+          {
+            status: rx.status,
+          },
+        );
       }
       if (rx.validUntil < today) {
         throw conflict(`The prescription expired on ${rx.validUntil}.`, { status: "expired" });
