@@ -35,14 +35,16 @@ import { loadAverage, startCpuUsage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
 import { type RunningServer, startServer } from "./server.ts";
-
-function envInt(name: string, fallback: number, min = 1): number {
-  const raw = Deno.env.get(name);
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`);
-  return n;
-}
+import {
+  envInt,
+  LATENCY_HEADER,
+  latencyRow,
+  postJson,
+  type Run,
+  runClients,
+  serverEnvFrom,
+  statusCounts,
+} from "./requests.ts";
 
 const DOCTORS = envInt("BENCH_DOCTORS", 20);
 const BOOKINGS = envInt("BENCH_BOOKINGS", 5_000);
@@ -53,13 +55,7 @@ const PATIENTS = envInt("BENCH_PATIENTS", 1_000);
 const WARMUP = envInt("BENCH_WARMUP", 200, 0);
 const SERVERS = envInt("BENCH_SERVERS", 1);
 const SEED = envInt("BENCH_SEED", 20300107, 0);
-const SERVER_ENV: Record<string, string> = Object.fromEntries(
-  (Deno.env.get("BENCH_SERVER_ENV") ?? "").split(/\s+/).filter(Boolean).map((kv) => {
-    const i = kv.indexOf("=");
-    if (i < 1) throw new Error(`BENCH_SERVER_ENV: expected KEY=VALUE, got ${kv}`);
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }),
-);
+const SERVER_ENV = serverEnvFrom("BENCH_SERVER_ENV");
 const JWT_SECRET = "bench-booking-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -69,12 +65,6 @@ const log = (msg: string) => console.log(`[booking-bench] ${msg}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? NaN
-    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-
 interface Booking {
   practitionerId: string;
   patientId: string;
@@ -82,91 +72,29 @@ interface Booking {
   minutes: number;
 }
 
-interface Outcome {
-  status: number;
-  ms: number;
-}
-
-interface Run {
-  outcomes: Outcome[];
-  seconds: number;
-}
-
-/**
- * Sends every booking, `CONNECTIONS` at a time (each client sends its next as soon as it has its
- * answer), alternating between the servers. A network error counts as status 0.
- */
-async function book(servers: RunningServer[], token: string, bookings: Booking[]): Promise<Run> {
-  const outcomes: Outcome[] = new Array(bookings.length);
-  let next = 0;
-  const client = async () => {
-    while (next < bookings.length) {
-      const i = next++;
-      const b = bookings[i];
-      const t0 = performance.now();
-      let status = 0;
-      try {
-        const res = await fetch(`${servers[i % servers.length].baseUrl}/api/v1/appointments`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            patientId: b.patientId,
-            practitionerId: b.practitionerId,
-            start: new Date(b.start).toISOString(),
-            durationMinutes: b.minutes,
-            type: "consultation",
-            override: true,
-          }),
-        });
-        await res.body?.cancel();
-        status = res.status;
-      } catch { /* status 0 */ }
-      outcomes[i] = { status, ms: performance.now() - t0 };
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, bookings.length) }, client));
-  return { outcomes, seconds: (performance.now() - t0) / 1000 };
+/** Sends every booking, `CONNECTIONS` at a time, alternating between the servers. */
+function book(servers: RunningServer[], token: string, bookings: Booking[]): Promise<Run> {
+  return runClients(CONNECTIONS, bookings.length, (i) => {
+    const b = bookings[i];
+    return postJson(`${servers[i % servers.length].baseUrl}/api/v1/appointments`, token, {
+      patientId: b.patientId,
+      practitionerId: b.practitionerId,
+      start: new Date(b.start).toISOString(),
+      durationMinutes: b.minutes,
+      type: "consultation",
+      override: true,
+    });
+  });
 }
 
 /** The same number of `GET /health` requests the same way: what the client and HTTP cost. */
-async function health(servers: RunningServer[], n: number): Promise<Run> {
-  const outcomes: Outcome[] = new Array(n);
-  let next = 0;
-  const client = async () => {
-    while (next < n) {
-      const i = next++;
-      const t0 = performance.now();
-      const res = await fetch(`${servers[i % servers.length].baseUrl}/api/v1/health`);
-      await res.body?.cancel();
-      outcomes[i] = { status: res.status, ms: performance.now() - t0 };
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, n) }, client));
-  return { outcomes, seconds: (performance.now() - t0) / 1000 };
+function health(servers: RunningServer[], n: number): Promise<Run> {
+  return runClients(CONNECTIONS, n, async (i) => {
+    const res = await fetch(`${servers[i % servers.length].baseUrl}/api/v1/health`);
+    await res.body?.cancel();
+    return res.status;
+  });
 }
-
-const statusCounts = (outcomes: Outcome[]) => {
-  const counts = new Map<number, number>();
-  for (const o of outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
-  return counts;
-};
-
-function row(name: string, run: Run, only?: (o: Outcome) => boolean): string[] {
-  const all = run.outcomes.filter(only ?? (() => true));
-  const ms = all.map((o) => o.ms).sort((a, b) => a - b);
-  return [
-    name,
-    String(all.length),
-    only ? "" : fmt(all.length / run.seconds, 0),
-    fmt(percentile(ms, 50)),
-    fmt(percentile(ms, 90)),
-    fmt(percentile(ms, 99)),
-    fmt(ms[ms.length - 1]),
-  ];
-}
-const HEADER = ["", "requests", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms"];
 
 /**
  * Straight from the database file: overlapping pairs of active appointments of one practitioner
@@ -327,9 +255,9 @@ try {
       `minutes back to back (CPU cores busy: ${cpu(cpuA)})`,
   );
   console.log(table([
-    HEADER,
-    row("GET /health (same client, for scale)", healthRun),
-    row("POST /appointments", a),
+    LATENCY_HEADER,
+    latencyRow("GET /health (same client, for scale)", healthRun),
+    latencyRow("POST /appointments", a),
   ]));
   console.log(
     `  bookings/s ${fmt(aCreated / a.seconds, 0)}; answers ${
@@ -343,10 +271,10 @@ try {
       `${CONTENTION_HOURS} h; seed ${SEED}) (CPU cores busy: ${cpu(cpuB)})`,
   );
   console.log(table([
-    HEADER,
-    row("POST /appointments, all", b),
-    row("  booked (201)", b, (o) => o.status === 201),
-    row("  refused (409)", b, (o) => o.status === 409),
+    LATENCY_HEADER,
+    latencyRow("POST /appointments, all", b),
+    latencyRow("  booked (201)", b, (o) => o.status === 201),
+    latencyRow("  refused (409)", b, (o) => o.status === 409),
   ]));
   console.log(
     `  attempts/s ${fmt(ATTEMPTS / b.seconds, 0)}; booked ${won}, refused ${refused}` +

@@ -30,14 +30,16 @@ import { loadAverage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
 import { type RunningServer, startServer } from "./server.ts";
-
-function envInt(name: string, fallback: number, min = 1): number {
-  const raw = Deno.env.get(name);
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`);
-  return n;
-}
+import {
+  envInt,
+  LATENCY_HEADER,
+  latencyRow,
+  postJson,
+  type Run,
+  runClients,
+  serverEnvFrom,
+  statusCounts,
+} from "./requests.ts";
 
 const MEDICINES = envInt("BENCH_MEDICINES", 50);
 const BATCH_UNITS = envInt("BENCH_BATCH_UNITS", 1_000);
@@ -47,13 +49,7 @@ const HOT_STOCK = envInt("BENCH_HOT_STOCK", 3_000, 3);
 const HOT_ATTEMPTS = envInt("BENCH_HOT_ATTEMPTS", 4_000);
 const WARMUP = envInt("BENCH_WARMUP", 200, 0);
 const SEED = envInt("BENCH_SEED", 20261130, 0);
-const SERVER_ENV: Record<string, string> = Object.fromEntries(
-  (Deno.env.get("BENCH_SERVER_ENV") ?? "").split(/\s+/).filter(Boolean).map((kv) => {
-    const i = kv.indexOf("=");
-    if (i < 1) throw new Error(`BENCH_SERVER_ENV: expected KEY=VALUE, got ${kv}`);
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }),
-);
+const SERVER_ENV = serverEnvFrom("BENCH_SERVER_ENV");
 const JWT_SECRET = "bench-dispensing-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const DAY = 86_400_000;
 
@@ -62,78 +58,22 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const dayAfter = (days: number) => new Date(Date.now() + days * DAY).toISOString().slice(0, 10);
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? NaN
-    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-
 interface Item {
   medicationId: string;
   quantity: number;
 }
 
-interface Outcome {
-  status: number;
-  ms: number;
+/** Sends every dispensation, `CONNECTIONS` at a time. */
+function dispense(server: RunningServer, token: string, items: Item[]): Promise<Run> {
+  return runClients(
+    CONNECTIONS,
+    items.length,
+    (i) => postJson(`${server.baseUrl}/api/v1/dispensations`, token, { items: [items[i]] }),
+  );
 }
 
-interface Run {
-  outcomes: Outcome[];
-  seconds: number;
-}
-
-/**
- * Sends every dispensation, `CONNECTIONS` at a time (each client sends its next as soon as it
- * has its answer). A network error counts as status 0.
- */
-async function dispense(server: RunningServer, token: string, items: Item[]): Promise<Run> {
-  const outcomes: Outcome[] = new Array(items.length);
-  let next = 0;
-  const client = async () => {
-    while (next < items.length) {
-      const i = next++;
-      const t0 = performance.now();
-      let status = 0;
-      try {
-        const res = await fetch(`${server.baseUrl}/api/v1/dispensations`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ items: [items[i]] }),
-        });
-        await res.body?.cancel();
-        status = res.status;
-      } catch { /* status 0 */ }
-      outcomes[i] = { status, ms: performance.now() - t0 };
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, items.length) }, client));
-  return { outcomes, seconds: (performance.now() - t0) / 1000 };
-}
-
-const statusCounts = (outcomes: Outcome[]) => {
-  const counts = new Map<number, number>();
-  for (const o of outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
-  return counts;
-};
 const answers = (counts: Map<number, number>) =>
   [...counts].map(([s, n]) => `${s}×${n}`).join(", ");
-
-function row(name: string, run: Run, only?: (o: Outcome) => boolean): string[] {
-  const all = run.outcomes.filter(only ?? (() => true));
-  const ms = all.map((o) => o.ms).sort((a, b) => a - b);
-  return [
-    name,
-    String(all.length),
-    only ? "" : fmt(all.length / run.seconds, 0),
-    fmt(percentile(ms, 50)),
-    fmt(percentile(ms, 90)),
-    fmt(percentile(ms, 99)),
-    fmt(ms[ms.length - 1]),
-  ];
-}
-const HEADER = ["", "requests", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms"];
 
 interface Audit {
   batches: number;
@@ -356,7 +296,7 @@ try {
     `A. Distinct medicines: ${MEDICINES} medicines, ${DISPENSATIONS.toLocaleString("en")} ` +
       `dispensations of 1-3 units of a random one (seed ${SEED})`,
   );
-  console.log(table([HEADER, row("POST /dispensations", a)]));
+  console.log(table([LATENCY_HEADER, latencyRow("POST /dispensations", a)]));
   console.log(
     `  dispensations/s ${fmt(aOk / a.seconds, 0)}; answers ${answers(aCounts)}; ` +
       `units ${aUnits}\n`,
@@ -366,10 +306,10 @@ try {
       `${HOT_ATTEMPTS.toLocaleString("en")} attempts of 1 unit`,
   );
   console.log(table([
-    HEADER,
-    row("POST /dispensations, all", b),
-    row("  dispensed (201)", b, (o) => o.status === 201),
-    row("  refused (409)", b, (o) => o.status === 409),
+    LATENCY_HEADER,
+    latencyRow("POST /dispensations, all", b),
+    latencyRow("  dispensed (201)", b, (o) => o.status === 201),
+    latencyRow("  refused (409)", b, (o) => o.status === 409),
   ]));
   console.log(
     `  attempts/s ${fmt(HOT_ATTEMPTS / b.seconds, 0)}; successes ${won}, refusals ${refused}` +
