@@ -23,6 +23,7 @@ const envSchema = z.object({
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
   DATABASE_SYNC_URL: z.string().url().optional(),
   DATABASE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWT_ISSUER: z.string().min(1).default("clinic-api"),
   JWT_AUDIENCE: z.string().min(1).default("clinic-api"),
@@ -109,6 +110,8 @@ export interface Config {
     authToken?: string;
     syncUrl?: string;
     synchronous: "FULL" | "NORMAL";
+    /** How long a write waits for another process's write lock before answering 503. */
+    busyTimeoutMs: number;
   };
   jwt: {
     secret: string;
@@ -194,6 +197,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       authToken: e.DATABASE_AUTH_TOKEN,
       syncUrl: e.DATABASE_SYNC_URL,
       synchronous: e.DATABASE_SYNCHRONOUS,
+      busyTimeoutMs: e.DATABASE_BUSY_TIMEOUT_MS,
     },
     jwt: {
       secret,

@@ -37,8 +37,9 @@ export const ERROR_RESPONSES = {
   422: problem("Valid JSON that breaks a business rule, or a reused Idempotency-Key."),
   429: problem("Too many attempts; retry after the time in Retry-After."),
   503: problem(
-    "Not possible on this server yet (a clinic replica that has not reached its primary); " +
-      "retry after the time in Retry-After.",
+    "Not possible right now: a clinic replica that has not reached its primary, or the " +
+      "database busy with another process's write for longer than its busy timeout; nothing " +
+      "was written; retry after the time in Retry-After.",
   ),
 } as const;
 export type ErrorStatus = keyof typeof ERROR_RESPONSES;
@@ -74,6 +75,8 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   if (route.path.includes("{")) out.add(404);
   // The body limit guards every request that can carry a body, declared or not.
   if (route.method !== "get") out.add(413);
+  // A write can find the database locked by another API process past the busy timeout.
+  if (route.method !== "get") out.add(503);
   if (req.body) out.add(415);
   // Text with a NUL character is refused wherever free text comes in (see router.ts).
   if (req.body || req.query) out.add(422);

@@ -37,6 +37,20 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/** The database stayed locked by another process's write for longer than the busy timeout. */
+function isBusy(err: unknown): boolean {
+  for (
+    let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if ((e.code ?? "").startsWith("SQLITE_BUSY") || /database is locked/.test(e.message ?? "")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 export function handleError(err: Error, c: Context<AppEnv>) {
   if (err instanceof ProblemError) {
     return problemResponse(c, err.status, err.detail, err.extra, err.headers);
@@ -55,6 +69,17 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   if (isUniqueViolation(err)) {
     // A race past a service's own duplicate check: the database's unique index had the last word.
     return problemResponse(c, 409, "This conflicts with an existing record; reload and retry.");
+  }
+  if (isBusy(err)) {
+    // Nothing was written (the transaction never began or was rolled back): safe to retry.
+    c.get("deps")?.logger.warn("database busy", { requestId: c.get("requestId") });
+    return problemResponse(
+      c,
+      503,
+      "The database is busy with another process's write; retry in a moment.",
+      {},
+      { "Retry-After": "1" },
+    );
   }
   c.get("deps")?.logger.error("unhandled error", {
     requestId: c.get("requestId"),
