@@ -287,6 +287,40 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     },
+    // A dispensation needs a medicine in stock: one over the counter, received, then sold.
+    "/api/v1/dispensations": async (org) => {
+      const pharmacy = await org.tokenFor("PHARMACY");
+      const med = await app.call("POST", "/api/v1/medications", {
+        token: pharmacy,
+        body: {
+          name: `Probe ${crypto.randomUUID()}`,
+          genericName: "paracetamol",
+          form: "tablet",
+          reorderLevel: 1,
+          unitPrice: 10,
+          prescriptionRequired: false,
+        },
+      });
+      assert.equal(med.status, 201, JSON.stringify(med.body));
+      await app.call("POST", "/api/v1/stock/receipts", {
+        token: pharmacy,
+        body: {
+          items: [{
+            medicationId: med.body.id,
+            batchNumber: "PROBE-1",
+            expiryDate: "2031-01-31",
+            quantity: 50,
+            unitCost: 5,
+          }],
+        },
+      });
+      const res = await app.call("POST", "/api/v1/dispensations", {
+        token: pharmacy,
+        body: { items: [{ medicationId: med.body.id, quantity: 2 }] },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
     "/api/v1/encounters": async (org) => {
       const patient = await createPatient(app, org.admin);
       const res = await app.call("POST", "/api/v1/encounters", {

@@ -255,6 +255,75 @@ Deno.test("the pharmacy counter", async (t) => {
       assert.deepEqual(res.body.items.map((i: any) => i.batchNumber), ["PCM-LATE"]);
     });
 
+    await t.step("write-offs and adjustments need a reason and never go below zero", async () => {
+      const stock = await call("GET", `/stock?medicationId=${paracetamol.id}`);
+      const late = stock.body.data.find((b: any) => b.batchNumber === "PCM-LATE");
+      const damaged = await call("POST", "/stock/adjustments", {
+        batchId: late.batchId,
+        type: "damage",
+        quantity: 3,
+        reason: "Blister packs crushed in delivery",
+      });
+      assert.equal(damaged.status, 201, JSON.stringify(damaged.body));
+      assert.deepEqual([damaged.body.quantity, damaged.body.quantityAfter], [
+        -3,
+        late.quantity - 3,
+      ]);
+      const tooMuch = await call("POST", "/stock/adjustments", {
+        batchId: late.batchId,
+        type: "expire",
+        quantity: 100_000,
+        reason: "Too many",
+      });
+      assert.equal(tooMuch.status, 409);
+      const found = await call("POST", "/stock/adjustments", {
+        batchId: late.batchId,
+        type: "adjust",
+        quantity: 2,
+        reason: "Found behind the shelf",
+      });
+      assert.equal(found.body.quantityAfter, late.quantity - 1);
+      const noReason = await call("POST", "/stock/adjustments", {
+        batchId: late.batchId,
+        type: "adjust",
+        quantity: 1,
+      });
+      assert.equal(noReason.status, 400);
+    });
+
+    await t.step(
+      "returns go back to their batch, within the window, never more than given",
+      async () => {
+        const sale = await call("POST", "/dispensations", {
+          items: [{ medicationId: paracetamol.id, quantity: 4 }],
+        });
+        assert.equal(sale.status, 201);
+        const batchId = sale.body.items[0].batchId;
+        const back = await call("POST", `/dispensations/${sale.body.id}/returns`, {
+          items: [{ batchId, quantity: 2 }],
+          reason: "Bought twice by mistake",
+        });
+        assert.equal(back.status, 201, JSON.stringify(back.body));
+        assert.deepEqual(back.body.data.map((m: any) => [m.type, m.quantity]), [["return", 2]]);
+        const again = await call("POST", `/dispensations/${sale.body.id}/returns`, {
+          items: [{ batchId, quantity: 3 }],
+          reason: "More",
+        });
+        assert.equal(again.status, 409);
+        assert.equal(again.body.returnable, 2);
+        now += 15 * DAY;
+        pharmacy = (await login(app, pharmacist.email)).accessToken;
+        const late = await call("POST", `/dispensations/${sale.body.id}/returns`, {
+          items: [{ batchId, quantity: 1 }],
+          reason: "Late",
+        });
+        assert.equal(late.status, 409, "outside the 14-day window");
+        const read = await call("GET", `/dispensations/${sale.body.id}`);
+        assert.equal(read.status, 200);
+        assert.equal(read.body.total, 80);
+      },
+    );
+
     await t.step("50 dispenses racing for the last 10 units: exactly 10 succeed", async () => {
       const last = await medication({
         name: "ORS sachet",

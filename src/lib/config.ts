@@ -68,6 +68,7 @@ const envSchema = z.object({
   PRESCRIPTION_VALID_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   // Pharmacy alerts: a batch with stock expiring within this many days is "expiring".
   PHARMACY_EXPIRY_ALERT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  PHARMACY_RETURN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   REMINDER_OFFSETS_MINUTES: z.string().default("1440,120").transform((s) =>
     s.split(",").map((m) => m.trim()).filter(Boolean).map(Number)
   ).pipe(z.array(z.number().int().min(1).max(43_200)).max(5)),
@@ -166,7 +167,11 @@ export interface Config {
   };
   /** Clinical care: how long a prescription is valid by default. */
   clinical: { prescriptionValidDays: number };
-  pharmacy: { expiryAlertDays: number };
+  pharmacy: {
+    expiryAlertDays: number;
+    /** Medicines are taken back into stock within this many days of dispensing. */
+    returnDays: number;
+  };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
 }
@@ -244,7 +249,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM! } : null,
     },
     clinical: { prescriptionValidDays: e.PRESCRIPTION_VALID_DAYS },
-    pharmacy: { expiryAlertDays: e.PHARMACY_EXPIRY_ALERT_DAYS },
+    pharmacy: {
+      expiryAlertDays: e.PHARMACY_EXPIRY_ALERT_DAYS,
+      returnDays: e.PHARMACY_RETURN_DAYS,
+    },
     passwordLogN: 17,
   };
 }

@@ -19,7 +19,7 @@ import {
 } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { conflict, type FieldError, forbidden, unprocessable } from "../../lib/errors.ts";
+import { conflict, type FieldError, forbidden, notFound, unprocessable } from "../../lib/errors.ts";
 import { addDays } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday } from "../patients/mod.ts";
@@ -281,4 +281,47 @@ export async function dispense(deps: Deps, a: Actor, input: Input) {
       version: row.version,
     };
   });
+}
+
+export async function readDispensation(deps: Deps, a: Actor, id: string) {
+  const db = deps.db.db;
+  const d = await findInTenant(db, dispensations, a.orgId, id);
+  if (!d) throw notFound("Dispensation");
+  const items = await db.select({ item: dispensationItems, batch: stockBatches })
+    .from(dispensationItems).innerJoin(stockBatches, eq(stockBatches.id, dispensationItems.batchId))
+    .where(eq(dispensationItems.dispensationId, id));
+  let prescriptionStatus: string | null = null;
+  if (d.prescriptionId) {
+    prescriptionStatus =
+      (await findInTenant(db, prescriptions, a.orgId, d.prescriptionId))?.status ??
+        null;
+  }
+  if (d.patientId) {
+    deps.audit.recordRead(a, {
+      action: "dispensation.read",
+      entityType: "dispensation",
+      entityId: id,
+      patientId: d.patientId,
+    });
+  }
+  return {
+    id: d.id,
+    prescriptionId: d.prescriptionId,
+    prescriptionStatus,
+    patientId: d.patientId,
+    storeId: d.storeId,
+    total: d.total,
+    currency: d.currency,
+    overrideReason: d.overrideReason,
+    items: items.map(({ item, batch }) => ({
+      medicationId: item.medicationId,
+      batchId: item.batchId,
+      batchNumber: batch.batchNumber,
+      expiryDate: batch.expiryDate,
+      quantity: item.quantity,
+      unitPrice: item.unitPrice,
+    })),
+    at: d.at,
+    version: d.version,
+  };
 }

@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, withEtag } from "../../lib/http.ts";
-import { dispense } from "./dispense.ts";
+import { adjust, returnItems } from "./adjustments.ts";
+import { dispense, readDispensation } from "./dispense.ts";
 import * as routes from "./routes.ts";
 import { scanCode } from "./scan.ts";
 import * as service from "./service.ts";
@@ -36,6 +37,20 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.movements,
     async (c) => c.json(await service.movements(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+  );
+  r.openapi(
+    routes.adjust,
+    async (c) => c.json(await adjust(c.var.deps, actorOf(c), c.req.valid("json")), 201),
+  );
+  r.openapi(routes.returns, async (c) =>
+    c.json(
+      await returnItems(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json")),
+      201,
+    ));
+  r.openapi(
+    routes.readDispensation,
+    async (c) =>
+      withEtag(c, await readDispensation(c.var.deps, actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.dispense, async (c) => {
     const d = await dispense(c.var.deps, actorOf(c), c.req.valid("json"));

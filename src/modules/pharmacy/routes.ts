@@ -2,15 +2,19 @@
 import { IdParam, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
 import {
+  AdjustmentInput,
   Dispensation,
   DispenseInput,
   Medication,
   MedicationInput,
   MedicationListQuery,
+  Movement,
+  MovementList,
   MovementPage,
   MovementQuery,
   ReceiptInput,
   ReceiptResult,
+  ReturnInput,
   ScanInput,
   ScanResult,
   StockList,
@@ -114,4 +118,40 @@ export const dispense = defineRoute({
     "allows both.",
   request: { body: jsonBody(DispenseInput) },
   responses: { 201: json(Dispensation, "What was handed over, from which batches, at what price") },
+});
+
+export const adjust = defineRoute({
+  method: "post",
+  path: "/stock/adjustments",
+  tags,
+  access: "stock:write",
+  summary: "Adjust stock, or write off damaged or expired units",
+  description: "One movement of the ledger with its reason: `adjust` (signed), `damage` and " +
+    "`expire` (the units taken away). Stock never goes below zero (409). Write-offs are what " +
+    "the theft-and-loss rules watch.",
+  request: { body: jsonBody(AdjustmentInput) },
+  responses: { 201: json(Movement, "The movement") },
+});
+
+export const returns = defineRoute({
+  method: "post",
+  path: "/dispensations/{id}/returns",
+  tags,
+  access: "dispense:write",
+  summary: "Take medicines back into stock",
+  description: "To the batches they were dispensed from, within PHARMACY_RETURN_DAYS (14 by " +
+    "default) of dispensing, with a reason; never more than was dispensed from a batch less " +
+    "what came back already (409).",
+  request: { params: IdParam, body: jsonBody(ReturnInput) },
+  responses: { 201: json(MovementList, "The return movements") },
+});
+
+export const readDispensation = defineRoute({
+  method: "get",
+  path: "/dispensations/{id}",
+  tags,
+  access: "stock:read",
+  summary: "Read a dispensation",
+  request: { params: IdParam },
+  responses: { 200: json(Dispensation, "What was handed over, from which batches") },
 });

@@ -170,3 +170,21 @@ export const Dispensation = z.object({
   at: z.string(),
   version: z.number().int(),
 }).openapi("Dispensation");
+
+export const AdjustmentInput = z.object({
+  batchId: Id,
+  type: z.enum(["adjust", "damage", "expire"]),
+  quantity: z.number().int().min(-10_000_000).max(10_000_000).refine((q) => q !== 0, "not 0")
+    .openapi({ description: "Signed for adjust; the units written off for damage and expire" }),
+  reason: z.string().trim().min(3).max(500),
+}).openapi("AdjustmentInput");
+
+export const ReturnInput = z.object({
+  items: z.array(z.object({
+    batchId: Id,
+    quantity: z.number().int().min(1).max(100_000),
+  })).min(1).max(50),
+  reason: z.string().trim().min(3).max(500),
+}).openapi("ReturnInput");
+
+export const MovementList = z.object({ data: z.array(Movement) }).openapi("MovementList");
