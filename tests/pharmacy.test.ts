@@ -5,6 +5,7 @@
  * when 50 dispenses race for the last 10 units. The balances are checked against the ledger.
  */
 import assert from "node:assert/strict";
+import { unzipSync } from "fflate";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient, createStaff, login } from "./helpers/factories.ts";
 
@@ -321,6 +322,41 @@ Deno.test("the pharmacy counter", async (t) => {
         const read = await call("GET", `/dispensations/${sale.body.id}`);
         assert.equal(read.status, 200);
         assert.equal(read.body.total, 80);
+      },
+    );
+
+    await t.step(
+      "reports: valuation at batch cost, consumption, as JSON, CSV and XLSX",
+      async () => {
+        const stock = await call("GET", `/stock?medicationId=${paracetamol.id}`);
+        const expected = stock.body.data.reduce(
+          (s: number, b: any) => s + b.quantity * b.unitCost,
+          0,
+        );
+        const value = await call("GET", "/stock/reports/valuation");
+        assert.equal(value.status, 200, JSON.stringify(value.body));
+        const row = value.body.data.find((r: any) => r.medicationId === paracetamol.id);
+        assert.equal(row.value, expected);
+        assert.equal(row.currency, "KES");
+        const used = await call("GET", "/stock/reports/consumption");
+        const pcm = used.body.data.find((r: any) => r.medicationId === paracetamol.id);
+        assert.equal(pcm.consumed, pcm.dispensed - pcm.returned);
+        assert.equal(pcm.returned, 2);
+        const csv = await app.app.request("/api/v1/stock/reports/valuation?format=csv", {
+          headers: { authorization: `Bearer ${pharmacy}` },
+        });
+        assert.match(csv.headers.get("content-type") ?? "", /text\/csv/);
+        const text = await csv.text();
+        assert.match(text.split("\n")[0], /^medicationId,medication,genericName/);
+        assert.ok(text.includes("Panadol 500 mg"));
+        const xlsx = await app.app.request("/api/v1/stock/reports/consumption?format=xlsx", {
+          headers: { authorization: `Bearer ${pharmacy}` },
+        });
+        const files = unzipSync(new Uint8Array(await xlsx.arrayBuffer()));
+        const strings = new TextDecoder().decode(
+          files["xl/sharedStrings.xml"] ?? files["xl/worksheets/sheet1.xml"],
+        );
+        assert.ok(strings.includes("Panadol 500 mg"), strings.slice(0, 300));
       },
     );
 

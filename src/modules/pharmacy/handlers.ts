@@ -1,8 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, withEtag } from "../../lib/http.ts";
 import { adjust, returnItems } from "./adjustments.ts";
 import { dispense, readDispensation } from "./dispense.ts";
+import { asCsv, asXlsx, consumption, type ReportRow, valuation } from "./reports.ts";
 import * as routes from "./routes.ts";
 import { scanCode } from "./scan.ts";
 import * as service from "./service.ts";
@@ -51,6 +53,39 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
     routes.readDispensation,
     async (c) =>
       withEtag(c, await readDispensation(c.var.deps, actorOf(c), c.req.valid("param").id)),
+  );
+  const report = async (
+    c: Context<AppEnv>,
+    kind: "valuation" | "consumption",
+    q: { format: "json" | "csv" | "xlsx"; storeId?: string; from?: string; to?: string },
+  ) => {
+    const a = actorOf(c);
+    const result = kind === "valuation"
+      ? { from: null, to: null, rows: await valuation(c.var.deps, a, q) }
+      : await consumption(c.var.deps, a, q);
+    const rows = result.rows as ReportRow[];
+    const name = `${kind}${result.from ? `-${result.from}-${result.to}` : ""}`;
+    if (q.format === "csv") {
+      return c.body(asCsv(rows), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${name}.csv"`,
+      });
+    }
+    if (q.format === "xlsx") {
+      return c.body((await asXlsx(rows, kind)) as Uint8Array<ArrayBuffer>, 200, {
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": `attachment; filename="${name}.xlsx"`,
+      });
+    }
+    return c.json({ kind, from: result.from, to: result.to, data: rows }, 200);
+  };
+  r.openapi(
+    routes.valuationReport,
+    async (c) => await report(c, "valuation", c.req.valid("query")) as never,
+  );
+  r.openapi(
+    routes.consumptionReport,
+    async (c) => await report(c, "consumption", c.req.valid("query")) as never,
   );
   r.openapi(routes.dispense, async (c) => {
     const d = await dispense(c.var.deps, actorOf(c), c.req.valid("json"));

@@ -14,6 +14,8 @@ import {
   MovementQuery,
   ReceiptInput,
   ReceiptResult,
+  Report,
+  ReportQuery,
   ReturnInput,
   ScanInput,
   ScanResult,
@@ -154,4 +156,41 @@ export const readDispensation = defineRoute({
   summary: "Read a dispensation",
   request: { params: IdParam },
   responses: { 200: json(Dispensation, "What was handed over, from which batches") },
+});
+
+const reportResponses = {
+  200: {
+    description: "The report",
+    content: {
+      "application/json": { schema: Report },
+      "text/csv": { schema: { type: "string" } as never },
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        schema: { type: "string", format: "binary" } as never,
+      },
+    },
+  },
+};
+
+export const valuationReport = defineRoute({
+  method: "get",
+  path: "/stock/reports/valuation",
+  tags,
+  access: "stock:read",
+  summary: "Stock on hand and its value",
+  description: "Per medication: units on hand and their value at batch cost (minor units). " +
+    "`format=csv|xlsx` downloads the rows as a file.",
+  request: { query: ReportQuery },
+  responses: reportResponses,
+});
+
+export const consumptionReport = defineRoute({
+  method: "get",
+  path: "/stock/reports/consumption",
+  tags,
+  access: "stock:read",
+  summary: "Consumption by medication",
+  description: "Per medication: units dispensed, returned, and consumed (the difference) over " +
+    "clinic-local days `from`-`to` (default the last 30). `format=csv|xlsx` downloads a file.",
+  request: { query: ReportQuery },
+  responses: reportResponses,
 });

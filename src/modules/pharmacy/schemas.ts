@@ -188,3 +188,17 @@ export const ReturnInput = z.object({
 }).openapi("ReturnInput");
 
 export const MovementList = z.object({ data: z.array(Movement) }).openapi("MovementList");
+
+export const ReportQuery = z.object({
+  format: z.enum(["json", "csv", "xlsx"]).default("json"),
+  storeId: Id.optional(),
+  from: isoDate.optional().openapi({ description: "consumption: first clinic-local day" }),
+  to: isoDate.optional().openapi({ description: "consumption: last clinic-local day" }),
+});
+
+export const Report = z.object({
+  kind: z.enum(["valuation", "consumption"]),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  data: z.array(z.record(z.string(), z.any())),
+}).openapi("StockReport");
