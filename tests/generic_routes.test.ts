@@ -321,6 +321,33 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     },
+    "/api/v1/purchase-orders": async (org) => {
+      const pharmacy = await org.tokenFor("PHARMACY");
+      const supplier = await app.call("POST", "/api/v1/suppliers", {
+        token: pharmacy,
+        body: { name: "Probe supplier" },
+      });
+      const med = await app.call("POST", "/api/v1/medications", {
+        token: pharmacy,
+        body: {
+          name: `Probe ${crypto.randomUUID()}`,
+          genericName: "zinc",
+          form: "tablet",
+          reorderLevel: 1,
+          unitPrice: 10,
+          prescriptionRequired: false,
+        },
+      });
+      const res = await app.call("POST", "/api/v1/purchase-orders", {
+        token: pharmacy,
+        body: {
+          supplierId: supplier.body.id,
+          lines: [{ medicationId: med.body.id, quantity: 10, unitCost: 5 }],
+        },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
     "/api/v1/encounters": async (org) => {
       const patient = await createPatient(app, org.admin);
       const res = await app.call("POST", "/api/v1/encounters", {

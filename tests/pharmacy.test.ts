@@ -360,6 +360,69 @@ Deno.test("the pharmacy counter", async (t) => {
       },
     );
 
+    await t.step(
+      "purchase orders: sent, received in parts, above the order only with a reason",
+      async () => {
+        const supplier = await call("POST", "/suppliers", {
+          name: "MEDS Nairobi",
+          phone: "+254 20 000",
+        });
+        assert.equal(supplier.status, 201, JSON.stringify(supplier.body));
+        const order = await call("POST", "/purchase-orders", {
+          supplierId: supplier.body.id,
+          lines: [
+            { medicationId: paracetamol.id, quantity: 100, unitCost: 7 },
+            { medicationId: amoxicillin.id, quantity: 50, unitCost: 14 },
+          ],
+        });
+        assert.equal(order.status, 201, JSON.stringify(order.body));
+        assert.match(order.body.number, /^PO-\d{4}-0001$/);
+        const po = order.body.id;
+        const line = (medicationId: string, quantity: number, batchNumber: string) => ({
+          medicationId,
+          batchNumber,
+          expiryDate: dayAfter(now, 500),
+          quantity,
+          unitCost: 7,
+        });
+        const early = await call("POST", "/stock/receipts", {
+          purchaseOrderId: po,
+          items: [line(paracetamol.id, 10, "PO-PCM")],
+        });
+        assert.equal(early.status, 409, "a draft is not received against");
+        assert.equal((await call("POST", `/purchase-orders/${po}/send`)).body.status, "sent");
+        const part = await call("POST", "/stock/receipts", {
+          purchaseOrderId: po,
+          items: [line(paracetamol.id, 100, "PO-PCM"), line(amoxicillin.id, 30, "PO-AMX")],
+        });
+        assert.equal(part.status, 201, JSON.stringify(part.body));
+        let read = await call("GET", `/purchase-orders/${po}`);
+        assert.equal(read.body.status, "partially_received");
+        assert.deepEqual(read.body.lines.map((l: any) => l.received), [100, 30]);
+        const over = await call("POST", "/stock/receipts", {
+          purchaseOrderId: po,
+          items: [line(amoxicillin.id, 25, "PO-AMX")],
+        });
+        assert.equal(over.status, 422, "above the order needs a reason");
+        assert.equal(over.body.errors[0].path, "reason");
+        const notOnIt = await call("POST", "/stock/receipts", {
+          purchaseOrderId: po,
+          items: [line((await medication({ name: "Other", genericName: "zinc" })).id, 1, "Z")],
+        });
+        assert.equal(notOnIt.status, 422);
+        const withReason = await call("POST", "/stock/receipts", {
+          purchaseOrderId: po,
+          reason: "Supplier added 5 free of charge",
+          items: [line(amoxicillin.id, 25, "PO-AMX")],
+        });
+        assert.equal(withReason.status, 201, JSON.stringify(withReason.body));
+        read = await call("GET", `/purchase-orders/${po}`);
+        assert.equal(read.body.status, "received");
+        assert.equal((await call("POST", `/purchase-orders/${po}/close`)).body.status, "closed");
+        assert.equal((await call("POST", `/purchase-orders/${po}/cancel`)).status, 409);
+      },
+    );
+
     await t.step("50 dispenses racing for the last 10 units: exactly 10 succeed", async () => {
       const last = await medication({
         name: "ORS sachet",

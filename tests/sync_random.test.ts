@@ -447,6 +447,14 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
       items: [{ code: "5000158062078", quantity: 4 }],
     });
     assert.equal(sold.status, 201, JSON.stringify(sold.body));
+    const supplier = await rxCall("/suppliers", { name: "MEDS" });
+    assert.equal(supplier.status, 201, JSON.stringify(supplier.body));
+    const po = await rxCall("/purchase-orders", {
+      supplierId: supplier.body.id,
+      lines: [{ medicationId: med.body.id, quantity: 200, unitCost: 7 }],
+    });
+    assert.equal(po.status, 201, JSON.stringify(po.body));
+    assert.match(po.body.number, /^PO-K3-\d{4}-0001$/);
     assert.match(rx.body.number, /^RX-K3-\d{6}-0001$/, "a clinic's numbers carry its site code");
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");

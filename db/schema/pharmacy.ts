@@ -138,3 +138,38 @@ export const dispensationItems = sqliteTable("dispensation_items", {
   unitPrice: integer("unit_price").notNull(),
   substitutionReason: text("substitution_reason"),
 }, (t) => [index("dispensation_items_dispensation_idx").on(t.dispensationId)]);
+
+export const suppliers = sqliteTable("suppliers", {
+  ...businessColumns(),
+  name: text("name").notNull(),
+  phone: text("phone"),
+  email: text("email"),
+  address: text("address"),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+}, (t) => [index("suppliers_org_idx").on(t.orgId, t.name)]);
+
+/** draft → sent → partially_received → received → closed (or cancelled before receiving). */
+export const purchaseOrders = sqliteTable("purchase_orders", {
+  ...businessColumns(),
+  /** PO-YYYY-NNNN per organisation (PO-K2-… at a clinic replica). */
+  number: text("number").notNull(),
+  supplierId: text("supplier_id").notNull().references(() => suppliers.id),
+  storeId: text("store_id").notNull().references(() => stores.id),
+  status: text("status").notNull(),
+  sentAt: text("sent_at"),
+  closedAt: text("closed_at"),
+  notes: text("notes"),
+}, (t) => [
+  uniqueIndex("purchase_orders_org_number_uq").on(t.orgId, t.number),
+  index("purchase_orders_org_status_idx").on(t.orgId, t.status),
+]);
+
+export const purchaseOrderLines = sqliteTable("purchase_order_lines", {
+  ...businessColumns(),
+  orderId: text("order_id").notNull().references(() => purchaseOrders.id),
+  medicationId: text("medication_id").notNull().references(() => medications.id),
+  quantity: integer("quantity").notNull(),
+  /** Minor units per base unit. */
+  unitCost: integer("unit_cost").notNull(),
+  received: integer("received").notNull().default(0),
+}, (t) => [index("purchase_order_lines_order_idx").on(t.orderId)]);

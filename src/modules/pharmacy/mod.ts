@@ -8,14 +8,18 @@ import {
   dispensations,
   medicationCodes,
   medications,
+  purchaseOrderLines,
+  purchaseOrders,
   stockBalances,
   stockBatches,
   stockMovements,
   stores,
+  suppliers,
 } from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerStockHandlers } from "./handlers.ts";
+import { registerPurchasingHandlers } from "./handlers-purchasing.ts";
 import { registerCatalogueHandlers } from "./handlers-catalogue.ts";
 import { onRemoteMovement } from "./ledger.ts";
 
@@ -23,7 +27,7 @@ const appendOnly = "append-only: a row is written once and never changed";
 
 export const pharmacyModule = defineModule({
   name: "pharmacy",
-  routes: routesOf(registerStockHandlers, registerCatalogueHandlers),
+  routes: routesOf(registerStockHandlers, registerCatalogueHandlers, registerPurchasingHandlers),
   permissions: {
     "stock:read": ["PHARMACY", "ADMIN", "DOCTOR", "FINANCE"],
     "stock:write": ["PHARMACY"],
@@ -52,6 +56,9 @@ export const pharmacyModule = defineModule({
       notVersioned: "derived from the ledger on each node, in the movement's transaction",
     },
     { table: dispensations, sync: "merge", notVersioned: appendOnly },
+    { table: suppliers, sync: "merge", versioned: true },
+    { table: purchaseOrders, sync: "merge", versioned: true },
+    { table: purchaseOrderLines, sync: "merge", versioned: true },
     { table: dispensationItems, sync: "merge", notVersioned: appendOnly },
   ],
   patientReferences: [stockMovements.patientId, dispensations.patientId],

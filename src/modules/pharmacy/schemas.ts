@@ -74,7 +74,12 @@ export const ScanResult = z.object({
 export const ReceiptInput = z.object({
   storeId: Id.optional().openapi({ description: "Default: the organisation's first store" }),
   supplierId: Id.optional(),
-  reason: z.string().trim().max(500).optional(),
+  purchaseOrderId: Id.optional().openapi({
+    description: "Goods against this order: counted on its lines, store and supplier from it",
+  }),
+  reason: z.string().trim().max(500).optional().openapi({
+    description: "Required when a line receives more than ordered",
+  }),
   items: z.array(z.object({
     medicationId: Id,
     batchNumber: z.string().trim().min(1).max(60).openapi({ example: "AMX2411A" }),

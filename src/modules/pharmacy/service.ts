@@ -12,7 +12,6 @@ import {
   stockBalances,
   stockBatches,
   stockMovements,
-  stores,
 } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
@@ -20,6 +19,10 @@ import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { newId } from "../../../db/ids.ts";
 import { type BatchRef, move } from "./ledger.ts";
+import { receiveAgainstOrder } from "./purchasing.ts";
+import { storeFor } from "./store-of.ts";
+
+export { storeFor };
 import type { MedicationInput, ReceiptInput } from "./schemas.ts";
 
 type MedicationRow = typeof medications.$inferSelect;
@@ -144,39 +147,6 @@ export async function medicationByCode(db: Db, orgId: string, code: string) {
   return hit ? await findInTenant(db, medications, orgId, hit.id) : undefined;
 }
 
-/** The store a write names, or the organisation's first (a default one is made if none). */
-export async function storeFor(deps: Deps, tx: Db, a: Actor, storeId?: string) {
-  if (storeId) {
-    const s = await findInTenant(tx, stores, a.orgId, storeId);
-    if (!s) {
-      throw unprocessable("Unknown store.", [
-        { path: "storeId", in: "body", message: "is not a store of this organisation" },
-      ]);
-    }
-    return s;
-  }
-  const [first] = await tx.select().from(stores)
-    .where(and(eq(stores.orgId, a.orgId), isNull(stores.deletedAt), eq(stores.active, true)))
-    .orderBy(asc(stores.createdAt)).limit(1);
-  if (first) return first;
-  const hours = Object.fromEntries(
-    ["1", "2", "3", "4", "5", "6", "7"].map((d) => [d, [["00:00", "23:59"]] as [string, string][]]),
-  );
-  const made = await insertTracked(tx, stores, {
-    ...stamp(a.orgId, a.userId, deps.clock.now().toISOString()),
-    facilityId: a.facilityId ?? null,
-    name: "Main store",
-    kind: "main",
-    openingHours: hours,
-  });
-  await deps.audit.record(tx, a, {
-    action: "store.create",
-    entityType: "store",
-    entityId: made.id,
-  });
-  return made;
-}
-
 export const batchRef = (b: typeof stockBatches.$inferSelect): BatchRef => ({
   id: b.id,
   orgId: b.orgId,
@@ -189,7 +159,11 @@ export async function receive(deps: Deps, a: Actor, input: z.infer<typeof Receip
   const at = deps.clock.now().toISOString();
   const receiptId = newId();
   return await deps.db.transaction(async (tx) => {
-    const store = await storeFor(deps, tx, a, input.storeId);
+    const order = input.purchaseOrderId
+      ? await receiveAgainstOrder(deps, tx, a, input.purchaseOrderId, input.items, input.reason)
+      : null;
+    const store = await storeFor(deps, tx, a, input.storeId ?? order?.storeId);
+    const supplierId = input.supplierId ?? order?.supplierId ?? null;
     const out = [];
     for (const [i, item] of input.items.entries()) {
       const med = await findInTenant(tx, medications, a.orgId, item.medicationId);
@@ -218,7 +192,7 @@ export async function receive(deps: Deps, a: Actor, input: z.infer<typeof Receip
         batchNumber: item.batchNumber,
         expiryDate: item.expiryDate,
         unitCost: item.unitCost,
-        supplierId: input.supplierId ?? null,
+        supplierId,
       });
       const m = await move(tx, batchRef(batch), {
         type: "receive",
@@ -226,8 +200,8 @@ export async function receive(deps: Deps, a: Actor, input: z.infer<typeof Receip
         actorId: a.userId,
         at,
         reason: input.reason ?? null,
-        documentType: "receipt",
-        documentId: receiptId,
+        documentType: input.purchaseOrderId ? "purchase-order" : "receipt",
+        documentId: input.purchaseOrderId ?? receiptId,
       });
       out.push({ id: m!.id, batchId: batch.id, quantity: item.quantity });
     }
