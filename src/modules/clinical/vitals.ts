@@ -135,12 +135,15 @@ export async function recordVitals(
         }
       }
     }
-    await deps.audit.record(tx, a, {
-      action: `${ENTITY}.create`,
-      entityType: ENTITY,
-      entityId: rows.map((r) => r.id).join(",").slice(0, 200),
-      patientId: visit.patientId,
-    });
+    // One entry per observation, as for any other row written.
+    for (const r of rows) {
+      await deps.audit.record(tx, a, {
+        action: `${ENTITY}.create`,
+        entityType: ENTITY,
+        entityId: r.id,
+        patientId: visit.patientId,
+      });
+    }
     return { encounterId, observations: rows.map(toObservation) };
   });
 }

@@ -132,7 +132,22 @@ export async function listMedications(
     .orderBy(asc(medications.id)).limit(q.limit + 1);
   const currency = await currencyOf(db, a.orgId);
   const out = [];
-  for (const r of rows) out.push(toMedication(r, await codesOf(db, a.orgId, r.id), currency));
+  // The page's codes in one query, not one per medication.
+  const codes = rows.length
+    ? await db.select({ medicationId: medicationCodes.medicationId, code: medicationCodes.code })
+      .from(medicationCodes).where(and(
+        eq(medicationCodes.orgId, a.orgId),
+        inArray(medicationCodes.medicationId, rows.map((r) => r.id)),
+        isNull(medicationCodes.deletedAt),
+      ))
+    : [];
+  for (const r of rows) {
+    out.push(toMedication(
+      r,
+      codes.filter((c) => c.medicationId === r.id).map((c) => c.code),
+      currency,
+    ));
+  }
   return pageOf(out, q.limit, (m) => m.id);
 }
 

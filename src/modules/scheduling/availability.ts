@@ -3,7 +3,7 @@ import type { z } from "@hono/zod-openapi";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { unprocessable } from "../../lib/errors.ts";
 import { addDays, zonedInstant } from "../../lib/time.ts";
-import { activeBetween } from "./repository.ts";
+import { overlapping } from "./repository.ts";
 import type { AvailabilityQuery } from "./schemas.ts";
 import { assertBookable, timezoneOf } from "./service.ts";
 import { sessionsBetween, slotsOf } from "./sessions.ts";
@@ -29,7 +29,7 @@ export async function availability(
   const from = zonedInstant(q.from, "00:00", timezone) ?? Date.parse(`${q.from}T00:00:00Z`);
   const to = zonedInstant(addDays(q.to, 1), "00:00", timezone) ??
     Date.parse(`${addDays(q.to, 1)}T00:00:00Z`);
-  const booked = (await activeBetween(
+  const booked = (await overlapping(
     db,
     a.orgId,
     q.practitionerId,

@@ -47,17 +47,6 @@ const ACTIVE_IN = `(${ACTIVE_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 const OVERLAPPING = `"org_id" = ? AND "practitioner_id" = ? AND "end_at" > ? AND "start_at" < ?
   AND "status" IN ${ACTIVE_IN} AND "deleted_at" IS NULL AND "id" != ? ORDER BY "start_at"`;
 
-/** A practitioner's active appointments between two instants (availability). */
-export function activeBetween(
-  db: Db,
-  orgId: string,
-  practitionerId: string,
-  from: string,
-  to: string,
-) {
-  return overlapping(db, orgId, practitionerId, from, to);
-}
-
 export async function schedulesOf(db: Db, orgId: string, practitionerId: string) {
   return await selectWhere(
     db,
