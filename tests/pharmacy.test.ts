@@ -419,6 +419,19 @@ Deno.test("the pharmacy counter", async (t) => {
         read = await call("GET", `/purchase-orders/${po}`);
         assert.equal(read.body.status, "received");
         assert.equal((await call("POST", `/purchase-orders/${po}/close`)).body.status, "closed");
+        const racing = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            call("POST", "/purchase-orders", {
+              supplierId: supplier.body.id,
+              lines: [{ medicationId: paracetamol.id, quantity: 10, unitCost: 7 }],
+            })),
+        );
+        assert.deepEqual(racing.map((r) => r.status), Array(8).fill(201));
+        assert.equal(
+          new Set(racing.map((r) => r.body.number)).size,
+          8,
+          "racing orders get distinct numbers",
+        );
         assert.equal((await call("POST", `/purchase-orders/${po}/cancel`)).status, 409);
       },
     );
