@@ -8,6 +8,11 @@
  * The seed is printed; replay a failure with SYNC_SEED=<seed> (and SYNC_STEPS=<n>).
  */
 import assert from "node:assert/strict";
+import type { ClinicSteps } from "./helpers/sync-steps/types.ts";
+import { countsAtClinic } from "./helpers/sync-steps/counts.ts";
+import { findingsAtClinic } from "./helpers/sync-steps/findings.ts";
+import { preparationAtClinic } from "./helpers/sync-steps/preparation.ts";
+import { sessionsAtClinic } from "./helpers/sync-steps/sessions.ts";
 import { enqueueNotification } from "../src/modules/notifications/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient, createStaff } from "./helpers/factories.ts";
@@ -455,6 +460,19 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
     });
     assert.equal(po.status, 201, JSON.stringify(po.body));
     assert.match(po.body.number, /^PO-K3-\d{4}-0001$/);
+    const adminCall = (method: string, path: string, body?: unknown) =>
+      http(nodes[2], method, `/api/v1${path}`, { token: auth[2], body });
+    const clinicSteps: ClinicSteps = {
+      asPharmacist: (method, path, body) =>
+        http(nodes[2], method, `/api/v1${path}`, { token: pharmacyToken, body }),
+      asAdmin: adminCall,
+      medicationId: med.body.id,
+      prescriptionId: rx.body.id,
+    };
+    await sessionsAtClinic(clinicSteps);
+    await countsAtClinic(clinicSteps);
+    await preparationAtClinic(clinicSteps);
+    await findingsAtClinic(clinicSteps);
     assert.match(rx.body.number, /^RX-K3-\d{6}-0001$/, "a clinic's numbers carry its site code");
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");

@@ -111,6 +111,8 @@ export const prescriptionItems = sqliteTable("prescription_items", {
   position: integer("position").notNull(),
   medication: text("medication").notNull(),
   genericName: text("generic_name").notNull(),
+  /** The catalogue medication prescribed, when the prescriber picked one (pharmacy issue on). */
+  medicationId: text("medication_id"),
   dose: real("dose").notNull(),
   unit: text("unit").notNull(),
   /** oral | sublingual | iv | im | sc | topical | inhaled | rectal | vaginal | ophthalmic | otic | nasal */

@@ -6,3 +6,5 @@ export * from "./scheduling.ts";
 export * from "./notifications.ts";
 export * from "./clinical.ts";
 export * from "./pharmacy.ts";
+export * from "./pharmacy-control.ts";
+export * from "./preparation.ts";

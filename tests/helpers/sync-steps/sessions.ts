@@ -1,0 +1,5 @@
+import type { ClinicSteps } from "./types.ts";
+
+/** Writes this part's synced tables at a clinic replica (see types.ts). */
+export async function sessionsAtClinic(_c: ClinicSteps): Promise<void> {
+}
