@@ -33,6 +33,7 @@ import { addDays } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday, readablePatient } from "../patients/mod.ts";
 import { openVisitFor } from "../scheduling/mod.ts";
+import { type Prescribable, prescribableMedications } from "../pharmacy/mod.ts";
 import { courseQuantity, type ROUTES } from "./prescription-rules.ts";
 import { checkPractice, practiceSystemsOf } from "./practice.ts";
 import { checkPrescription, type SafetyInput, type Warning } from "./safety/check.ts";
@@ -66,6 +67,7 @@ export function toPrescription(p: PrescriptionRow, items: ItemRow[], today: stri
     cancelReason: p.cancelReason,
     items: items.sort((a, b) => a.position - b.position).map((i) => ({
       id: i.id,
+      medicationId: i.medicationId,
       medication: i.medication,
       genericName: i.genericName,
       dose: i.dose,
@@ -183,6 +185,41 @@ function acknowledged(
   }));
 }
 
+type ItemInput = z.infer<typeof PrescriptionInput>["items"][number];
+
+/**
+ * An item naming a catalogue medication takes its names from the catalogue; a generic name
+ * given with it must agree, or the pharmacy would dispense something else than was meant.
+ */
+function fromCatalogue(
+  item: ItemInput,
+  med: Prescribable | undefined,
+  i: number,
+  problems: FieldError[],
+): ItemInput & { medication: string; genericName: string } {
+  if (!item.medicationId) {
+    return { ...item, medication: item.medication!, genericName: item.genericName! };
+  }
+  if (!med || !med.active) {
+    problems.push({
+      path: `items.${i}.medicationId`,
+      in: "body",
+      message: med
+        ? "is no longer in use in the catalogue"
+        : "is not in this organisation's catalogue",
+    });
+    return { ...item, medication: item.medication ?? "", genericName: item.genericName ?? "" };
+  }
+  if (item.genericName && item.genericName.toLowerCase() !== med.genericName.toLowerCase()) {
+    problems.push({
+      path: `items.${i}.genericName`,
+      in: "body",
+      message: `does not match the catalogue medication's generic name (${med.genericName})`,
+    });
+  }
+  return { ...item, medication: item.medication ?? med.name, genericName: med.genericName };
+}
+
 export async function prescribe(
   deps: Deps,
   a: Actor,
@@ -190,7 +227,13 @@ export async function prescribe(
 ) {
   const problems: FieldError[] = [];
   const systems = await practiceSystemsOf(deps.db.db, a.orgId);
-  const items = input.items.map((item, i) => {
+  const linked = await prescribableMedications(
+    deps.db.db,
+    a.orgId,
+    input.items.flatMap((i) => i.medicationId ? [i.medicationId] : []),
+  );
+  const items = input.items.map((given, i) => {
+    const item = fromCatalogue(given, linked.get(given.medicationId ?? ""), i, problems);
     const practice = checkPractice("item", item.practice, systems, `items.${i}.practice`, problems);
     const quantity = item.quantity ?? courseQuantity(item);
     if (quantity === null) {
@@ -253,6 +296,7 @@ export async function prescribe(
           position,
           medication: item.medication,
           genericName: item.genericName,
+          medicationId: item.medicationId ?? null,
           dose: item.dose,
           unit: item.unit,
           route: item.route,

@@ -14,9 +14,20 @@ const Frequency = z.union([
   example: { timesPerDay: 3 },
 });
 
-const Item = z.object({
-  medication: z.string().trim().min(1).max(200).openapi({ example: "Amoxil 500 mg capsules" }),
-  genericName: z.string().trim().min(1).max(200).openapi({ example: "amoxicillin" }),
+const ItemFields = z.object({
+  medicationId: z.string().uuid().nullable().optional().openapi({
+    description: "The catalogue medication prescribed. Its name and generic name fill " +
+      "`medication` and `genericName` when those are absent; the pharmacy then dispenses it, " +
+      "or another product of the same generic with a reason.",
+  }),
+  medication: z.string().trim().min(1).max(200).optional().openapi({
+    description: "Required without medicationId",
+    example: "Amoxil 500 mg capsules",
+  }),
+  genericName: z.string().trim().min(1).max(200).optional().openapi({
+    description: "Required without medicationId",
+    example: "amoxicillin",
+  }),
   dose: z.number().positive().max(100_000).openapi({ example: 1 }),
   unit: z.string().trim().min(1).max(20).openapi({
     description: "mg, g, mcg, mL, IU, or a counted unit: tablet, capsule, sachet, " +
@@ -34,6 +45,15 @@ const Item = z.object({
     example: "After meals",
   }),
   practice: ItemPracticeInput,
+});
+
+const Item = ItemFields.superRefine((item, ctx) => {
+  if (item.medicationId) return;
+  for (const key of ["medication", "genericName"] as const) {
+    if (!item[key]) {
+      ctx.addIssue({ code: "custom", path: [key], message: "required without medicationId" });
+    }
+  }
 });
 
 export const PrescriptionInput = z.object({
@@ -66,7 +86,13 @@ export const Prescription = z.object({
   })),
   cancelledAt: z.string().nullable(),
   cancelReason: z.string().nullable(),
-  items: z.array(Item.extend({ id: z.string(), quantity: z.number() })),
+  items: z.array(ItemFields.extend({
+    id: z.string(),
+    medicationId: z.string().nullable(),
+    medication: z.string(),
+    genericName: z.string(),
+    quantity: z.number(),
+  })),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

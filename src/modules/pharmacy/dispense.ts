@@ -61,226 +61,236 @@ async function fefo(
 }
 
 export async function dispense(deps: Deps, a: Actor, input: Input) {
+  return await deps.db.transaction((tx) => dispenseIn(deps, tx, a, input));
+}
+
+/** Dispenses inside the caller's write transaction (a dispensing session completes this way). */
+export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
   const at = deps.clock.now().toISOString();
   const overriding = !!input.override;
   if (overriding && !deps.registry.permissions.can(a.role, "pharmacy:override")) {
     throw forbidden("An override needs the pharmacy:override permission.");
   }
-  return await deps.db.transaction(async (tx) => {
-    const store = await storeFor(deps, tx, a, input.storeId);
-    const today = await clinicToday(deps, tx, a.orgId);
-    let rx: typeof prescriptions.$inferSelect | undefined;
-    let rxItems: RxItem[] = [];
-    const given = new Map<string, number>();
-    if (input.prescriptionId) {
-      rx = await findInTenant(tx, prescriptions, a.orgId, input.prescriptionId);
-      if (!rx) {
-        throw unprocessable("Unknown prescription.", [
-          field("prescriptionId", "is not a prescription of this organisation"),
-        ]);
-      }
-      if (!["active", "partially_dispensed"].includes(rx.status)) {
-        throw conflict(
-          `${rx.number} is ${rx.status.replaceAll("_", " ")}: nothing more is dispensed from it.`,
-          {
-            status: rx.status,
-          },
-        );
-      }
-      if (rx.validUntil < today) {
-        throw conflict(`The prescription expired on ${rx.validUntil}.`, { status: "expired" });
-      }
-      if (input.patientId && input.patientId !== rx.patientId) {
-        throw unprocessable("The prescription is another patient's.", [
-          field("patientId", "is not the prescription's patient"),
-        ]);
-      }
-      rxItems = (await tx.select().from(prescriptionItems).where(and(
-        eq(prescriptionItems.prescriptionId, rx.id),
-        isNull(prescriptionItems.deletedAt),
-      ))).sort((x, y) => x.position - y.position);
-      const already = await tx.select({
-        item: dispensationItems.prescriptionItemId,
-        quantity: sql<number>`sum(${dispensationItems.quantity})`,
-      }).from(dispensationItems).where(
-        inArray(dispensationItems.prescriptionItemId, rxItems.map((i) => i.id)),
-      )
-        .groupBy(dispensationItems.prescriptionItemId);
-      for (const r of already) given.set(r.item!, Number(r.quantity));
+  const store = await storeFor(deps, tx, a, input.storeId);
+  const today = await clinicToday(deps, tx, a.orgId);
+  let rx: typeof prescriptions.$inferSelect | undefined;
+  let rxItems: RxItem[] = [];
+  const given = new Map<string, number>();
+  if (input.prescriptionId) {
+    rx = await findInTenant(tx, prescriptions, a.orgId, input.prescriptionId);
+    if (!rx) {
+      throw unprocessable("Unknown prescription.", [
+        field("prescriptionId", "is not a prescription of this organisation"),
+      ]);
     }
-    const patientId = rx?.patientId ?? input.patientId ?? null;
-    const problems: FieldError[] = [];
-    const lines: {
-      med: typeof medications.$inferSelect;
-      quantity: number;
-      rxItem?: RxItem;
-      code?: string;
-      substitution?: string;
-    }[] = [];
-    for (const [i, item] of input.items.entries()) {
-      const med = item.medicationId
-        ? await findInTenant(tx, medications, a.orgId, item.medicationId)
-        : await medicationByCode(tx, a.orgId, item.code!);
-      if (!med) {
-        problems.push(
-          field(
-            `items.${i}.${item.medicationId ? "medicationId" : "code"}`,
-            "is not in the catalogue",
-          ),
-        );
-        continue;
-      }
-      lines.push({
-        med,
-        quantity: item.quantity,
-        code: item.code,
-        substitution: item.substitutionReason,
-      });
+    if (!["active", "partially_dispensed"].includes(rx.status)) {
+      throw conflict(
+        `${rx.number} is ${rx.status.replaceAll("_", " ")}: nothing more is dispensed from it.`,
+        {
+          status: rx.status,
+        },
+      );
     }
-    if (problems.length) throw unprocessable("Some items are not known.", problems);
+    if (rx.validUntil < today) {
+      throw conflict(`The prescription expired on ${rx.validUntil}.`, { status: "expired" });
+    }
+    if (input.patientId && input.patientId !== rx.patientId) {
+      throw unprocessable("The prescription is another patient's.", [
+        field("patientId", "is not the prescription's patient"),
+      ]);
+    }
+    rxItems = (await tx.select().from(prescriptionItems).where(and(
+      eq(prescriptionItems.prescriptionId, rx.id),
+      isNull(prescriptionItems.deletedAt),
+    ))).sort((x, y) => x.position - y.position);
+    const already = await tx.select({
+      item: dispensationItems.prescriptionItemId,
+      quantity: sql<number>`sum(${dispensationItems.quantity})`,
+    }).from(dispensationItems).where(
+      inArray(dispensationItems.prescriptionItemId, rxItems.map((i) => i.id)),
+    )
+      .groupBy(dispensationItems.prescriptionItemId);
+    for (const r of already) given.set(r.item!, Number(r.quantity));
+  }
+  const patientId = rx?.patientId ?? input.patientId ?? null;
+  const problems: FieldError[] = [];
+  const lines: {
+    med: typeof medications.$inferSelect;
+    quantity: number;
+    rxItem?: RxItem;
+    code?: string;
+    substitution?: string;
+  }[] = [];
+  for (const [i, item] of input.items.entries()) {
+    const med = item.medicationId
+      ? await findInTenant(tx, medications, a.orgId, item.medicationId)
+      : await medicationByCode(tx, a.orgId, item.code!);
+    if (!med) {
+      problems.push(
+        field(
+          `items.${i}.${item.medicationId ? "medicationId" : "code"}`,
+          "is not in the catalogue",
+        ),
+      );
+      continue;
+    }
+    lines.push({
+      med,
+      quantity: item.quantity,
+      code: item.code,
+      substitution: item.substitutionReason,
+    });
+  }
+  if (problems.length) throw unprocessable("Some items are not known.", problems);
 
-    for (const [i, line] of lines.entries()) {
-      if (rx) {
-        const rxItem = rxItems.find((r) =>
-          r.genericName.toLowerCase() === line.med.genericName.toLowerCase()
-        );
-        if (!rxItem) {
-          throw conflict(
-            `${line.med.name} (${line.med.genericName}) is not on prescription ${rx.number}.`,
-            {
-              item: i,
-              prescribed: rxItems.map((r) => r.genericName),
-            },
-          );
-        }
-        line.rxItem = rxItem;
-        const remaining = rxItem.quantity - (given.get(rxItem.id) ?? 0);
-        if (line.quantity > remaining && !overriding) {
-          throw conflict(
-            `Only ${remaining} of ${rxItem.genericName} remain to dispense on ${rx.number}.`,
-            {
-              item: i,
-              remaining,
-            },
-          );
-        }
-        given.set(rxItem.id, (given.get(rxItem.id) ?? 0) + line.quantity);
-      } else if (line.med.prescriptionRequired && !overriding) {
-        throw conflict(`${line.med.name} needs a prescription.`, { item: i });
-      }
-    }
-
-    const dispensationId = crypto.randomUUID();
-    const taken: {
-      med: typeof medications.$inferSelect;
-      batch: typeof stockBatches.$inferSelect;
-      quantity: number;
-      line: typeof lines[number];
-    }[] = [];
-    for (const [i, line] of lines.entries()) {
-      const courseEnd = line.rxItem?.durationDays ? addDays(today, line.rxItem.durationDays) : null;
-      const batches = await fefo(tx, a.orgId, store.id, line.med.id, today, courseEnd);
-      const available = batches.reduce((s, b) => s + b.onHand, 0);
-      if (available < line.quantity) {
+  for (const [i, line] of lines.entries()) {
+    if (rx) {
+      // The catalogue medication prescribed, else any product of the prescribed generic.
+      const rxItem = rxItems.find((r) => r.medicationId === line.med.id) ??
+        rxItems.find((r) => r.genericName.toLowerCase() === line.med.genericName.toLowerCase());
+      if (!rxItem) {
         throw conflict(
-          `Not enough ${line.med.name} in stock: ${available} ${line.med.unit} left.`,
+          `${line.med.name} (${line.med.genericName}) is not on prescription ${rx.number}.`,
           {
             item: i,
-            medicationId: line.med.id,
-            requested: line.quantity,
-            available,
+            prescribed: rxItems.map((r) => r.genericName),
           },
         );
       }
-      let left = line.quantity;
-      for (const b of batches) {
-        if (left === 0) break;
-        const q = Math.min(left, b.onHand);
-        const m = await move(tx, batchRef(b.batch), {
-          type: "dispense",
-          quantity: -q,
-          actorId: a.userId,
-          at,
-          reason: input.override?.reason ?? line.substitution ?? null,
-          scannedCode: line.code ?? null,
-          documentType: "dispensation",
-          documentId: dispensationId,
-          patientId,
-        });
-        if (!m) throw conflict(`Not enough ${line.med.name} in stock.`, { item: i });
-        taken.push({ med: line.med, batch: b.batch, quantity: q, line });
-        left -= q;
+      if (rxItem.medicationId && rxItem.medicationId !== line.med.id && !line.substitution) {
+        throw unprocessable(
+          `${rxItem.medication} was prescribed: handing over ${line.med.name} instead needs a ` +
+            "reason.",
+          [field(`items.${i}.substitutionReason`, "is required to substitute a product")],
+        );
       }
+      line.rxItem = rxItem;
+      const remaining = rxItem.quantity - (given.get(rxItem.id) ?? 0);
+      if (line.quantity > remaining && !overriding) {
+        throw conflict(
+          `Only ${remaining} of ${rxItem.genericName} remain to dispense on ${rx.number}.`,
+          {
+            item: i,
+            remaining,
+          },
+        );
+      }
+      given.set(rxItem.id, (given.get(rxItem.id) ?? 0) + line.quantity);
+    } else if (line.med.prescriptionRequired && !overriding) {
+      throw conflict(`${line.med.name} needs a prescription.`, { item: i });
     }
-    const currency = await currencyOf(tx, a.orgId);
-    const total = taken.reduce((s, t) => s + t.quantity * t.med.unitPrice, 0);
-    const row = await insertTracked(tx, dispensations, {
-      ...stamp(a.orgId, a.userId, at, dispensationId),
-      prescriptionId: rx?.id ?? null,
-      patientId,
-      storeId: store.id,
-      overrideReason: input.override?.reason ?? null,
-      total,
-      currency,
-      at,
+  }
+
+  const dispensationId = crypto.randomUUID();
+  const taken: {
+    med: typeof medications.$inferSelect;
+    batch: typeof stockBatches.$inferSelect;
+    quantity: number;
+    line: typeof lines[number];
+  }[] = [];
+  for (const [i, line] of lines.entries()) {
+    const courseEnd = line.rxItem?.durationDays ? addDays(today, line.rxItem.durationDays) : null;
+    const batches = await fefo(tx, a.orgId, store.id, line.med.id, today, courseEnd);
+    const available = batches.reduce((s, b) => s + b.onHand, 0);
+    if (available < line.quantity) {
+      throw conflict(
+        `Not enough ${line.med.name} in stock: ${available} ${line.med.unit} left.`,
+        {
+          item: i,
+          medicationId: line.med.id,
+          requested: line.quantity,
+          available,
+        },
+      );
+    }
+    let left = line.quantity;
+    for (const b of batches) {
+      if (left === 0) break;
+      const q = Math.min(left, b.onHand);
+      const m = await move(tx, batchRef(b.batch), {
+        type: "dispense",
+        quantity: -q,
+        actorId: a.userId,
+        at,
+        reason: input.override?.reason ?? line.substitution ?? null,
+        scannedCode: line.code ?? null,
+        documentType: "dispensation",
+        documentId: dispensationId,
+        patientId,
+      });
+      if (!m) throw conflict(`Not enough ${line.med.name} in stock.`, { item: i });
+      taken.push({ med: line.med, batch: b.batch, quantity: q, line });
+      left -= q;
+    }
+  }
+  const currency = await currencyOf(tx, a.orgId);
+  const total = taken.reduce((s, t) => s + t.quantity * t.med.unitPrice, 0);
+  const row = await insertTracked(tx, dispensations, {
+    ...stamp(a.orgId, a.userId, at, dispensationId),
+    prescriptionId: rx?.id ?? null,
+    patientId,
+    storeId: store.id,
+    overrideReason: input.override?.reason ?? null,
+    total,
+    currency,
+    at,
+  });
+  for (const t of taken) {
+    await insertTracked(tx, dispensationItems, {
+      ...stamp(a.orgId, a.userId, at),
+      dispensationId,
+      prescriptionItemId: t.line.rxItem?.id ?? null,
+      medicationId: t.med.id,
+      batchId: t.batch.id,
+      quantity: t.quantity,
+      unitPrice: t.med.unitPrice,
+      substitutionReason: t.line.substitution ?? null,
     });
-    for (const t of taken) {
-      await insertTracked(tx, dispensationItems, {
-        ...stamp(a.orgId, a.userId, at),
-        dispensationId,
-        prescriptionItemId: t.line.rxItem?.id ?? null,
-        medicationId: t.med.id,
-        batchId: t.batch.id,
-        quantity: t.quantity,
-        unitPrice: t.med.unitPrice,
-        substitutionReason: t.line.substitution ?? null,
+  }
+  let prescriptionStatus: string | null = null;
+  if (rx) {
+    const complete = rxItems.every((r) => (given.get(r.id) ?? 0) >= r.quantity);
+    prescriptionStatus = complete ? "dispensed" : "partially_dispensed";
+    if (prescriptionStatus !== rx.status) {
+      await auditedUpdate(deps, tx, a, {
+        table: prescriptions,
+        label: "Prescription",
+        id: rx.id,
+        expectedVersion: undefined,
+        action: "prescription.dispense",
+        entityType: "prescription",
+        patientId: rx.patientId,
+        fields: ["status"],
+        set: { status: prescriptionStatus },
       });
     }
-    let prescriptionStatus: string | null = null;
-    if (rx) {
-      const complete = rxItems.every((r) => (given.get(r.id) ?? 0) >= r.quantity);
-      prescriptionStatus = complete ? "dispensed" : "partially_dispensed";
-      if (prescriptionStatus !== rx.status) {
-        await auditedUpdate(deps, tx, a, {
-          table: prescriptions,
-          label: "Prescription",
-          id: rx.id,
-          expectedVersion: undefined,
-          action: "prescription.dispense",
-          entityType: "prescription",
-          patientId: rx.patientId,
-          fields: ["status"],
-          set: { status: prescriptionStatus },
-        });
-      }
-    }
-    await deps.audit.record(tx, a, {
-      action: "dispensation.create",
-      entityType: "dispensation",
-      entityId: dispensationId,
-      patientId,
-    });
-    return {
-      id: row.id,
-      prescriptionId: row.prescriptionId,
-      prescriptionStatus,
-      patientId: row.patientId,
-      storeId: row.storeId,
-      total,
-      currency,
-      overrideReason: row.overrideReason,
-      items: taken.map((t) => ({
-        medicationId: t.med.id,
-        batchId: t.batch.id,
-        batchNumber: t.batch.batchNumber,
-        expiryDate: t.batch.expiryDate,
-        quantity: t.quantity,
-        unitPrice: t.med.unitPrice,
-      })),
-      at,
-      version: row.version,
-    };
+  }
+  await deps.audit.record(tx, a, {
+    action: "dispensation.create",
+    entityType: "dispensation",
+    entityId: dispensationId,
+    patientId,
   });
+  return {
+    id: row.id,
+    prescriptionId: row.prescriptionId,
+    prescriptionStatus,
+    patientId: row.patientId,
+    storeId: row.storeId,
+    total,
+    currency,
+    overrideReason: row.overrideReason,
+    items: taken.map((t) => ({
+      medicationId: t.med.id,
+      batchId: t.batch.id,
+      batchNumber: t.batch.batchNumber,
+      expiryDate: t.batch.expiryDate,
+      quantity: t.quantity,
+      unitPrice: t.med.unitPrice,
+    })),
+    at,
+    version: row.version,
+  };
 }
 
 export async function readDispensation(deps: Deps, a: Actor, id: string) {

@@ -110,3 +110,5 @@ export const pharmacyModule = defineModule({
     dispensingSessions.patientId,
   ],
 });
+
+export { type Prescribable, prescribableMedications } from "./prescribable.ts";
