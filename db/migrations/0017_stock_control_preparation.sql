@@ -235,4 +235,5 @@ CREATE TABLE `work_centres` (
 );
 --> statement-breakpoint
 CREATE INDEX `work_centres_org_idx` ON `work_centres` (`org_id`,`name`);--> statement-breakpoint
-ALTER TABLE `prescription_items` ADD `medication_id` text;
+ALTER TABLE `prescription_items` ADD `medication_id` text;--> statement-breakpoint
+CREATE INDEX `prescriptions_org_status_idx` ON `prescriptions` (`org_id`,`status`,`created_at`);

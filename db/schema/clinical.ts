@@ -103,6 +103,8 @@ export const prescriptions = sqliteTable("prescriptions", {
   uniqueIndex("prescriptions_org_number_uq").on(t.orgId, t.number),
   index("prescriptions_patient_idx").on(t.patientId, t.status),
   index("prescriptions_encounter_idx").on(t.encounterId),
+  // The pharmacy's queue: what is still to dispense, newest first.
+  index("prescriptions_org_status_idx").on(t.orgId, t.status, t.createdAt),
 ]);
 
 export const prescriptionItems = sqliteTable("prescription_items", {
