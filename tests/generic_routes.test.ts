@@ -117,6 +117,33 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
     const roles = rolesWith(o.permission);
     return await tokenOf(roles.find((r) => r !== "SUPER_ADMIN") ?? roles[0]);
   };
+  const probeFormula = async (org: typeof orgA) => {
+    const pharmacy = await org.tokenFor("PHARMACY");
+    const post = async (path: string, body: unknown) => {
+      const res = await app.call("POST", `/api/v1${path}`, { token: pharmacy, body });
+      assert.equal(res.status, 201, `${path}: ${JSON.stringify(res.body)}`);
+      return res.body;
+    };
+    const medication = (genericName: string) =>
+      post("/medications", {
+        name: `Probe ${crypto.randomUUID()}`,
+        genericName,
+        form: "syrup",
+        unit: "mL",
+        reorderLevel: 0,
+        unitPrice: 10,
+        prescriptionRequired: false,
+      });
+    const centre = await post("/pharmacy/work-centres", { name: "Probe bench", costPerHour: 600 });
+    return await post("/pharmacy/formulas", {
+      name: "Probe syrup",
+      productId: (await medication("probe syrup")).id,
+      batchSize: 100,
+      shelfLifeDays: 30,
+      ingredients: [{ medicationId: (await medication("probe base")).id, quantity: 90 }],
+      steps: [{ name: "Mixing", workCentreId: centre.id, plannedMinutes: 10 }],
+    });
+  };
   // Collections whose members are not made by a POST on the collection itself. Each maker
   // answers the new resource and how its owner reads it back.
   const MAKERS: Record<string, (org: typeof orgA) => Promise<{ id: string; version?: number }>> = {
@@ -344,6 +371,18 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
           supplierId: supplier.body.id,
           lines: [{ medicationId: med.body.id, quantity: 10, unitCost: 5 }],
         },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    // A formula names catalogue medications and a work centre of its own organisation.
+    "/api/v1/pharmacy/formulas": (org) => probeFormula(org),
+    // Orders are the pharmacy's (an admin reads them): a draft of a probe formula.
+    "/api/v1/pharmacy/preparation-orders": async (org) => {
+      const formula = await probeFormula(org);
+      const res = await app.call("POST", "/api/v1/pharmacy/preparation-orders", {
+        token: await org.tokenFor("PHARMACY"),
+        body: { formulaId: formula.id, batches: 1 },
       });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;

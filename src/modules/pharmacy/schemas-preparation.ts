@@ -184,6 +184,9 @@ export const PreparationOrderPage = z.object({
 }).openapi("PreparationOrderPage");
 
 export const StepQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(200).openapi({
+    param: { name: "limit", in: "query" },
+  }),
   mine: z.enum(["true", "false"]).optional().openapi({
     param: { name: "mine", in: "query" },
     description: "Only the steps assigned to the caller",

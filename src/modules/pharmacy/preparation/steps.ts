@@ -126,7 +126,7 @@ export async function finishStep(
 export async function listSteps(
   deps: Deps,
   a: Actor,
-  q: { mine?: "true" | "false"; status?: "pending" | "in_progress" | "done" },
+  q: { limit: number; mine?: "true" | "false"; status?: "pending" | "in_progress" | "done" },
 ) {
   const where: SQL[] = [
     eq(preparationSteps.orgId, a.orgId),
@@ -147,7 +147,7 @@ export async function listSteps(
       asc(preparationOrders.id),
       asc(preparationSteps.position),
     )
-    .limit(500);
+    .limit(q.limit);
   return {
     data: rows.map((r) => ({
       ...toStep(r.step),
