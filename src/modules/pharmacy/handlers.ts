@@ -4,7 +4,15 @@ import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, withEtag } from "../../lib/http.ts";
 import { adjust, returnItems } from "./adjustments.ts";
 import { dispense, readDispensation } from "./dispense.ts";
-import { asCsv, asXlsx, consumption, type ReportRow, valuation } from "./reports.ts";
+import {
+  asCsv,
+  asXlsx,
+  consumption,
+  expiryLosses,
+  movementReport,
+  type ReportRow,
+  valuation,
+} from "./reports.ts";
 import * as routes from "./routes.ts";
 import { scanCode } from "./scan.ts";
 import * as service from "./service.ts";
@@ -56,13 +64,18 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
   );
   const report = async (
     c: Context<AppEnv>,
-    kind: "valuation" | "consumption",
-    q: { format: "json" | "csv" | "xlsx"; storeId?: string; from?: string; to?: string },
+    kind: "valuation" | "consumption" | "movements" | "expiry_losses",
+    q: Parameters<typeof movementReport>[2] & { format: "json" | "csv" | "xlsx" },
   ) => {
     const a = actorOf(c);
+    const deps = c.var.deps;
     const result = kind === "valuation"
-      ? { from: null, to: null, rows: await valuation(c.var.deps, a, q) }
-      : await consumption(c.var.deps, a, q);
+      ? { from: null, to: null, rows: await valuation(deps, a, q) }
+      : kind === "consumption"
+      ? await consumption(deps, a, q)
+      : kind === "movements"
+      ? await movementReport(deps, a, q)
+      : await expiryLosses(deps, a, q);
     const rows = result.rows as ReportRow[];
     const name = `${kind}${result.from ? `-${result.from}-${result.to}` : ""}`;
     if (q.format === "csv") {
@@ -86,6 +99,14 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.consumptionReport,
     async (c) => await report(c, "consumption", c.req.valid("query")) as never,
+  );
+  r.openapi(
+    routes.movementReport,
+    async (c) => await report(c, "movements", c.req.valid("query")) as never,
+  );
+  r.openapi(
+    routes.expiryLossReport,
+    async (c) => await report(c, "expiry_losses", c.req.valid("query")) as never,
   );
   r.openapi(routes.dispense, async (c) => {
     const d = await dispense(c.var.deps, actorOf(c), c.req.valid("json"));

@@ -12,6 +12,7 @@ import {
   MovementList,
   MovementPage,
   MovementQuery,
+  MovementReportQuery,
   ReceiptInput,
   ReceiptResult,
   Report,
@@ -191,6 +192,34 @@ export const consumptionReport = defineRoute({
   summary: "Consumption by medication",
   description: "Per medication: units dispensed, returned, and consumed (the difference) over " +
     "clinic-local days `from`-`to` (default the last 30). `format=csv|xlsx` downloads a file.",
+  request: { query: ReportQuery },
+  responses: reportResponses,
+});
+
+export const movementReport = defineRoute({
+  method: "get",
+  path: "/stock/reports/movements",
+  tags,
+  access: "stock:read",
+  summary: "Movements by medication and type over a period",
+  description: "Per medication and movement type: how many movements, units in and out, the " +
+    "net quantity and its value at batch cost (minor units), over clinic-local days " +
+    "`from`-`to` (default the last 30); `type` and `storeId` narrow it. `format=csv|xlsx` " +
+    "downloads a file.",
+  request: { query: MovementReportQuery },
+  responses: reportResponses,
+});
+
+export const expiryLossReport = defineRoute({
+  method: "get",
+  path: "/stock/reports/expiry-losses",
+  tags,
+  access: "stock:read",
+  summary: "Expiry and damage losses by medication",
+  description: "Per medication over clinic-local days `from`-`to` (default the last 30): " +
+    "units written off as expired and as damaged, and units of batches that expired in the " +
+    "period with stock still on hand; each valued at batch cost (minor units). " +
+    "`format=csv|xlsx` downloads a file.",
   request: { query: ReportQuery },
   responses: reportResponses,
 });

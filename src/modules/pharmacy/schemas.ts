@@ -197,12 +197,30 @@ export const MovementList = z.object({ data: z.array(Movement) }).openapi("Movem
 export const ReportQuery = z.object({
   format: z.enum(["json", "csv", "xlsx"]).default("json"),
   storeId: Id.optional(),
-  from: isoDate.optional().openapi({ description: "consumption: first clinic-local day" }),
-  to: isoDate.optional().openapi({ description: "consumption: last clinic-local day" }),
+  from: isoDate.optional().openapi({
+    description: "reports over a period: first clinic-local day",
+  }),
+  to: isoDate.optional().openapi({ description: "reports over a period: last clinic-local day" }),
+});
+
+export const MovementReportQuery = ReportQuery.extend({
+  type: z.enum([
+    "receive",
+    "dispense",
+    "return",
+    "transfer_out",
+    "transfer_in",
+    "adjust",
+    "damage",
+    "expire",
+    "count_variance",
+    "preparation_use",
+    "preparation_output",
+  ]).optional().openapi({ description: "Only movements of this type" }),
 });
 
 export const Report = z.object({
-  kind: z.enum(["valuation", "consumption"]),
+  kind: z.enum(["valuation", "consumption", "movements", "expiry_losses"]),
   from: z.string().nullable(),
   to: z.string().nullable(),
   data: z.array(z.record(z.string(), z.any())),
