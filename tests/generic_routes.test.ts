@@ -348,6 +348,59 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     },
+    // Counts are the pharmacy's (an admin approves, does not count): one open count of the store.
+    "/api/v1/stock/counts": async (org) => {
+      const res = await app.call("POST", "/api/v1/stock/counts", {
+        token: await org.tokenFor("PHARMACY"),
+        body: { notes: "Probe count" },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    // A finding is raised by the rules, never posted: an admin's override sells a
+    // prescription-only medicine without a prescription.
+    "/api/v1/pharmacy/findings": async (org) => {
+      const pharmacy = await org.tokenFor("PHARMACY");
+      const med = await app.call("POST", "/api/v1/medications", {
+        token: pharmacy,
+        body: {
+          name: `Probe ${crypto.randomUUID()}`,
+          genericName: "amoxicillin",
+          form: "capsule",
+          reorderLevel: 1,
+          unitPrice: 10,
+          prescriptionRequired: true,
+        },
+      });
+      await app.call("POST", "/api/v1/stock/receipts", {
+        token: pharmacy,
+        body: {
+          items: [{
+            medicationId: med.body.id,
+            batchNumber: "PROBE-RX",
+            expiryDate: "2031-01-31",
+            quantity: 10,
+            unitCost: 5,
+          }],
+        },
+      });
+      const sold = await app.call("POST", "/api/v1/dispensations", {
+        token: org.admin,
+        body: {
+          items: [{ medicationId: med.body.id, quantity: 1 }],
+          override: { reason: "Probe" },
+        },
+      });
+      assert.equal(sold.status, 201, JSON.stringify(sold.body));
+      const list = await app.call(
+        "GET",
+        "/api/v1/pharmacy/findings?rule=dispensed_without_prescription",
+        {
+          token: org.admin,
+        },
+      );
+      return list.body.data.find((f: any) => f.evidence[0].medicationId === med.body.id);
+    },
     "/api/v1/purchase-orders": async (org) => {
       const pharmacy = await org.tokenFor("PHARMACY");
       const supplier = await app.call("POST", "/api/v1/suppliers", {

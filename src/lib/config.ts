@@ -69,6 +69,9 @@ const envSchema = z.object({
   // Pharmacy alerts: a batch with stock expiring within this many days is "expiring".
   PHARMACY_EXPIRY_ALERT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   PHARMACY_RETURN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  // A count variance of more units than this (either way) is posted only once an admin approves.
+  PHARMACY_COUNT_VARIANCE_APPROVAL_UNITS: z.coerce.number().int().min(0).max(10_000_000)
+    .default(10),
   REMINDER_OFFSETS_MINUTES: z.string().default("1440,120").transform((s) =>
     s.split(",").map((m) => m.trim()).filter(Boolean).map(Number)
   ).pipe(z.array(z.number().int().min(1).max(43_200)).max(5)),
@@ -171,6 +174,8 @@ export interface Config {
     expiryAlertDays: number;
     /** Medicines are taken back into stock within this many days of dispensing. */
     returnDays: number;
+    /** Count variances above this many units need an admin's approval before posting. */
+    countVarianceApprovalUnits: number;
   };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
@@ -252,6 +257,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     pharmacy: {
       expiryAlertDays: e.PHARMACY_EXPIRY_ALERT_DAYS,
       returnDays: e.PHARMACY_RETURN_DAYS,
+      countVarianceApprovalUnits: e.PHARMACY_COUNT_VARIANCE_APPROVAL_UNITS,
     },
     passwordLogN: 17,
   };
