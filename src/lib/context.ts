@@ -204,7 +204,29 @@ export interface ModuleDef {
    * naming them.
    */
   gates?: Record<string, Gate>;
+  /**
+   * Events this module emits from its write transactions, each with what it means and what its
+   * payload holds (the billable events: a visit started, medicines dispensed…). Emitting one
+   * that is not declared here is a programming error.
+   */
+  events?: Record<string, string>;
+  /**
+   * Work this module does when another module emits an event, inside the emitter's transaction,
+   * so a charge exists exactly when what it charges for does. Listening to an event nobody
+   * declares fails at start.
+   */
+  listeners?: Record<string, Listener>;
 }
+
+/** What an emitted event carries: its name, the organisation, and the emitter's payload. */
+export interface DomainEvent {
+  name: string;
+  orgId: string;
+  at: string;
+  payload: Record<string, unknown>;
+}
+
+export type Listener = (deps: Deps, tx: Db, a: Actor, event: DomainEvent) => Promise<void>;
 
 /** A check on a step: what is still open about `subject` (nothing: the step may go on). */
 export type Gate = (tx: Db, subject: { orgId: string; id: string }) => Promise<string[]>;
@@ -236,4 +258,8 @@ export interface Registry {
   rowRules: RowRules;
   /** Every module's gates on a step, by the step's name (`ModuleDef.gates`). */
   gates: ReadonlyMap<string, readonly Gate[]>;
+  /** Declared events (`ModuleDef.events`), with the module that emits each. */
+  events: ReadonlyMap<string, { module: string; description: string }>;
+  /** Every module's listeners, by event name. */
+  listeners: ReadonlyMap<string, readonly Listener[]>;
 }

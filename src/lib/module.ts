@@ -13,6 +13,7 @@ import { getTableConfig, type SQLiteColumn, SQLiteTable } from "drizzle-orm/sqli
 import type { BusinessTable, RowHook } from "../../db/tenant.ts";
 import type {
   Gate,
+  Listener,
   ModuleDef,
   PatientReference,
   Registry,
@@ -78,6 +79,8 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
   const secrets = new Map<string, ReadonlySet<string>>();
   const patientReferences: PatientReference[] = [];
   const gates = new Map<string, Gate[]>();
+  const events = new Map<string, { module: string; description: string }>();
+  const listeners = new Map<string, Listener[]>();
   const twice = (what: string, name: string, first: string, second: string) =>
     new Error(`${what} ${name} is declared by both module ${first} and module ${second}`);
 
@@ -111,6 +114,17 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
     for (const [step, gate] of Object.entries(m.gates ?? {})) {
       gates.set(step, [...(gates.get(step) ?? []), gate]);
     }
+    for (const [event, description] of Object.entries(m.events ?? {})) {
+      const prior = events.get(event);
+      if (prior) throw twice("event", event, prior.module, m.name);
+      events.set(event, { module: m.name, description });
+    }
+    for (const [event, listener] of Object.entries(m.listeners ?? {})) {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+    }
+  }
+  for (const event of listeners.keys()) {
+    if (!events.has(event)) throw new Error(`a module listens to ${event}, which no module emits`);
   }
   return {
     modules,
@@ -124,6 +138,8 @@ export function buildRegistry(modules: readonly ModuleDef[]): Registry {
     tables,
     rowRules: { versioned, hooks, sharedWith, secrets },
     gates,
+    events,
+    listeners,
   };
 }
 

@@ -17,6 +17,7 @@ import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, ProblemError, unprocessable } from "../../lib/errors.ts";
 import { localParts, MINUTE, todayIn } from "../../lib/time.ts";
+import { emit } from "../../lib/events.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { livePatient } from "../patients/mod.ts";
@@ -237,6 +238,18 @@ async function moveVisit(
   });
 }
 
+/** The billable moment of a visit: walk-ins and booked visits alike. */
+async function emitStarted(deps: Deps, tx: Db, a: Actor, row: typeof encounters.$inferSelect) {
+  await emit(deps, tx, a, "encounter.started", {
+    encounterId: row.id,
+    patientId: row.patientId,
+    type: row.type,
+    facilityId: row.facilityId,
+    practitionerId: row.practitionerId,
+    appointmentId: row.appointmentId,
+  });
+}
+
 /** Starts the consultation; an unassigned visit goes to whoever starts it. */
 export async function startEncounter(deps: Deps, a: Actor, id: string) {
   return await deps.db.transaction(async (tx) => {
@@ -252,6 +265,7 @@ export async function startEncounter(deps: Deps, a: Actor, id: string) {
       }),
     });
     await carryAppointment(deps, tx, a, row, "start", { status: "in_progress", startedAt: now });
+    await emitStarted(deps, tx, a, row);
     return toEncounter(row);
   });
 }
@@ -306,6 +320,11 @@ export async function cancelEncounter(
       status: "cancelled",
       cancelledAt: now,
       cancelReason: left ? `left without being seen: ${input.reason}` : input.reason,
+    });
+    await emit(deps, tx, a, "encounter.cancelled", {
+      encounterId: row.id,
+      patientId: row.patientId,
+      reason: input.reason,
     });
     return toEncounter(row);
   });
@@ -401,6 +420,7 @@ export async function callNext(
       }),
     });
     await carryAppointment(deps, tx, a, row, "start", { status: "in_progress", startedAt: now });
+    await emitStarted(deps, tx, a, row);
     return toEncounter(row);
   });
   if (!started) throw notFound("Waiting patient");

@@ -32,6 +32,12 @@ const FRONT_DESK = ["ADMIN", "RECEPTION", "DOCTOR", "NURSE"] as const;
 
 export const schedulingModule = defineModule({
   name: "scheduling",
+  events: {
+    "encounter.started": "A visit's consultation began (booked or walk-in): {encounterId, " +
+      "patientId, type, facilityId, practitionerId, appointmentId}. Billable.",
+    "encounter.cancelled": "A visit was cancelled or the patient left unseen: {encounterId, " +
+      "patientId, reason}. Reverses what the visit was charged.",
+  },
   routes: routesOf(
     registerScheduleHandlers,
     registerAppointmentHandlers,
