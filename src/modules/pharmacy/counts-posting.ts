@@ -5,9 +5,9 @@
  * checks the status inside its write transaction, so two racing posts write the variances once.
  */
 import type { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { stockBatches, stockCountLines, stockCounts } from "../../../db/schema/mod.ts";
+import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, ProblemError } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
@@ -154,6 +154,8 @@ export async function postCount(deps: Deps, a: Actor, id: string) {
   const at = deps.clock.now().toISOString();
   return await deps.db.transaction(async (tx) => {
     const set = { status: "posted", postedAt: at };
+    // The movements are written once the step has seen the count submitted, in its transaction:
+    // of two racing posts the second finds it posted and writes nothing.
     const row = await step(deps, tx, a, id, "post", set, async (count) => {
       const threshold = await thresholdOf(deps, tx, a.orgId);
       const lines = (await countLines(tx, count)).filter((l) => l.variance);
@@ -168,8 +170,7 @@ export async function postCount(deps: Deps, a: Actor, id: string) {
       }
       const short = [];
       for (const l of lines) {
-        const batch =
-          (await tx.select().from(stockBatches).where(eq(stockBatches.id, l.batchId)))[0];
+        const batch = (await findInTenant(tx, stockBatches, a.orgId, l.batchId))!;
         const m = await move(tx, batchRef(batch), {
           type: "count_variance",
           quantity: l.variance!,

@@ -114,8 +114,6 @@ export async function countLines(db: Db, count: CountRow) {
   });
 }
 
-export type CountLineView = Awaited<ReturnType<typeof countLines>>[number];
-
 const summary = (c: CountRow) => ({
   id: c.id,
   number: c.number,
