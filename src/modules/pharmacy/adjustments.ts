@@ -14,6 +14,7 @@ import {
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
+import { detectForMovements } from "./findings/detect.ts";
 import { move } from "./ledger.ts";
 import type { AdjustmentInput, ReturnInput } from "./schemas.ts";
 import { batchRef } from "./service.ts";
@@ -62,6 +63,7 @@ export async function adjust(deps: Deps, a: Actor, input: z.infer<typeof Adjustm
         batchId: batch.id,
       });
     }
+    await detectForMovements(deps, tx, a, [m]);
     await deps.audit.record(tx, a, {
       action: `stock-movement.${input.type}`,
       entityType: "stock-movement",
@@ -90,6 +92,7 @@ export async function returnItems(
       });
     }
     const out = [];
+    const moved = [];
     for (const [i, item] of input.items.entries()) {
       const [given] = await tx.select({ quantity: sql<number>`sum(${dispensationItems.quantity})` })
         .from(dispensationItems).where(and(
@@ -123,7 +126,9 @@ export async function returnItems(
         patientId: d.patientId,
       });
       out.push(toMovement(m!));
+      moved.push(m!);
     }
+    await detectForMovements(deps, tx, a, moved);
     await deps.audit.record(tx, a, {
       action: "dispensation.return",
       entityType: "dispensation",

@@ -23,6 +23,7 @@ import { conflict, type FieldError, forbidden, notFound, unprocessable } from ".
 import { addDays } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday } from "../patients/mod.ts";
+import { detectForMovements, type MovedRow } from "./findings/detect.ts";
 import { move } from "./ledger.ts";
 import type { DispenseInput } from "./schemas.ts";
 import { batchRef, currencyOf, medicationByCode, storeFor } from "./service.ts";
@@ -188,6 +189,7 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
     quantity: number;
     line: typeof lines[number];
   }[] = [];
+  const moved: MovedRow[] = [];
   for (const [i, line] of lines.entries()) {
     const courseEnd = line.rxItem?.durationDays ? addDays(today, line.rxItem.durationDays) : null;
     const batches = await fefo(tx, a.orgId, store.id, line.med.id, today, courseEnd);
@@ -219,6 +221,7 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
         patientId,
       });
       if (!m) throw conflict(`Not enough ${line.med.name} in stock.`, { item: i });
+      moved.push(m);
       taken.push({ med: line.med, batch: b.batch, quantity: q, line });
       left -= q;
     }
@@ -265,6 +268,8 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
       });
     }
   }
+  // The theft-and-loss rules see the dispensation whole (its prescription, its items).
+  await detectForMovements(deps, tx, a, moved);
   await deps.audit.record(tx, a, {
     action: "dispensation.create",
     entityType: "dispensation",

@@ -12,6 +12,7 @@ import { executorOf } from "../../../db/client.ts";
 import { stockMovements } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { RemoteApplied } from "../../lib/context.ts";
+import { raiseNegativeStock } from "./findings/detect.ts";
 
 export type MovementType =
   | "receive"
@@ -105,5 +106,6 @@ export async function onRemoteMovement(tx: Db, applied: RemoteApplied) {
     await applied.openConflict(
       `stock of batch ${m.batchId} is ${after} after movements made apart: count it and adjust`,
     );
+    await raiseNegativeStock(tx, applied.after as typeof m & { id: string }, after);
   }
 }
