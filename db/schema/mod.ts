@@ -8,3 +8,4 @@ export * from "./clinical.ts";
 export * from "./pharmacy.ts";
 export * from "./pharmacy-control.ts";
 export * from "./preparation.ts";
+export * from "./billing.ts";

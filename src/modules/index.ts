@@ -7,6 +7,7 @@
 import type { ModuleDef } from "../lib/module.ts";
 import { allergiesModule } from "./allergies/mod.ts";
 import { auditModule } from "./audit/mod.ts";
+import { billingModule } from "./billing/mod.ts";
 import { clinicalModule } from "./clinical/mod.ts";
 import { codesModule } from "./codes/mod.ts";
 import { authModule } from "./auth/mod.ts";
@@ -44,6 +45,7 @@ export const MODULES: readonly ModuleDef[] = [
   schedulingModule,
   clinicalModule,
   pharmacyModule,
+  billingModule,
   notificationsModule,
   syncModule,
   auditModule,

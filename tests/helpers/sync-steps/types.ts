@@ -17,4 +17,7 @@ export interface ClinicSteps {
   medicationId: string;
   /** A signed-off prescription for paracetamol at the clinic, not yet dispensed. */
   prescriptionId: string;
+  /** A walk-in visit at the clinic (started, not closed) and its patient. */
+  encounterId: string;
+  patientId: string;
 }

@@ -1,0 +1,2 @@
+// Filled by the billing work in progress (issue 12).
+export {};
