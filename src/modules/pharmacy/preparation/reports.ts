@@ -3,7 +3,7 @@
  * (made against planned) and cost per unit split into ingredients (the consumed batches' costs,
  * read from the ledger) and work (actual minutes at the centres' costs per hour).
  */
-import { and, asc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../../../../db/client.ts";
 import {
   formulas,
@@ -128,7 +128,7 @@ export async function periodReport(deps: Deps, a: Actor, q: { from?: string; to?
   const from = q.from ?? addDays(to, -29);
   const orders = await db.select().from(preparationOrders).where(and(
     eq(preparationOrders.orgId, a.orgId),
-    inArray(preparationOrders.status, ["done"]),
+    eq(preparationOrders.status, "done"),
     isNull(preparationOrders.deletedAt),
     gte(preparationOrders.doneAt, startOfLocalDay(from, timezone)),
     lt(preparationOrders.doneAt, startOfLocalDay(addDays(to, 1), timezone)),
