@@ -14,6 +14,7 @@ import {
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
+import { emit } from "../../lib/events.ts";
 import { detectForMovements } from "./findings/detect.ts";
 import { move } from "./ledger.ts";
 import type { AdjustmentInput, ReturnInput } from "./schemas.ts";
@@ -93,6 +94,7 @@ export async function returnItems(
     }
     const out = [];
     const moved = [];
+    const returned: { dispensationItemId: string; medicationId: string; quantity: number }[] = [];
     for (const [i, item] of input.items.entries()) {
       const [given] = await tx.select({ quantity: sql<number>`sum(${dispensationItems.quantity})` })
         .from(dispensationItems).where(and(
@@ -127,7 +129,23 @@ export async function returnItems(
       });
       out.push(toMovement(m!));
       moved.push(m!);
+      const [source] = await tx.select({ id: dispensationItems.id }).from(dispensationItems)
+        .where(and(
+          eq(dispensationItems.dispensationId, d.id),
+          eq(dispensationItems.batchId, item.batchId),
+        )).limit(1);
+      returned.push({
+        dispensationItemId: source.id,
+        medicationId: batch.medicationId,
+        quantity: item.quantity,
+      });
     }
+    await emit(deps, tx, a, "dispensation.returned", {
+      dispensationId: d.id,
+      patientId: d.patientId,
+      reason: input.reason,
+      items: returned,
+    });
     await detectForMovements(deps, tx, a, moved);
     await deps.audit.record(tx, a, {
       action: "dispensation.return",

@@ -21,6 +21,7 @@ import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, type FieldError, forbidden, notFound, unprocessable } from "../../lib/errors.ts";
 import { addDays } from "../../lib/time.ts";
+import { emit } from "../../lib/events.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday } from "../patients/mod.ts";
 import { detectForMovements, type MovedRow } from "./findings/detect.ts";
@@ -238,8 +239,9 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
     currency,
     at,
   });
+  const itemRows = [];
   for (const t of taken) {
-    await insertTracked(tx, dispensationItems, {
+    const item = await insertTracked(tx, dispensationItems, {
       ...stamp(a.orgId, a.userId, at),
       dispensationId,
       prescriptionItemId: t.line.rxItem?.id ?? null,
@@ -248,6 +250,13 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
       quantity: t.quantity,
       unitPrice: t.med.unitPrice,
       substitutionReason: t.line.substitution ?? null,
+    });
+    itemRows.push({
+      dispensationItemId: item.id,
+      medicationId: t.med.id,
+      name: t.med.name,
+      quantity: t.quantity,
+      unitPrice: t.med.unitPrice,
     });
   }
   let prescriptionStatus: string | null = null;
@@ -270,6 +279,15 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
   }
   // The theft-and-loss rules see the dispensation whole (its prescription, its items).
   await detectForMovements(deps, tx, a, moved);
+  await emit(deps, tx, a, "dispensation.created", {
+    dispensationId,
+    patientId,
+    prescriptionId: rx?.id ?? null,
+    encounterId: rx?.encounterId ?? null,
+    overTheCounter: !rx,
+    currency,
+    items: itemRows,
+  });
   await deps.audit.record(tx, a, {
     action: "dispensation.create",
     entityType: "dispensation",

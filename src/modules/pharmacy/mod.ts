@@ -42,6 +42,14 @@ const appendOnly = "append-only: a row is written once and never changed";
 
 export const pharmacyModule = defineModule({
   name: "pharmacy",
+  events: {
+    "dispensation.created": "Medicines were handed over: {dispensationId, patientId, " +
+      "prescriptionId, encounterId, overTheCounter, currency, items: [{dispensationItemId, " +
+      "medicationId, name, quantity, unitPrice}]}. Billable.",
+    "dispensation.returned": "Dispensed medicines came back into stock: {dispensationId, " +
+      "patientId, reason, items: [{dispensationItemId, medicationId, quantity}]}. Reverses " +
+      "their charge.",
+  },
   routes: routesOf(
     registerStockHandlers,
     registerCatalogueHandlers,
