@@ -72,6 +72,10 @@ const envSchema = z.object({
   // A count variance of more units than this (either way) is posted only once an admin approves.
   PHARMACY_COUNT_VARIANCE_APPROVAL_UNITS: z.coerce.number().int().min(0).max(10_000_000)
     .default(10),
+  // A daily close whose cash differs from the expected by more minor units than this waits for
+  // an admin's sign-off.
+  BILLING_CASHUP_VARIANCE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000_000)
+    .default(1000),
   REMINDER_OFFSETS_MINUTES: z.string().default("1440,120").transform((s) =>
     s.split(",").map((m) => m.trim()).filter(Boolean).map(Number)
   ).pipe(z.array(z.number().int().min(1).max(43_200)).max(5)),
@@ -177,6 +181,8 @@ export interface Config {
     /** Count variances above this many units need an admin's approval before posting. */
     countVarianceApprovalUnits: number;
   };
+  /** Billing: a daily close varying by more minor units than this needs an admin's sign-off. */
+  billing: { cashUpVarianceThreshold: number };
   /** scrypt cost as log2(N): 17 (CONTRIBUTING.md, "Conventions"); tests lower it for speed. */
   passwordLogN: number;
 }
@@ -259,6 +265,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       returnDays: e.PHARMACY_RETURN_DAYS,
       countVarianceApprovalUnits: e.PHARMACY_COUNT_VARIANCE_APPROVAL_UNITS,
     },
+    billing: { cashUpVarianceThreshold: e.BILLING_CASHUP_VARIANCE_THRESHOLD },
     passwordLogN: 17,
   };
 }
