@@ -232,18 +232,29 @@ async function openOne(tx: Db, a: Actor, id: string) {
   return s;
 }
 
-async function saveLines(deps: Deps, tx: Db, a: Actor, s: SessionRow, lines: StoredLine[]) {
+/** A versioned write of the session, audited as `action`. */
+async function updateSession(
+  deps: Deps,
+  tx: Db,
+  a: Actor,
+  s: SessionRow,
+  action: string,
+  set: Partial<typeof dispensingSessions.$inferInsert>,
+) {
   return await auditedUpdate(deps, tx, a, {
     table: dispensingSessions,
     label: "Dispensing session",
     id: s.id,
     expectedVersion: s.version,
-    action: `${ENTITY}.scan`,
+    action: `${ENTITY}.${action}`,
     entityType: ENTITY,
     patientId: s.patientId ?? undefined,
-    set: { lines: lines as unknown as Record<string, unknown>[] },
+    set,
   });
 }
+
+const saveLines = (deps: Deps, tx: Db, a: Actor, s: SessionRow, lines: StoredLine[]) =>
+  updateSession(deps, tx, a, s, "scan", { lines: lines as unknown as Record<string, unknown>[] });
 
 export async function scanInto(
   deps: Deps,
@@ -348,15 +359,9 @@ export async function completeSession(
       })),
       override: input.override,
     });
-    await auditedUpdate(deps, tx, a, {
-      table: dispensingSessions,
-      label: "Dispensing session",
-      id: s.id,
-      expectedVersion: s.version,
-      action: `${ENTITY}.complete`,
-      entityType: ENTITY,
-      patientId: s.patientId ?? undefined,
-      set: { status: "completed", dispensationId: dispensation.id },
+    await updateSession(deps, tx, a, s, "complete", {
+      status: "completed",
+      dispensationId: dispensation.id,
     });
     return dispensation;
   });
@@ -365,16 +370,7 @@ export async function completeSession(
 export async function abandonSession(deps: Deps, a: Actor, id: string) {
   return await deps.db.transaction(async (tx) => {
     const s = await openOne(tx, a, id);
-    const saved = await auditedUpdate(deps, tx, a, {
-      table: dispensingSessions,
-      label: "Dispensing session",
-      id: s.id,
-      expectedVersion: s.version,
-      action: `${ENTITY}.abandon`,
-      entityType: ENTITY,
-      patientId: s.patientId ?? undefined,
-      set: { status: "abandoned" },
-    });
+    const saved = await updateSession(deps, tx, a, s, "abandon", { status: "abandoned" });
     return await view(deps, tx, a, saved);
   });
 }
