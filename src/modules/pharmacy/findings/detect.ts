@@ -146,15 +146,17 @@ export async function detectForMovements(
   }
   if (types.has("dispense") && on("peer_volume")) {
     const days = t.peer_volume.windowDays;
+    // The period before this movement's is the one that may just have closed.
     const groups = new Map(
       movements.filter((m) => m.type === "dispense").map((m) => {
-        const p = periodOf(Date.parse(m.at), days);
+        const p = periodOf(Date.parse(periodOf(Date.parse(m.at), days).from) - 1, days);
         return [`${m.medicationId}:${p.index}`, { medicationId: m.medicationId, ...p }];
       }),
     );
+    const now = deps.clock.now().toISOString();
     for (const g of groups.values()) {
       const scope = { orgId, timezone, from: g.from, to: g.to, medicationIds: [g.medicationId] };
-      found.push(...await rules.peerVolume(tx, scope, t.peer_volume));
+      found.push(...await rules.peerVolume(tx, scope, t.peer_volume, now));
     }
   }
   if (types.has("return") && on("repeated_returns")) {
@@ -185,6 +187,7 @@ export async function candidatesIn(
   settings: RuleSettings,
   from: string,
   to: string,
+  now: string,
 ): Promise<Candidate[]> {
   const t = settings.thresholds;
   const on = (r: RuleName) => settings.enabled[r];
@@ -213,7 +216,12 @@ export async function candidatesIn(
   });
   if (on("peer_volume")) {
     out.push(
-      ...await rules.peerVolume(db, { ...s, ...periods(t.peer_volume.windowDays) }, t.peer_volume),
+      ...await rules.peerVolume(
+        db,
+        { ...s, ...periods(t.peer_volume.windowDays) },
+        t.peer_volume,
+        now,
+      ),
     );
   }
   if (on("repeated_returns")) {

@@ -348,11 +348,16 @@ export function robustZ(x: number, peers: number[]) {
   return { median: med, mad, z: Math.min(1000, round2(z)) };
 }
 
-/** 6. A user's dispensed volume of a medicine over a period far above the other dispensers'. */
+/**
+ * 6. A user's dispensed volume of a medicine over a period far above the other dispensers'.
+ * Only periods that have ended (before `closedBy`) are judged: a period half over compares a
+ * few days' sales, where anyone may briefly lead, and a finding once raised stays raised.
+ */
 export async function peerVolume(
   db: Db,
   s: Scope,
   t: Thresholds["peer_volume"],
+  closedBy: string,
 ): Promise<Candidate[]> {
   const w = movementFilter({ ...s, actorIds: undefined });
   const rows = await all(
@@ -366,6 +371,8 @@ export async function peerVolume(
   const out: Candidate[] = [];
   for (const group of groupBy(rows, (r) => `${r[0]}:${r[1]}`).values()) {
     if (group.length < t.minPeers + 1) continue;
+    const ends = periodOf((Number(group[0][0]) * t.windowDays + 4) * 86_400_000, t.windowDays).to;
+    if (ends > closedBy) continue;
     for (const [period, medicationId, actorId, q] of group) {
       const x = Number(q);
       if (x < t.minQuantity) continue;

@@ -153,7 +153,7 @@ export async function scan(deps: Deps, a: Actor, input: z.infer<typeof ScanInput
   const { timezone } = await orgSettings(db, a.orgId);
   // `to` is inclusive for the caller: a movement at exactly `to` is scanned.
   const end = new Date(Date.parse(to) + 1).toISOString();
-  const found = await candidatesIn(db, a.orgId, timezone, settings, from, end);
+  const found = await candidatesIn(db, a.orgId, timezone, settings, from, end, now);
   const raised = await deps.db.transaction(async (tx) => {
     const r = await raise(tx, a.orgId, timezone, found, { at: now, deps, actor: a });
     await deps.audit.record(tx, a, { action: "stock-finding.scan", entityType: "stock-finding" });
