@@ -22,6 +22,10 @@ import { unsignedNotes } from "./notes.ts";
 import { latestVitals } from "./vitals.ts";
 
 export { Note, Observation } from "./schemas.ts";
+// The PDF parts other modules print with (billing's receipts), in the same font and layout.
+export { embedFonts as embedPdfFonts } from "./pdf/fonts.ts";
+export { drawHeader as drawPdfHeader } from "./pdf/header.ts";
+export * as PDF_STYLE from "./pdf/style.ts";
 
 export const clinicalModule = defineModule({
   name: "clinical",

@@ -120,3 +120,4 @@ export const pharmacyModule = defineModule({
 });
 
 export { type Prescribable, prescribableMedications } from "./prescribable.ts";
+export { alerts as pharmacyAlerts } from "./alerts.ts";
