@@ -41,6 +41,13 @@ import { currencyOf } from "./prices.ts";
 
 export type { InvoiceRow, LineRow };
 
+export interface InsuranceSnapshot {
+  provider: string;
+  memberNumber: string;
+  coveragePercent: number;
+  scheme: string;
+}
+
 /** What the API shows of an invoice; `extra` are sums kept in other tables. */
 export function toInvoice(
   row: InvoiceRow,
@@ -67,7 +74,7 @@ export function toInvoice(
     paid: row.paid,
     balance: row.total - row.paid,
     patientDue: Math.max(0, row.total - row.covered - (row.paid - insurancePaid)),
-    insurance: row.insurance ?? null,
+    insurance: (row.insurance ?? null) as InsuranceSnapshot | null,
     issuedAt: row.issuedAt,
     issuedOn: row.issuedOn,
     voidedAt: row.voidedAt,
@@ -101,7 +108,7 @@ export async function invoiceView(db: Db, row: InvoiceRow): Promise<InvoiceView>
 }
 
 /** The entry that splits a bill: the primary one valid on the day (else the only valid one). */
-export function insuranceOn(entries: unknown, day: string) {
+export function insuranceOn(entries: unknown, day: string): InsuranceSnapshot | null {
   const list = (Array.isArray(entries) ? entries : []) as {
     provider: string;
     memberNumber: string;
@@ -151,7 +158,9 @@ export async function newInvoice(
     facilityId: spec.facilityId ?? a.facilityId ?? null,
     status: "draft",
     currency: await currencyOf(tx, a.orgId),
-    insurance: patient ? insuranceOn(patient.insurance, today) : null,
+    insurance: patient
+      ? insuranceOn(patient.insurance, today) as Record<string, unknown> | null
+      : null,
     notes: spec.notes ?? null,
   });
   await deps.audit.record(tx, a, {

@@ -135,7 +135,11 @@ export const CreditNote = z.object({
   amount: z.number().int(),
   currency: z.string(),
   reason: z.string(),
-  lines: z.array(z.record(z.string(), z.unknown())),
+  lines: z.array(z.object({
+    lineId: z.string().optional(),
+    description: z.string(),
+    amount: z.number().int(),
+  })),
   version: z.number().int(),
   createdAt: z.string(),
 }).openapi("CreditNote");
@@ -184,7 +188,12 @@ export const Invoice = z.object({
   patientDue: z.number().int().openapi({
     description: "What the patient still owes: total − covered − non-insurance payments, ≥ 0",
   }),
-  insurance: z.record(z.string(), z.unknown()).nullable(),
+  insurance: z.object({
+    provider: z.string(),
+    memberNumber: z.string(),
+    coveragePercent: z.number(),
+    scheme: z.string(),
+  }).nullable().openapi({ description: "The insurance the lines were split by, as of creation" }),
   issuedAt: z.string().nullable(),
   issuedOn: z.string().nullable(),
   voidedAt: z.string().nullable(),

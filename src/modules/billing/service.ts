@@ -1,2 +1,3 @@
-// Filled by the billing work in progress (issue 12).
-export {};
+/** The billing services other files of the module reach for by one name. */
+export { invoiceView, readInvoiceRow, toInvoice } from "./invoices.ts";
+export { priceFor } from "./prices.ts";
