@@ -1,6 +1,6 @@
 /**
- * Credit notes: the only change to an issued invoice. A note lowers the invoice's `total` (and
- * the insurer's share when the total falls below it); the invoice shows the sum of its notes as
+ * Credit notes: the only change to an issued invoice. A note lowers the invoice's `total`, and
+ * the insurer's share in the same proportion; the invoice shows the sum of its notes as
  * `credited`, so subtotal − discount − credited = total stays readable on paper. Numbered
  * CN-YYYY-NNNNN per organisation (with the site code at a replica).
  */
@@ -15,6 +15,7 @@ import { numberingSite } from "../../lib/site.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday } from "../patients/mod.ts";
 import { linesOf } from "./invoice-lines.ts";
+import { divideHalfUp } from "./money.ts";
 import { readInvoiceRow } from "./invoices.ts";
 
 type CreditRow = typeof creditNotes.$inferSelect;
@@ -112,7 +113,10 @@ export async function createCreditNote(
           : before.paid > 0
           ? "partially_paid"
           : "issued";
-        return Promise.resolve({ total, covered: Math.min(before.covered, total), status });
+        // The insurer's share falls in proportion: a credit is shared as the invoice was.
+        const cut = before.total > 0 ? divideHalfUp(amount * before.covered, before.total) : 0;
+        const covered = Math.max(0, Math.min(before.covered - cut, total));
+        return Promise.resolve({ total, covered, status });
       },
     });
     return toCreditNote(note, inv.currency);
