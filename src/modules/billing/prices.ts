@@ -151,11 +151,6 @@ export async function updatePrice(
     if (!current) throw notFound("Price");
     const newRow = patch.amount !== undefined && patch.amount !== current.amount &&
       from > current.validFrom;
-    if (patch.effectiveFrom && patch.effectiveFrom < current.validFrom) {
-      throw unprocessable("A new amount starts within the row's period.", [
-        { path: "effectiveFrom", in: "body", message: `is before ${current.validFrom}` },
-      ]);
-    }
     const closed = await auditedUpdate(deps, tx, a, {
       table: priceItems,
       label: "Price",
@@ -164,6 +159,14 @@ export async function updatePrice(
       action: newRow ? "price.close" : "price.update",
       entityType: "price",
       fields: ["name", "amount", "validUntil", "active"],
+      // After the If-Match check: a stale edit answers 412 whatever else is wrong with it.
+      check: (before) => {
+        if (patch.effectiveFrom && patch.effectiveFrom < before.validFrom) {
+          throw unprocessable("A new amount starts within the row's period.", [
+            { path: "effectiveFrom", in: "body", message: `is before ${before.validFrom}` },
+          ]);
+        }
+      },
       set: newRow ? { validUntil: addDays(from, -1) } : {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.amount !== undefined ? { amount: patch.amount } : {}),
