@@ -146,15 +146,29 @@ export async function detectForMovements(
   }
   if (types.has("dispense") && on("peer_volume")) {
     const days = t.peer_volume.windowDays;
-    // The period before this movement's is the one that may just have closed.
+    // The period before this movement's has just closed when this is the medicine's first
+    // dispensing of the new period: judged then, once (a scan judges any period again).
     const groups = new Map(
       movements.filter((m) => m.type === "dispense").map((m) => {
-        const p = periodOf(Date.parse(periodOf(Date.parse(m.at), days).from) - 1, days);
-        return [`${m.medicationId}:${p.index}`, { medicationId: m.medicationId, ...p }];
+        const current = periodOf(Date.parse(m.at), days);
+        const p = periodOf(Date.parse(current.from) - 1, days);
+        return [`${m.medicationId}:${p.index}`, {
+          medicationId: m.medicationId,
+          since: current.from,
+          at: m.at,
+          ...p,
+        }];
       }),
     );
     const now = deps.clock.now().toISOString();
     for (const g of groups.values()) {
+      const earlier = await all(
+        tx,
+        `SELECT 1 FROM stock_movements WHERE org_id = ? AND medication_id = ? AND at >= ?
+         AND at <= ? AND type = 'dispense' AND id NOT IN (SELECT value FROM json_each(?)) LIMIT 1`,
+        [orgId, g.medicationId, g.since, g.at, JSON.stringify(s.movementIds)],
+      );
+      if (earlier.length) continue;
       const scope = { orgId, timezone, from: g.from, to: g.to, medicationIds: [g.medicationId] };
       found.push(...await rules.peerVolume(tx, scope, t.peer_volume, now));
     }

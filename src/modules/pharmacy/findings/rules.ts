@@ -5,7 +5,8 @@
  */
 import type { Db } from "../../../../db/client.ts";
 import { ALWAYS_OPEN_END, hoursTable } from "./hours.ts";
-import { localSql, offsetSegments, periodOf, periodSql } from "./local-time.ts";
+import { localParts } from "../../../lib/time.ts";
+import { localMinutesSql, localSql, offsetSegments, periodOf, periodSql } from "./local-time.ts";
 import type { Thresholds } from "./settings.ts";
 import {
   all,
@@ -31,7 +32,14 @@ const sum = (e: Evidence[]) => e.reduce((s, x) => s + x.quantity, 0);
 
 /** 1. A prescription-only medicine handed over without a prescription (an override). */
 export async function dispensedWithoutPrescription(db: Db, s: Scope): Promise<Candidate[]> {
-  const w = movementFilter(s);
+  // Only prescription-only medicines can break it: their movements by the medication index.
+  const rxOnly = (await all(
+    db,
+    `SELECT id FROM medications WHERE org_id = ? AND prescription_required = 1`,
+    [s.orgId],
+  )).map((r) => r[0] as string);
+  if (!rxOnly.length) return [];
+  const w = movementFilter(s.movementIds ? s : { ...s, medicationIds: rxOnly });
   const rows = await all(
     db,
     `SELECT ${EV}, m.document_id, d.override_reason FROM stock_movements m
@@ -142,7 +150,7 @@ export async function largeWriteOff(
   const rows = await all(
     db,
     `SELECT ${EV}, b.unit_cost, m.reason FROM stock_movements m
-     JOIN stock_batches b ON b.id = m.batch_id
+     CROSS JOIN stock_batches b ON b.id = m.batch_id
      WHERE ${w.sql} AND ${WRITE_OFF}
        AND (-m.quantity > ? OR -m.quantity * b.unit_cost > ?)`,
     [...w.params, t.units, t.value],
@@ -185,7 +193,7 @@ export async function weeklyWriteOffs(
     db,
     `SELECT m.actor_id, date(${local.sql}, 'weekday 0', '-6 days') AS monday,
        -SUM(m.quantity) AS units, -SUM(m.quantity * b.unit_cost) AS value, json_group_array(m.id)
-     FROM stock_movements m JOIN stock_batches b ON b.id = m.batch_id
+     FROM stock_movements m CROSS JOIN stock_batches b ON b.id = m.batch_id
      WHERE ${w.sql} AND ${WRITE_OFF} AND m.actor_id IS NOT NULL
      GROUP BY m.actor_id, monday HAVING units > ? OR value > ?`,
     [...local.params, ...w.params, t.weeklyUnits, t.weeklyValue],
@@ -232,24 +240,25 @@ export async function afterHours(
 ): Promise<Candidate[]> {
   const w = movementFilter(s);
   const hours = await hoursTable(db, s.orgId, t.graceMinutes);
-  const local = localSql("m.at", offsetSegments(s.timezone, Date.parse(s.from), Date.parse(s.to)));
+  const local = localMinutesSql(
+    "m.at",
+    offsetSegments(s.timezone, Date.parse(s.from), Date.parse(s.to)),
+  );
   // The open intervals of each store and weekday (%w, 0 = Sunday) in minutes, grace included;
   // SQLite indexes the materialised table itself, so each movement checks its own few rows.
+  // Day 0 (1 January 1970) was a Thursday.
   const rows = await all(
     db,
     `WITH open_hours(store_id, wd, s, e) AS MATERIALIZED (
        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
          json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?)),
      moved AS (
-       SELECT ${EV}, m.document_id, ${local.sql} AS lt FROM stock_movements m
-       WHERE ${w.sql} AND m.type IN ${AFTER_HOURS_TYPES})
-     SELECT m.*, CAST(strftime('%w', m.lt) AS INTEGER) AS wd FROM moved m
+       SELECT ${EV}, m.document_id, ${local.sql} AS lm FROM stock_movements m
+       WHERE ${w.sql} AND m.type IN ${AFTER_HOURS_TYPES}),
+     days AS (SELECT *, CAST(lm / 1440 AS INTEGER) AS dn FROM moved)
+     SELECT m.*, (m.dn + 4) % 7 AS wd FROM days m
      WHERE NOT EXISTS (SELECT 1 FROM open_hours h WHERE h.store_id = m.store_id
-       AND h.wd = CAST(strftime('%w', m.lt) AS INTEGER)
-       AND (strftime('%H', m.lt) * 60 + strftime('%M', m.lt) + strftime('%S', m.lt) / 60.0)
-         >= h.s
-       AND (strftime('%H', m.lt) * 60 + strftime('%M', m.lt) + strftime('%S', m.lt) / 60.0)
-         < h.e)
+       AND h.wd = (m.dn + 4) % 7 AND m.lm - m.dn * 1440 >= h.s AND m.lm - m.dn * 1440 < h.e)
      ORDER BY m.at, m.id`,
     [JSON.stringify(hours.rows), ...local.params, ...w.params],
   );
@@ -257,9 +266,10 @@ export async function afterHours(
   const groups = groupBy(rows, (r) => r[7] ?? r[0]);
   return [...groups].map(([key, rs]) => {
     const ev = rs.map((r) => evidence(r));
-    const lt = String(rs[0][8]);
-    const minutes = Number(lt.slice(11, 13)) * 60 + Number(lt.slice(14, 16));
-    const day = String(Number(rs[0][9]) === 0 ? 7 : Number(rs[0][9]));
+    const local = localParts(ev[0].at, s.timezone);
+    const lt = `${local.date} ${local.time}`;
+    const minutes = Number(local.time.slice(0, 2)) * 60 + Number(local.time.slice(3, 5));
+    const day = String(local.weekday);
     return {
       rule: "after_hours",
       key,
@@ -269,10 +279,10 @@ export async function afterHours(
       values: {
         measured: minutesOutside(minutes, hours.of(ev[0].storeId, day)),
         threshold: t.graceMinutes,
-        localTime: lt.slice(0, 16),
+        localTime: lt,
       },
       evidence: ev,
-      facts: { hours: hours.of(ev[0].storeId, day), localTime: lt.slice(0, 16) },
+      facts: { hours: hours.of(ev[0].storeId, day), localTime: lt },
     };
   });
 }
@@ -297,7 +307,7 @@ export async function countVariance(
   const rows = await all(
     db,
     `SELECT ${EV}, b.unit_cost, m.document_id FROM stock_movements m
-     JOIN stock_batches b ON b.id = m.batch_id
+     CROSS JOIN stock_batches b ON b.id = m.batch_id
      WHERE ${w.sql} AND m.type = 'count_variance'
        AND (abs(m.quantity) > ? OR abs(m.quantity) * b.unit_cost > ?)`,
     [...w.params, t.units, t.value],

@@ -62,7 +62,7 @@ export const DEFAULTS: { [R in RuleName]: Required<z.infer<typeof THRESHOLDS[R]>
   large_write_off: { units: 100, value: 500_000, weeklyUnits: 300, weeklyValue: 1_500_000 },
   after_hours: { graceMinutes: 15 },
   count_variance: { units: 10, value: 100_000 },
-  peer_volume: { windowDays: 30, zScore: 3.5, minPeers: 3, minQuantity: 50, minRatio: 1.5 },
+  peer_volume: { windowDays: 30, zScore: 3.5, minPeers: 3, minQuantity: 50, minRatio: 2 },
   repeated_returns: { maxReturns: 3, windowDays: 7 },
   negative_stock: {},
 };
