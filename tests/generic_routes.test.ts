@@ -16,6 +16,7 @@ import {
   login,
   superAdminToken,
 } from "./helpers/factories.ts";
+import { issuedInvoice } from "./helpers/billing-cash.ts";
 import {
   type Operation,
   operations,
@@ -445,6 +446,50 @@ Deno.test("every route, from the OpenAPI document", async (t) => {
       const res = await app.call("POST", "/api/v1/encounters", {
         token: org.admin,
         body: { patientId: patient.id, facilityId: org.facilityId },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    // The cash desk: a payment needs an issued invoice, a refund a payment, a claim an
+    // invoice split by an insurer.
+    "/api/v1/payments": async (org) => {
+      const patient = await createPatient(app, org.admin);
+      const inv = await issuedInvoice(app, org, {
+        patientId: patient.id,
+        lines: [{ description: "Probe", unitAmount: 10000 }],
+      });
+      const res = await app.call("POST", "/api/v1/payments", {
+        token: org.admin,
+        body: { invoiceId: inv.id, method: "cash", amount: 5000 },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    "/api/v1/refunds": async (org) => {
+      const paid = await MAKERS["/api/v1/payments"](org);
+      const res = await app.call("POST", `/api/v1/payments/${paid.id}/refunds`, {
+        token: org.admin,
+        body: { amount: 1000, reason: "Probe" },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    },
+    "/api/v1/claims": async (org) => {
+      const patient = await createPatient(app, org.admin, {
+        insurance: [{
+          provider: "NHIF",
+          memberNumber: "P-1",
+          coveragePercent: 80,
+          scheme: "public",
+        }],
+      });
+      await issuedInvoice(app, org, {
+        patientId: patient.id,
+        lines: [{ description: "Probe", unitAmount: 10000 }],
+      });
+      const res = await app.call("POST", "/api/v1/claims", {
+        token: org.admin,
+        body: { provider: "NHIF", periodFrom: "2000-01-01", periodTo: "2100-12-31" },
       });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
