@@ -182,6 +182,6 @@ export async function listCashUps(deps: Deps, a: Actor, q: z.infer<typeof CashUp
     q.date ? eq(cashUps.localDate, q.date) : undefined,
     q.cashierId ? eq(cashUps.cashierId, q.cashierId) : undefined,
     q.status ? eq(cashUps.status, q.status) : undefined,
-  )).orderBy(desc(cashUps.localDate), desc(cashUps.closedAt)).limit(200);
+  )).orderBy(desc(cashUps.localDate), desc(cashUps.closedAt)).limit(q.limit);
   return { data: rows.map(toCashUp) };
 }

@@ -156,7 +156,7 @@ export async function readClaim(deps: Deps, a: Actor, id: string) {
 export async function listClaims(
   deps: Deps,
   a: Actor,
-  q: { provider?: string; status?: string },
+  q: { provider?: string; status?: string; limit: number },
 ) {
   const db = deps.db.db;
   const rows = await db.select().from(insuranceClaims).where(and(
@@ -164,7 +164,7 @@ export async function listClaims(
     isNull(insuranceClaims.deletedAt),
     q.provider ? eq(insuranceClaims.provider, q.provider) : undefined,
     q.status ? eq(insuranceClaims.status, q.status) : undefined,
-  )).orderBy(desc(insuranceClaims.createdAt)).limit(200);
+  )).orderBy(desc(insuranceClaims.createdAt)).limit(q.limit);
   return { data: rows.map((r) => toClaim(r, [])) };
 }
 

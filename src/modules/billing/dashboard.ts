@@ -113,9 +113,10 @@ export async function stats(deps: Deps, a: Actor) {
 }
 
 /** A daily series over the last `days` clinic-local days (today included), by method. */
-export async function revenueSeries(deps: Deps, a: Actor, days: number) {
+export async function revenueSeries(deps: Deps, a: Actor, days: number, start?: string) {
   const d = await clinicDay(deps, a.orgId);
-  const from = addDays(d.today, 1 - days);
+  const from = start ?? addDays(d.today, 1 - days);
+  const to = addDays(from, days - 1);
   const rows = await deps.db.db.select({
     date: payments.localDate,
     method: payments.method,
@@ -123,7 +124,7 @@ export async function revenueSeries(deps: Deps, a: Actor, days: number) {
   }).from(payments).where(and(
     eq(payments.orgId, a.orgId),
     gte(payments.localDate, from),
-    lte(payments.localDate, d.today),
+    lte(payments.localDate, to),
     inArray(payments.method, [...CLOSE_METHODS]),
   )).groupBy(payments.localDate, payments.method);
   const data = [];
@@ -138,13 +139,19 @@ export async function revenueSeries(deps: Deps, a: Actor, days: number) {
     }
     data.push(point);
   }
-  return { from, to: d.today, currency: await currencyOfOrg(deps.db.db, a.orgId), data };
+  return { from, to, currency: await currencyOfOrg(deps.db.db, a.orgId), data };
 }
 
-/** A clinic-local day's appointments by status and type, and its walk-in visits. */
-export async function appointmentBreakdown(deps: Deps, a: Actor, date?: string) {
+/** Clinic-local days' appointments by status and type, and their walk-in visits. */
+export async function appointmentBreakdown(
+  deps: Deps,
+  a: Actor,
+  q: { from?: string; to?: string },
+) {
   const db = deps.db.db;
-  const d = await clinicDay(deps, a.orgId, date);
+  const first = await clinicDay(deps, a.orgId, q.from);
+  const last = await clinicDay(deps, a.orgId, q.to ?? first.day);
+  const d = { start: first.start, end: last.end };
   const rows = await db.select({
     status: appointments.status,
     type: appointments.type,
@@ -157,7 +164,8 @@ export async function appointmentBreakdown(deps: Deps, a: Actor, date?: string) 
   )).groupBy(appointments.status, appointments.type);
   const [walkIns] = await db.select({ n: count }).from(encounters).where(and(
     eq(encounters.orgId, a.orgId),
-    eq(encounters.localDay, d.day),
+    gte(encounters.localDay, first.day),
+    lte(encounters.localDay, last.day),
     eq(encounters.type, "walk_in"),
     isNull(encounters.deletedAt),
   ));
@@ -168,7 +176,8 @@ export async function appointmentBreakdown(deps: Deps, a: Actor, date?: string) 
     byType[r.type] = (byType[r.type] ?? 0) + Number(r.n);
   }
   return {
-    date: d.day,
+    from: first.day,
+    to: last.day,
     total: rows.reduce((s, r) => s + Number(r.n), 0),
     byStatus,
     byType,

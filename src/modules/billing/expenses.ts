@@ -64,6 +64,6 @@ export async function listExpenses(deps: Deps, a: Actor, q: z.infer<typeof Expen
     isNull(expenses.deletedAt),
     q.date ? eq(expenses.localDate, q.date) : undefined,
     q.cashierId ? eq(expenses.cashierId, q.cashierId) : undefined,
-  )).orderBy(desc(expenses.at)).limit(500);
+  )).orderBy(desc(expenses.at)).limit(q.limit);
   return { data: rows.map(toExpense) };
 }

@@ -9,7 +9,12 @@ export function registerDashboardHandlers(r: OpenAPIHono<AppEnv>) {
     routes.revenue,
     async (c) =>
       c.json(
-        await dashboard.revenueSeries(c.var.deps, actorOf(c), c.req.valid("query").days),
+        await dashboard.revenueSeries(
+          c.var.deps,
+          actorOf(c),
+          c.req.valid("query").days,
+          c.req.valid("query").from,
+        ),
         200,
       ),
   );
@@ -17,7 +22,7 @@ export function registerDashboardHandlers(r: OpenAPIHono<AppEnv>) {
     routes.appointmentsBreakdown,
     async (c) =>
       c.json(
-        await dashboard.appointmentBreakdown(c.var.deps, actorOf(c), c.req.valid("query").date),
+        await dashboard.appointmentBreakdown(c.var.deps, actorOf(c), c.req.valid("query")),
         200,
       ),
   );

@@ -152,11 +152,15 @@ export async function readRefund(deps: Deps, a: Actor, id: string) {
   return toRefund(row);
 }
 
-export async function listRefunds(deps: Deps, a: Actor, q: { status?: string }) {
+export async function listRefunds(
+  deps: Deps,
+  a: Actor,
+  q: { status?: string; limit: number },
+) {
   const rows = await deps.db.db.select().from(refunds).where(and(
     eq(refunds.orgId, a.orgId),
     isNull(refunds.deletedAt),
     q.status ? eq(refunds.status, q.status) : undefined,
-  )).orderBy(desc(refunds.createdAt)).limit(200);
+  )).orderBy(desc(refunds.createdAt)).limit(q.limit);
   return { data: rows.map(toRefund) };
 }

@@ -112,6 +112,7 @@ export const Refund = z.object({
 export const RefundList = z.object({ data: z.array(Refund) }).openapi("RefundList");
 export const RefundQuery = z.object({
   status: z.enum(["requested", "approved", "rejected"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
 export const CreditQuery = z.object({ patientId: Id });
@@ -172,6 +173,7 @@ export const CashUpQuery = z.object({
   date: isoDate.optional(),
   cashierId: Id.optional(),
   status: z.enum(["closed", "awaiting_signoff", "signed_off"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 export const SignOffInput = z.object({
   note: Text(1000).openapi({ example: "Counted again with the cashier; 500 short, explained" }),
@@ -200,4 +202,8 @@ export const Expense = z.object({
 }).openapi("Expense");
 
 export const ExpenseList = z.object({ data: z.array(Expense) }).openapi("ExpenseList");
-export const ExpenseQuery = z.object({ date: isoDate.optional(), cashierId: Id.optional() });
+export const ExpenseQuery = z.object({
+  date: isoDate.optional(),
+  cashierId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});

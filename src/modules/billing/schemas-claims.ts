@@ -58,6 +58,7 @@ export const ClaimList = z.object({ data: z.array(Claim) }).openapi("ClaimList")
 export const ClaimQuery = z.object({
   provider: z.string().max(120).optional(),
   status: z.enum(CLAIM_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
 export const DecideInput = z.object({

@@ -18,6 +18,9 @@ export const DashboardStats = z.object({
 
 export const RevenueQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30),
+  from: isoDate.optional().openapi({
+    description: "The first clinic-local day; default the one that ends the series today",
+  }),
 });
 
 export const RevenueSeries = z.object({
@@ -36,11 +39,13 @@ export const RevenueSeries = z.object({
 }).openapi("RevenueSeries");
 
 export const AppointmentsQuery = z.object({
-  date: isoDate.optional().openapi({ description: "A clinic-local day; default today" }),
+  from: isoDate.optional().openapi({ description: "First clinic-local day; default today" }),
+  to: isoDate.optional().openapi({ description: "Last clinic-local day; default `from`" }),
 });
 
 export const AppointmentBreakdown = z.object({
-  date: z.string(),
+  from: z.string(),
+  to: z.string(),
   total: z.number().int(),
   byStatus: z.record(z.string(), z.number().int()),
   byType: z.record(z.string(), z.number().int()),
