@@ -1,29 +1,17 @@
 /**
  * The printable invoice: what the patient takes home and the insurer receives. It gathers the
- * clinic, the patient, the lines and the figures, and lays them out on A4 with pdf-lib, the
- * library prescriptions are printed with, in the same embedded Unicode font (so "Zoë" prints
- * as named). Amounts print in the currency's own decimals (money.ts).
+ * clinic, the patient, the lines and the figures, and lays them out on A4 with pdf-lib under the
+ * prescription's header, in the same embedded Unicode font (so "Zoë" prints as named). Amounts
+ * print in the currency's own decimals (money.ts).
  */
-import fontkit from "@pdf-lib/fontkit";
 import { eq } from "drizzle-orm";
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import { facilities, organizations, patients } from "../../../db/schema/mod.ts";
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
+import { drawPdfHeader, embedPdfFonts } from "../clinical/mod.ts";
 import { invoiceView, readInvoiceRow } from "./invoices.ts";
 import { formatMoney } from "./money.ts";
-
-// The clinical module ships the font files; they are read as files, not imported as code.
-const FONTS = new URL("../clinical/pdf/fonts/", import.meta.url);
-let fontBytes: Promise<[Uint8Array, Uint8Array]> | undefined;
-const loadFonts = () =>
-  fontBytes ??= Promise.all([
-    Deno.readFile(new URL("DejaVuSansCondensed.ttf", FONTS)),
-    Deno.readFile(new URL("DejaVuSansCondensed-Bold.ttf", FONTS)),
-  ]).catch((err) => {
-    fontBytes = undefined;
-    throw err;
-  });
 
 export interface InvoicePrint {
   clinic: { name: string; facility?: string | null; address?: string | null };
@@ -77,10 +65,8 @@ export async function renderInvoicePdf(p: InvoicePrint): Promise<Uint8Array> {
   doc.setAuthor(p.clinic.name);
   doc.setCreator("Clinic API");
   doc.setProducer("Clinic API");
-  doc.registerFontkit(fontkit);
-  const [regBytes, boldBytes] = await loadFonts();
-  const regular = await doc.embedFont(regBytes, { subset: true });
-  const bold = await doc.embedFont(boldBytes, { subset: true });
+  const fonts = await embedPdfFonts(doc);
+  const { regular, bold } = fonts;
   const money = (n: number) => formatMoney(n, p.currency);
   const pages: PDFPage[] = [];
   let y = 0;
@@ -107,17 +93,15 @@ export async function renderInvoicePdf(p: InvoicePrint): Promise<Uint8Array> {
     y -= 14;
   };
   const newPage = () => {
-    pages.push(doc.addPage([W, H]));
-    y = H - M - 14;
-    text(p.clinic.name, M, 14, bold);
-    text("Invoice", W - M, 20, bold, INK, true);
+    const page = doc.addPage([W, H]);
+    pages.push(page);
+    y = drawPdfHeader(page, fonts, p.clinic, {
+      title: "Invoice",
+      number: p.number,
+      date: p.date,
+    }) - 10;
+    text(`Status: ${p.status.replaceAll("_", " ")}`, W - M, 9, regular, MUTED, true);
     y -= 16;
-    if (p.clinic.facility) text(p.clinic.facility, M, 10);
-    text(p.number, W - M, 11, bold, INK, true);
-    y -= 13;
-    if (p.clinic.address) text(p.clinic.address, M, 9, regular, MUTED);
-    text(`${p.date} · ${p.status.replaceAll("_", " ")}`, W - M, 9, regular, MUTED, true);
-    y -= 18;
     if (p.patient) {
       text(`Patient: ${p.patient.name}`, M, 10, bold);
       text(`MRN ${p.patient.mrn}`, W - M, 10, regular, INK, true);
