@@ -123,5 +123,31 @@ Deno.test("dashboard", async (t) => {
     assert.equal(pay.patient.name.startsWith("Wanjiru"), true);
   });
 
+  await t.step("reports: revenue by day, payer and service; ageing; as CSV too", async () => {
+    const get = (q: string) =>
+      app.call("GET", `/api/v1/billing/reports/${q}`, { token: org.admin });
+    const byDay = await get("revenue?by=day");
+    assert.equal(byDay.status, 200, JSON.stringify(byDay.body));
+    assert.deepEqual(byDay.body.data, [{ day: today, amount: 45000, currency: "KES" }]);
+    const byPayer = await get("revenue?by=payer");
+    assert.deepEqual(
+      byPayer.body.data.map((r: any) => [r.payer, r.amount]),
+      [["cash", 25000], ["mobile_money", 20000]],
+    );
+    const byService = await get("revenue?by=service");
+    assert.equal(byService.body.data.reduce((s: number, r: any) => s + r.amount, 0), 45000);
+    const ageing = await get("ageing");
+    assert.deepEqual(ageing.body.data[0], {
+      bucket: "0-30",
+      invoices: 1,
+      outstanding: 55000,
+      currency: "KES",
+    });
+    const csv = await get("revenue?by=payer&format=csv");
+    assert.match(String(csv.body), /^payer,amount,currency\ncash,25000,KES/);
+    const denied = await app.call("GET", "/api/v1/billing/reports/ageing", { token: reception });
+    assert.equal(denied.status, 403);
+  });
+
   await app.close();
 });

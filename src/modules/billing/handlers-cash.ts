@@ -10,6 +10,7 @@ import * as refunds from "./refunds.ts";
 import * as routes from "./routes-cash.ts";
 import { registerClaimHandlers } from "./handlers-claims.ts";
 import { registerDashboardHandlers } from "./handlers-dashboard.ts";
+import { registerReportHandlers } from "./handlers-reports.ts";
 
 export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createPayment, async (c) => {
@@ -122,4 +123,5 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   );
   registerClaimHandlers(r);
   registerDashboardHandlers(r);
+  registerReportHandlers(r);
 }
