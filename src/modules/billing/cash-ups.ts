@@ -159,7 +159,7 @@ export async function signOff(deps: Deps, a: Actor, id: string, note: string) {
         check: (before) => {
           if (before.status !== "awaiting_signoff") {
             throw conflict(`A ${before.status.replace("_", " ")} close needs no sign-off.`, {
-              status: before.status,
+              cashUpStatus: before.status,
             });
           }
         },

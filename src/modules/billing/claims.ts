@@ -171,7 +171,7 @@ export async function listClaims(
 function refuseUnless(claim: ClaimRow, from: string[], step: string) {
   if (!from.includes(claim.status)) {
     throw conflict(`A ${claim.status.replace("_", " ")} claim cannot be ${step}.`, {
-      status: claim.status,
+      claimStatus: claim.status,
     });
   }
 }

@@ -46,7 +46,7 @@ export async function createPayment(deps: Deps, a: Actor, input: z.infer<typeof 
         invoice.status === "paid"
           ? "The invoice is paid in full."
           : `A ${invoice.status} invoice cannot be paid; issue it first.`,
-        { status: invoice.status },
+        { invoiceStatus: invoice.status },
       );
     }
     if (input.method === "mobile_money") {

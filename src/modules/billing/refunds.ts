@@ -96,7 +96,7 @@ export async function decideRefund(
     const refund = await findInTenant(tx, refunds, a.orgId, id);
     if (!refund) throw notFound("Refund");
     if (refund.status !== "requested") {
-      throw conflict(`The refund is already ${refund.status}.`, { status: refund.status });
+      throw conflict(`The refund is already ${refund.status}.`, { refundStatus: refund.status });
     }
     let refundPaymentId: string | null = null;
     if (decision === "approve") {
