@@ -222,6 +222,13 @@ Deno.test("stock counts and loss reports", async (t) => {
         "stock-count.approve",
         "stock-count.post",
       ]);
+      // The post raises the loss finding itself: -15 is above the rule's 10 units, -2 is not.
+      const findings = ok(
+        await call("GET", "/pharmacy/findings?rule=count_variance", undefined, admin),
+      );
+      assert.equal(findings.data.length, 1, JSON.stringify(findings.data));
+      assert.equal(findings.data[0].evidence[0].quantity, -15);
+      assert.match(findings.data[0].explanation, /count|variance/i);
     });
 
     await t.step("a threshold by value, and no variance that takes stock below zero", async () => {

@@ -236,4 +236,5 @@ CREATE TABLE `work_centres` (
 --> statement-breakpoint
 CREATE INDEX `work_centres_org_idx` ON `work_centres` (`org_id`,`name`);--> statement-breakpoint
 ALTER TABLE `prescription_items` ADD `medication_id` text;--> statement-breakpoint
-CREATE INDEX `prescriptions_org_status_idx` ON `prescriptions` (`org_id`,`status`,`created_at`);
+CREATE INDEX `prescriptions_org_status_idx` ON `prescriptions` (`org_id`,`status`,`created_at`);--> statement-breakpoint
+CREATE INDEX `stock_movements_type_idx` ON `stock_movements` (`org_id`,`type`,`at`);

@@ -98,6 +98,8 @@ export const stockMovements = sqliteTable("stock_movements", {
   index("stock_movements_medication_idx").on(t.orgId, t.medicationId, t.at),
   index("stock_movements_batch_idx").on(t.batchId, t.at),
   index("stock_movements_actor_idx").on(t.orgId, t.actorId, t.at),
+  // The loss rules read write-offs, count variances and returns by type over a period.
+  index("stock_movements_type_idx").on(t.orgId, t.type, t.at),
 ]);
 
 /**

@@ -12,6 +12,7 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, ProblemError } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { countLines, type CountRow, exceeds, thresholdOf, toCount } from "./counts.ts";
+import { detectForMovements } from "./findings/detect.ts";
 import { move, onHand } from "./ledger.ts";
 import type { ApproveInput, SubmitInput } from "./schemas-counts.ts";
 import { batchRef } from "./service.ts";
@@ -169,6 +170,7 @@ export async function postCount(deps: Deps, a: Actor, id: string) {
         );
       }
       const short = [];
+      const moved = [];
       for (const l of lines) {
         const batch = (await findInTenant(tx, stockBatches, a.orgId, l.batchId))!;
         const m = await move(tx, batchRef(batch), {
@@ -181,6 +183,7 @@ export async function postCount(deps: Deps, a: Actor, id: string) {
           documentId: count.id,
         });
         if (!m) short.push({ ...l, onHand: await onHand(tx, l.batchId) });
+        else moved.push(m);
       }
       if (short.length) {
         throw conflict(
@@ -199,6 +202,8 @@ export async function postCount(deps: Deps, a: Actor, id: string) {
           },
         );
       }
+      // A variance above the count-variance rule's threshold is a finding, raised with the post.
+      await detectForMovements(deps, tx, a, moved);
     });
     return await toCount(deps, tx, row);
   });
