@@ -70,6 +70,7 @@ const JUNK_QUERIES = [
   "?sort=password&from=yesterday&q=" + "a".repeat(500),
   "?patientId=1%27%20OR%201=1&active=maybe",
   "?storeId=not-a-uuid&expiringWithinDays=-1",
+  "?format=exe&status=bogus&days=-1",
 ];
 
 const JUNK_IDS = ["not-a-uuid", "1%20OR%201=1", "x".repeat(300), "..%2F..%2Fetc%2Fpasswd"];

@@ -237,6 +237,9 @@ Deno.test("dispensing from the queue", async (t) => {
         code: "8901234567002",
       });
       assert.equal(again.status, 409);
+      // The problem's status is the HTTP status; the session's own is its `state`.
+      assert.equal(again.body.status, 409);
+      assert.equal(again.body.state, "completed");
       const queue = ok(await call("GET", `/pharmacy/prescriptions?number=${rx.number}`));
       assert.equal(queue.data[0].status, "partially_dispensed");
       assert.deepEqual(

@@ -61,12 +61,14 @@ export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new ProblemError(422, detail, errors ? { errors } : {});
 
 export function problemBody(status: number, detail: string, requestId: string, extra = {}) {
+  // An extension may name its own problem type and title, never replace the status, detail or
+  // request id: `status` is the HTTP status, whatever state the resource is in (that is `state`).
   return {
     type: "about:blank",
     title: titleOf(status),
+    ...extra,
     status,
     detail,
     requestId,
-    ...extra,
   };
 }

@@ -51,7 +51,7 @@ export async function createCreditNote(
     if (!CREDITABLE.includes(inv.status)) {
       throw conflict(
         `A credit note corrects an issued invoice; ${inv.number} is ${inv.status}.`,
-        { status: inv.status },
+        { state: inv.status },
       );
     }
     const problems: FieldError[] = [];

@@ -75,7 +75,7 @@ export async function insertLine(
 ) {
   if (inv.status !== "draft") {
     throw conflict(`Lines are added to a draft; ${inv.number} is ${inv.status}.`, {
-      status: inv.status,
+      state: inv.status,
     });
   }
   const amount = line.amount ?? line.quantity * line.unitAmount;
@@ -131,7 +131,7 @@ const onlyDraft = (inv: InvoiceRow, doing: string) => {
   if (inv.status !== "draft") {
     throw conflict(
       `Only a draft is ${doing}; ${inv.number} is ${inv.status} (use a credit note).`,
-      { status: inv.status },
+      { state: inv.status },
     );
   }
 };

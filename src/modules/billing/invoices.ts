@@ -266,7 +266,7 @@ export async function addLines(deps: Deps, a: Actor, id: string, lines: LineInpu
     const inv = await readInvoiceRow(tx, a.orgId, id);
     if (inv.status !== "draft") {
       throw conflict(`Lines are added to a draft; ${inv.number} is ${inv.status}.`, {
-        status: inv.status,
+        state: inv.status,
       });
     }
     await addTypedLines(deps, tx, a, inv, lines);
@@ -344,7 +344,7 @@ export async function issueInvoice(deps: Deps, a: Actor, id: string) {
       check: (before) => {
         if (before.status !== "draft") {
           throw conflict(`Only a draft is issued; ${before.number} is ${before.status}.`, {
-            status: before.status,
+            state: before.status,
           });
         }
         if (!lines.length) throw conflict(`${before.number} has no lines to issue.`);

@@ -1,6 +1,5 @@
 /** Billing reports: revenue by day, payer, service or practitioner; ageing; daily closes. */
 import { z } from "@hono/zod-openapi";
-import { json } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
 import { isoDate } from "../patients/mod.ts";
 import { XLSX_TYPE } from "./report-files.ts";

@@ -175,7 +175,7 @@ export async function editDraft(
       check: async (before) => {
         authorOnly(before, a, "edits a draft");
         if (before.status !== "draft") {
-          throw conflict("A signed note is amended, not edited.", { status: before.status });
+          throw conflict("A signed note is amended, not edited.", { state: before.status });
         }
         await openVisitFor(tx, a.orgId, before.encounterId);
       },
@@ -215,7 +215,7 @@ export async function signNote(deps: Deps, a: Actor, id: string) {
       check: (before) => {
         authorOnly(before, a, "signs it");
         if (before.status !== "draft") {
-          throw conflict("The note is signed already.", { status: before.status });
+          throw conflict("The note is signed already.", { state: before.status });
         }
       },
       set: { status: "signed", signedAt: now, signedBy: a.userId },
@@ -248,7 +248,7 @@ export async function amendNote(
       fields: FIELDS,
       check: (before) => {
         if (before.status === "draft") {
-          throw conflict("A draft is edited, not amended; sign it first.", { status: "draft" });
+          throw conflict("A draft is edited, not amended; sign it first.", { state: "draft" });
         }
       },
       set: { ...set, status: "amended", amendmentReason: reason },

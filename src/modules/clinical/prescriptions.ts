@@ -389,7 +389,7 @@ export async function cancelPrescription(deps: Deps, a: Actor, id: string, reaso
           throw conflict(
             `A ${before.status.replaceAll("_", " ")} prescription cannot be cancelled.`,
             {
-              status: before.status,
+              state: before.status,
             },
           );
         }

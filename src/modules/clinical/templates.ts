@@ -345,7 +345,7 @@ export async function applyTemplate(
           throw forbidden("Only the note's author edits a draft.");
         }
         if (before.status !== "draft") {
-          throw conflict("A signed note is amended, not edited.", { status: before.status });
+          throw conflict("A signed note is amended, not edited.", { state: before.status });
         }
         await openVisitFor(tx, a.orgId, before.encounterId);
       },

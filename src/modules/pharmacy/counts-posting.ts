@@ -52,7 +52,7 @@ function step(
     check: async (before) => {
       if (!FROM[name].includes(before.status)) {
         throw conflict(`Count ${before.number} is ${before.status}; it cannot be ${DONE[name]}.`, {
-          status: before.status,
+          state: before.status,
         });
       }
       await check?.(before);

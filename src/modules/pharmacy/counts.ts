@@ -279,7 +279,7 @@ export async function recordLines(
     if (!count) throw notFound("Stock count");
     if (count.status !== "open") {
       throw conflict(`Count ${count.number} is ${count.status}; only an open count is counted.`, {
-        status: count.status,
+        state: count.status,
       });
     }
     for (const [i, item] of input.items.entries()) {

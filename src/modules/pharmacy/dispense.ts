@@ -89,12 +89,12 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
       throw conflict(
         `${rx.number} is ${rx.status.replaceAll("_", " ")}: nothing more is dispensed from it.`,
         {
-          status: rx.status,
+          state: rx.status,
         },
       );
     }
     if (rx.validUntil < today) {
-      throw conflict(`The prescription expired on ${rx.validUntil}.`, { status: "expired" });
+      throw conflict(`The prescription expired on ${rx.validUntil}.`, { state: "expired" });
     }
     if (input.patientId && input.patientId !== rx.patientId) {
       throw unprocessable("The prescription is another patient's.", [

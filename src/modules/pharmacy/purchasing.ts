@@ -182,7 +182,7 @@ export async function moveOrder(
               step === "send" ? "sent" : `${step}d`
             }.`,
             {
-              status: before.status,
+              state: before.status,
             },
           );
         }
@@ -214,7 +214,7 @@ export async function receiveAgainstOrder(
   }
   if (!["sent", "partially_received"].includes(order.status)) {
     throw conflict(`Goods are received against a sent order; ${order.number} is ${order.status}.`, {
-      status: order.status,
+      state: order.status,
     });
   }
   const lines = await linesOf(tx, orderId);

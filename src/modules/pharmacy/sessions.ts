@@ -65,11 +65,11 @@ async function dueRx(deps: Deps, tx: Db, a: Actor, prescriptionId: string) {
   }
   if (!["active", "partially_dispensed"].includes(rx.status)) {
     throw conflict(`${rx.number} is ${rx.status.replaceAll("_", " ")}: nothing is due on it.`, {
-      status: rx.status,
+      state: rx.status,
     });
   }
   if (rx.validUntil < await clinicToday(deps, tx, a.orgId)) {
-    throw conflict(`${rx.number} expired on ${rx.validUntil}.`, { status: "expired" });
+    throw conflict(`${rx.number} expired on ${rx.validUntil}.`, { state: "expired" });
   }
   return rx;
 }
@@ -227,7 +227,7 @@ async function openOne(tx: Db, a: Actor, id: string) {
   const s = await findInTenant(tx, dispensingSessions, a.orgId, id);
   if (!s) throw notFound("Dispensing session");
   if (s.status !== "open") {
-    throw conflict(`The session is ${s.status}: open a new one.`, { status: s.status });
+    throw conflict(`The session is ${s.status}: open a new one.`, { state: s.status });
   }
   return s;
 }

@@ -169,7 +169,7 @@ export async function readAppointment(deps: Deps, a: Actor, id: string) {
 
 const refuseUnless = (row: AppointmentRow, allowed: string[], doing: string) => {
   if (!allowed.includes(row.status)) {
-    throw conflict(`A ${row.status} appointment cannot be ${doing}.`, { status: row.status });
+    throw conflict(`A ${row.status} appointment cannot be ${doing}.`, { state: row.status });
   }
 };
 

@@ -97,7 +97,7 @@ export async function checkIn(
     }
     if (!["scheduled", "confirmed"].includes(appt.status)) {
       throw conflict(`A ${appt.status} appointment cannot be checked in.`, {
-        status: appt.status,
+        state: appt.status,
       });
     }
     const timezone = await timezoneOf(tx, a.orgId);
@@ -229,7 +229,7 @@ async function moveVisit(
     check: async (before) => {
       if (!spec.from.includes(before.status)) {
         throw conflict(`A ${before.status} visit cannot be ${spec.doing}.`, {
-          status: before.status,
+          state: before.status,
         });
       }
       await spec.check?.(before);
@@ -470,7 +470,7 @@ export async function openVisitFor(tx: Db, orgId: string, id: string) {
   const row = await findEncounter(tx, orgId, id);
   if (!OPEN.includes(row.status)) {
     throw conflict(`The visit is ${row.status.replaceAll("_", " ")}; nothing more is recorded.`, {
-      status: row.status,
+      state: row.status,
     });
   }
   return row;

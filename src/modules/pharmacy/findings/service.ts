@@ -109,7 +109,7 @@ export async function reviewFinding(
             `A finding that is ${before.status.replace("_", " ")} cannot become ` +
               `${input.status.replace("_", " ")}` +
               (allowed.length ? ` (only ${allowed.join(" or ")}).` : "."),
-            { status: before.status, allowed },
+            { state: before.status, allowed },
           );
         }
       },

@@ -53,7 +53,7 @@ export async function completeOrder(
     if (!["confirmed", "in_progress"].includes(order.status)) {
       throw conflict(
         `${order.number} is ${order.status.replaceAll("_", " ")}: it cannot be completed.`,
-        { status: order.status },
+        { state: order.status },
       );
     }
     const steps = await orderSteps(tx, id);

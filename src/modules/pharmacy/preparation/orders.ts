@@ -244,7 +244,7 @@ const refuseMove = (o: OrderRow, allowed: string[], verb: string) => {
   if (!allowed.includes(o.status)) {
     throw conflict(
       `${o.number} is ${o.status.replaceAll("_", " ")}: it cannot be ${verb}.`,
-      { status: o.status },
+      { state: o.status },
     );
   }
 };

@@ -25,7 +25,7 @@ async function stepAt(
     throw conflict(
       `${order.number} is ${order.status.replaceAll("_", " ")}: its steps are worked on once ` +
         "it is confirmed and until it is done.",
-      { status: order.status },
+      { state: order.status },
     );
   }
   const steps = await orderSteps(tx, orderId);
@@ -42,7 +42,7 @@ export async function startStep(deps: Deps, a: Actor, orderId: string, position:
       throw conflict(
         `Step ${position} (${step.name}) is already ${step.status.replace("_", " ")}.`,
         {
-          status: step.status,
+          state: step.status,
         },
       );
     }
@@ -50,7 +50,7 @@ export async function startStep(deps: Deps, a: Actor, orderId: string, position:
     if (waiting) {
       throw conflict(
         `Step ${waiting.position} (${waiting.name}) is not finished; steps are done in order.`,
-        { position: waiting.position, status: waiting.status },
+        { position: waiting.position, state: waiting.status },
       );
     }
     await auditedUpdate(deps, tx, a, {
@@ -99,7 +99,7 @@ export async function finishStep(
         step.status === "pending"
           ? `Step ${position} (${step.name}) has not been started.`
           : `Step ${position} (${step.name}) is already finished.`,
-        { status: step.status },
+        { state: step.status },
       );
     }
     const elapsed = Math.max(0, Math.round((now.getTime() - Date.parse(step.startedAt!)) / MINUTE));
