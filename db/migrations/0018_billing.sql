@@ -184,6 +184,7 @@ CREATE TABLE `invoices` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `invoices_org_number_uq` ON `invoices` (`org_id`,`number`);--> statement-breakpoint
 CREATE INDEX `invoices_org_status_idx` ON `invoices` (`org_id`,`status`,`created_at`);--> statement-breakpoint
+CREATE INDEX `invoices_org_owed_idx` ON `invoices` (`org_id`,`status`,`deleted_at`,`total`,`paid`);--> statement-breakpoint
 CREATE INDEX `invoices_patient_idx` ON `invoices` (`patient_id`,`status`);--> statement-breakpoint
 CREATE INDEX `invoices_encounter_idx` ON `invoices` (`encounter_id`,`status`);--> statement-breakpoint
 CREATE INDEX `invoices_org_issued_idx` ON `invoices` (`org_id`,`issued_on`);--> statement-breakpoint
@@ -239,7 +240,7 @@ CREATE UNIQUE INDEX `payments_org_receipt_uq` ON `payments` (`org_id`,`receipt_n
 CREATE INDEX `payments_invoice_idx` ON `payments` (`invoice_id`);--> statement-breakpoint
 CREATE INDEX `payments_org_reference_idx` ON `payments` (`org_id`,`provider`,`reference`);--> statement-breakpoint
 CREATE INDEX `payments_close_idx` ON `payments` (`org_id`,`cashier_id`,`local_date`);--> statement-breakpoint
-CREATE INDEX `payments_org_day_idx` ON `payments` (`org_id`,`local_date`,`method`);--> statement-breakpoint
+CREATE INDEX `payments_org_day_idx` ON `payments` (`org_id`,`local_date`,`method`,`amount`);--> statement-breakpoint
 CREATE TABLE `price_items` (
 	`id` text PRIMARY KEY NOT NULL,
 	`org_id` text NOT NULL,

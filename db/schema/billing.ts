@@ -70,6 +70,8 @@ export const invoices = sqliteTable("invoices", {
 }, (t) => [
   uniqueIndex("invoices_org_number_uq").on(t.orgId, t.number),
   index("invoices_org_status_idx").on(t.orgId, t.status, t.createdAt),
+  // Covers the dashboard's outstanding balance: summed from the index alone.
+  index("invoices_org_owed_idx").on(t.orgId, t.status, t.deletedAt, t.total, t.paid),
   index("invoices_patient_idx").on(t.patientId, t.status),
   index("invoices_encounter_idx").on(t.encounterId, t.status),
   index("invoices_org_issued_idx").on(t.orgId, t.issuedOn),
@@ -155,7 +157,8 @@ export const payments = sqliteTable("payments", {
   index("payments_invoice_idx").on(t.invoiceId),
   index("payments_org_reference_idx").on(t.orgId, t.provider, t.reference),
   index("payments_close_idx").on(t.orgId, t.cashierId, t.localDate),
-  index("payments_org_day_idx").on(t.orgId, t.localDate, t.method),
+  // Covers revenue by day and method (dashboard, reports): summed from the index alone.
+  index("payments_org_day_idx").on(t.orgId, t.localDate, t.method, t.amount),
 ]);
 
 /** requested → approved → paid (a negative payment), or rejected. */

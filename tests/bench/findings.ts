@@ -205,6 +205,7 @@ try {
   );
   log(`matched per rule: ${JSON.stringify(one.body.matched)}`);
   log(`raised per rule:  ${JSON.stringify(one.body.raised)}`);
+  log(`ms per rule:      ${JSON.stringify(one.body.tookMsByRule)}`);
   const two = await scan();
   log(
     `second scan: ${(two.ms / 1000).toFixed(2)} s, raised ` +

@@ -77,6 +77,9 @@ export const ScanResult = z.object({
   matched: PerRule.openapi({ description: "Findings the rules answer, raised before or now" }),
   raised: PerRule.openapi({ description: "Findings raised by this scan (new)" }),
   tookMs: z.number().int(),
+  tookMsByRule: z.record(z.string(), z.number().int()).openapi({
+    description: "Each rule's share of the time, to see which is slow",
+  }),
 }).openapi("FindingScanResult");
 
 export const RuleSetting = z.object({

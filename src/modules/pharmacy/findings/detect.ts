@@ -202,45 +202,60 @@ export async function candidatesIn(
   from: string,
   to: string,
   now: string,
+  /** Filled with each rule's time in ms: what a scan reports, so a slow rule shows. */
+  tookMs: Partial<Record<RuleName, number>> = {},
 ): Promise<Candidate[]> {
   const t = settings.thresholds;
   const on = (r: RuleName) => settings.enabled[r];
   const s: Scope = { orgId, timezone, from, to };
   const last = Date.parse(to) - 1;
   const out: Candidate[] = [];
+  const timed = async (rule: RuleName, run: () => Promise<Candidate[]>) => {
+    const started = performance.now();
+    out.push(...await run());
+    tookMs[rule] = (tookMs[rule] ?? 0) + Math.round(performance.now() - started);
+  };
   if (on("dispensed_without_prescription")) {
-    out.push(...await rules.dispensedWithoutPrescription(db, s));
+    await timed("dispensed_without_prescription", () => rules.dispensedWithoutPrescription(db, s));
   }
   if (on("dispensed_more_than_prescribed")) {
-    out.push(...await rules.dispensedMoreThanPrescribed(db, s, t.dispensed_more_than_prescribed));
+    await timed(
+      "dispensed_more_than_prescribed",
+      () => rules.dispensedMoreThanPrescribed(db, s, t.dispensed_more_than_prescribed),
+    );
   }
   if (on("large_write_off")) {
-    out.push(...await rules.largeWriteOff(db, s, t.large_write_off));
+    await timed("large_write_off", () => rules.largeWriteOff(db, s, t.large_write_off));
     const weeks = {
       from: weekOf(from, timezone).from,
       to: weekOf(new Date(last).toISOString(), timezone).to,
     };
-    out.push(...await rules.weeklyWriteOffs(db, { ...s, ...weeks }, t.large_write_off));
+    await timed(
+      "large_write_off",
+      () => rules.weeklyWriteOffs(db, { ...s, ...weeks }, t.large_write_off),
+    );
   }
-  if (on("after_hours")) out.push(...await rules.afterHours(db, s, t.after_hours));
-  if (on("count_variance")) out.push(...await rules.countVariance(db, s, t.count_variance));
+  if (on("after_hours")) await timed("after_hours", () => rules.afterHours(db, s, t.after_hours));
+  if (on("count_variance")) {
+    await timed("count_variance", () => rules.countVariance(db, s, t.count_variance));
+  }
   const periods = (days: number) => ({
     from: periodOf(Date.parse(from), days).from,
     to: periodOf(last, days).to,
   });
   if (on("peer_volume")) {
-    out.push(
-      ...await rules.peerVolume(
-        db,
-        { ...s, ...periods(t.peer_volume.windowDays) },
-        t.peer_volume,
-        now,
-      ),
+    await timed(
+      "peer_volume",
+      () =>
+        rules.peerVolume(db, { ...s, ...periods(t.peer_volume.windowDays) }, t.peer_volume, now),
     );
   }
   if (on("repeated_returns")) {
     const p = periods(t.repeated_returns.windowDays);
-    out.push(...await rules.repeatedReturns(db, { ...s, ...p }, t.repeated_returns));
+    await timed(
+      "repeated_returns",
+      () => rules.repeatedReturns(db, { ...s, ...p }, t.repeated_returns),
+    );
   }
   return out;
 }

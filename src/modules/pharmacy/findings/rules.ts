@@ -20,6 +20,7 @@ import {
   type Scope,
 } from "./sql.ts";
 
+const WRITE_OFF_TYPES = ["adjust", "damage", "expire"] as const;
 const WRITE_OFF = `m.quantity < 0 AND m.type IN ('adjust', 'damage', 'expire')`;
 
 const groupBy = <T>(items: T[], key: (t: T) => string) => {
@@ -146,7 +147,7 @@ export async function largeWriteOff(
   s: Scope,
   t: Thresholds["large_write_off"],
 ): Promise<Candidate[]> {
-  const w = movementFilter(s);
+  const w = movementFilter(s, "m", WRITE_OFF_TYPES);
   const rows = await all(
     db,
     `SELECT ${EV}, b.unit_cost, m.reason FROM stock_movements m
@@ -187,7 +188,7 @@ export async function weeklyWriteOffs(
   s: Scope,
   t: Thresholds["large_write_off"],
 ): Promise<Candidate[]> {
-  const w = movementFilter(s);
+  const w = movementFilter(s, "m", WRITE_OFF_TYPES);
   const local = localSql("m.at", offsetSegments(s.timezone, Date.parse(s.from), Date.parse(s.to)));
   const rows = await all(
     db,
@@ -303,7 +304,7 @@ export async function countVariance(
   s: Scope,
   t: Thresholds["count_variance"],
 ): Promise<Candidate[]> {
-  const w = movementFilter(s);
+  const w = movementFilter(s, "m", ["count_variance"]);
   const rows = await all(
     db,
     `SELECT ${EV}, b.unit_cost, m.document_id FROM stock_movements m
@@ -430,7 +431,7 @@ export async function repeatedReturns(
   s: Scope,
   t: Thresholds["repeated_returns"],
 ): Promise<Candidate[]> {
-  const w = movementFilter(s);
+  const w = movementFilter(s, "m", ["return"]);
   // A return of several batches at once is one act: counted by its document and time.
   const rows = await all(
     db,

@@ -153,7 +153,8 @@ export async function scan(deps: Deps, a: Actor, input: z.infer<typeof ScanInput
   const { timezone } = await orgSettings(db, a.orgId);
   // `to` is inclusive for the caller: a movement at exactly `to` is scanned.
   const end = new Date(Date.parse(to) + 1).toISOString();
-  const found = await candidatesIn(db, a.orgId, timezone, settings, from, end, now);
+  const byRule: Record<string, number> = {};
+  const found = await candidatesIn(db, a.orgId, timezone, settings, from, end, now, byRule);
   const raised = await deps.db.transaction(async (tx) => {
     const r = await raise(tx, a.orgId, timezone, found, { at: now, deps, actor: a });
     await deps.audit.record(tx, a, { action: "stock-finding.scan", entityType: "stock-finding" });
@@ -169,6 +170,7 @@ export async function scan(deps: Deps, a: Actor, input: z.infer<typeof ScanInput
     matched: count(found),
     raised: count(raised),
     tookMs: Math.round(performance.now() - started),
+    tookMsByRule: byRule,
   };
 }
 
