@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { ClinicSteps } from "./helpers/sync-steps/types.ts";
+import { accountsAtClinic } from "./helpers/sync-steps/accounts.ts";
 import { billingAtClinic } from "./helpers/sync-steps/billing.ts";
 import { billingCashAtClinic } from "./helpers/sync-steps/billing-cash.ts";
 import { countsAtClinic } from "./helpers/sync-steps/counts.ts";
@@ -479,6 +480,7 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
     await findingsAtClinic(clinicSteps);
     await billingAtClinic(clinicSteps);
     await billingCashAtClinic(clinicSteps);
+    await accountsAtClinic(clinicSteps);
     assert.match(rx.body.number, /^RX-K3-\d{6}-0001$/, "a clinic's numbers carry its site code");
     for (const l of links) l.restore();
     for (const i of [1, 2]) await call(i, "POST", "/sync/run");

@@ -14,6 +14,9 @@ export const organizations = sqliteTable("organizations", {
   /** MRN = prefix + the organisation's counter zero-padded to `mrn_digits`. */
   mrnPrefix: text("mrn_prefix").notNull().default("MRN"),
   mrnDigits: integer("mrn_digits").notNull().default(6),
+  /** Its ADMINs must use two-factor authentication. */
+  requireMfaForAdmins: integer("require_mfa_for_admins", { mode: "boolean" }).notNull()
+    .default(false),
 }, (t) => [uniqueIndex("organizations_code_uq").on(t.code)]);
 
 export const facilities = sqliteTable("facilities", {
@@ -36,6 +39,9 @@ export const users = sqliteTable("users", {
   passwordHash: text("password_hash").notNull(),
   isSuperAdmin: integer("is_super_admin", { mode: "boolean" }).notNull().default(false),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
+  phone: text("phone"),
+  /** When the password last changed: sessions opened before it end, here and at replicas. */
+  passwordChangedAt: text("password_changed_at"),
 }, (t) => [uniqueIndex("users_email_uq").on(t.email)]);
 
 export const memberships = sqliteTable("memberships", {
@@ -45,6 +51,16 @@ export const memberships = sqliteTable("memberships", {
   facilityId: text("facility_id").references(() => facilities.id),
   employeeId: text("employee_id").notNull(),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
+  /**
+   * approved | pending (self-registered, waiting for an ADMIN) | rejected. A pending membership
+   * works with its role until `temporaryUntil`.
+   */
+  status: text("status").notNull().default("approved"),
+  requestedRole: text("requested_role"),
+  temporaryUntil: text("temporary_until"),
+  decidedBy: text("decided_by"),
+  decidedAt: text("decided_at"),
+  decisionReason: text("decision_reason"),
 }, (t) => [
   uniqueIndex("memberships_org_user_uq").on(t.orgId, t.userId),
   uniqueIndex("memberships_org_employee_uq").on(t.orgId, t.employeeId),
@@ -90,6 +106,12 @@ export const sessions = sqliteTable("sessions", {
   revokedReason: text("revoked_reason"),
   ip: text("ip"),
   userAgent: text("user_agent"),
+  /** The browser and system the user agent names, for the session list ("Firefox on Android"). */
+  device: text("device"),
+  /** Last refresh or request seen: the idle timeout counts from here. */
+  lastUsedAt: text("last_used_at"),
+  /** Opened by an API key rather than a person (no refresh tokens). */
+  apiKeyId: text("api_key_id"),
 }, (t) => [index("sessions_user_idx").on(t.userId)]);
 
 /**

@@ -9,3 +9,4 @@ export * from "./pharmacy.ts";
 export * from "./pharmacy-control.ts";
 export * from "./preparation.ts";
 export * from "./billing.ts";
+export * from "./accounts.ts";

@@ -1,5 +1,12 @@
 /** Sessions: login, refresh, logout, switching organisation, invitations accepted. */
-import { refreshTokens, sessions } from "../../../db/schema/mod.ts";
+import {
+  apiKeys,
+  mfaChallenges,
+  passwordResetCodes,
+  refreshTokens,
+  sessions,
+  userMfa,
+} from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerAuthHandlers } from "./handlers.ts";
@@ -15,5 +22,16 @@ export const authModule = defineModule({
     // A session lives where it was opened; revocations reach replicas through the users tables.
     { table: sessions, sync: "local", notVersioned: "per node" },
     { table: refreshTokens, sync: "local", notVersioned: "per node; hashes only" },
+    // Codes in flight stay on the node that issued them (the rule for reset and 2FA).
+    { table: passwordResetCodes, sync: "local", notVersioned: "per node; hashes only" },
+    { table: mfaChallenges, sync: "local", notVersioned: "per node; minutes long" },
+    // A confirmed second factor travels with the account, so the user logs in at any clinic.
+    {
+      table: userMfa,
+      sync: "merge",
+      versioned: true,
+      secretFields: ["secret", "recoveryCodes"],
+    },
+    { table: apiKeys, sync: "merge", versioned: true, secretFields: ["keyHash"] },
   ],
 });
