@@ -252,7 +252,29 @@ Deno.test("payments", async (t) => {
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("content-type"), "application/pdf");
       const text = await pdfText(new Uint8Array(await res.arrayBuffer()));
-      for (const s of [p.body.receiptNumber, "Zoë", "KES 1,500.50", "Mobile money", "RCPT12345"]) {
+      // The time is the clinic's (the test organisation's zone), not UTC.
+      const { timezone } = (await app.call("GET", "/api/v1/organizations/current", {
+        token: org.admin,
+      })).body;
+      const local = new Intl.DateTimeFormat("en-CA", {
+        timeZone: timezone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(new Date(p.body.at)).replace(",", "");
+      for (
+        const s of [
+          p.body.receiptNumber,
+          "Zoë",
+          "KES 1,500.50",
+          "Mobile money",
+          "RCPT12345",
+          `${local} (${timezone})`,
+        ]
+      ) {
         assert.ok(text.includes(s), `${s} not in ${text}`);
       }
     },

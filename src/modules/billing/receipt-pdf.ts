@@ -4,6 +4,7 @@
  * total, paid and balance after it. Set in the prescription's embedded Unicode font (the
  * clinical module's PDF parts), so a patient's name prints as registered.
  */
+import { localParts } from "../../lib/time.ts";
 import { eq } from "drizzle-orm";
 import { PDFDocument } from "pdf-lib";
 import {
@@ -108,7 +109,9 @@ export async function receiptPdf(deps: Deps, a: Actor, id: string) {
     rows.push(["Paid to date", money(invoice.paid)]);
     rows.push(["Balance", money(invoice.total - invoice.paid)]);
   }
-  rows.push(["Time", payment.at.replace("T", " ").slice(0, 16) + " UTC"]);
+  // The clinic's own clock, as the patient and the cashier read it.
+  const local = localParts(payment.at, org.timezone);
+  rows.push(["Time", `${local.date} ${local.time} (${org.timezone})`]);
   if (cashier) rows.push(["Cashier", cashier.name]);
   const bytes = await renderReceiptPdf({
     clinic: {
