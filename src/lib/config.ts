@@ -40,6 +40,9 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  // Accounts: ASVS allows 8 as a floor; 12 is the default the issue asks for.
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(12),
+  REGISTRATION_TEMPORARY_HOURS: z.coerce.number().min(0).max(720).default(8),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(10000).default(1000),
   SITE_CODE: z.string().regex(/^[A-Z0-9]{1,6}$/, "must be 1-6 capital letters or digits")
@@ -132,6 +135,12 @@ export interface Config {
   logLevel: LogLevel;
   bodyLimitBytes: number;
   loginRateLimit: { max: number; windowSeconds: number };
+  /** Self-registration and passwords (auth module). */
+  accounts: {
+    passwordMinLength: number;
+    /** How long a self-registered account works before an ADMIN decides; 0: not at all. */
+    registrationTemporaryHours: number;
+  };
   auditFlushMs: number;
   /** One reverse proxy in front: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
@@ -226,6 +235,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     loginRateLimit: { max: e.LOGIN_RATE_LIMIT, windowSeconds: e.LOGIN_RATE_WINDOW_SECONDS },
+    accounts: {
+      passwordMinLength: e.PASSWORD_MIN_LENGTH,
+      registrationTemporaryHours: e.REGISTRATION_TEMPORARY_HOURS,
+    },
     auditFlushMs: e.AUDIT_FLUSH_MS,
     trustProxy: e.TRUST_PROXY === "true",
     siteCode: e.SITE_CODE ?? null,
