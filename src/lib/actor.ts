@@ -9,6 +9,11 @@ export interface Principal {
   orgId: string | null;
   role: Role;
   facilityId: string | null;
+  /**
+   * A self-registered account still waiting for an ADMIN's approval, working on temporary
+   * access: its audit entries are marked.
+   */
+  temporary?: boolean;
 }
 
 /** The actor and request facts a service needs for tenancy, auditing and actor columns. */
@@ -17,6 +22,8 @@ export interface Actor {
   orgId: string;
   role: Role;
   facilityId: string | null;
+  /** See `Principal.temporary`. */
+  temporary?: boolean;
   requestId: string;
   ip: string | null;
   userAgent: string | null;
