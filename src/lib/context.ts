@@ -85,6 +85,7 @@ export function actorOf(c: Context<AppEnv>): Actor {
     orgId: p.orgId,
     role: p.role,
     facilityId: p.facilityId,
+    ...(p.temporary ? { temporary: true } : {}),
     ...requestMeta(c),
   };
 }

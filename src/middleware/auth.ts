@@ -24,6 +24,7 @@ export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
         userId: p.userId,
         orgId: p.orgId ?? undefined,
         role: p.role,
+        temporary: p.temporary,
         ...requestMeta(c),
       }, {
         action: "access.denied",

@@ -95,7 +95,8 @@ export function createAuditLog(
     clock.now().getTime(),
     who.orgId ?? null,
     who.userId ?? null,
-    who.role ?? null,
+    // An account on temporary access (self-registered, not yet approved) is marked as such.
+    who.role && who.temporary ? `${who.role} (temporary)` : who.role ?? null,
     who.facilityId ?? null,
     e.action,
     e.entityType ?? null,
