@@ -20,7 +20,11 @@ import { installRowRules } from "../db/tenant.ts";
 import { API_PREFIX } from "./lib/http.ts";
 import { buildRegistry, type ModuleDef } from "./lib/module.ts";
 import { createAuditLog } from "./modules/audit/mod.ts";
-import { createPrincipalResolver, createTokenService } from "./modules/auth/mod.ts";
+import {
+  createPrincipalResolver,
+  createSessionActivity,
+  createTokenService,
+} from "./modules/auth/mod.ts";
 import { MODULES } from "./modules/index.ts";
 import { createFileStorage } from "./modules/patient-documents/mod.ts";
 import { docsRoutes } from "./modules/system/mod.ts";
@@ -64,7 +68,12 @@ export async function createDeps(
       clock,
     ),
     tokens: createTokenService(config.jwt, clock),
-    principals: createPrincipalResolver(db.db, clock),
+    principals: createPrincipalResolver(
+      db.db,
+      clock,
+      1000,
+      createSessionActivity(db, config.sessions.idleTimeoutMinutes),
+    ),
     documents: createFileStorage(config.documents.dir),
     registry,
     site: { code: config.siteCode },

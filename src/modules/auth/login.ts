@@ -4,7 +4,7 @@
  * rate limited per address and account.
  */
 import { eq } from "drizzle-orm";
-import { refreshTokens, sessions, users } from "../../../db/schema/mod.ts";
+import { refreshTokens, sessions } from "../../../db/schema/mod.ts";
 import type { Deps } from "../../lib/context.ts";
 import { forbidden, unauthorized } from "../../lib/errors.ts";
 import { dummyHash, verifyPassword } from "../../lib/password.ts";
@@ -12,97 +12,103 @@ import type { Role } from "../../lib/permissions.ts";
 import type { AuditSubject } from "../../lib/services.ts";
 import type { TokenResponseT } from "./schemas.ts";
 import { hashToken } from "./tokens.ts";
+import { auditAttempt, checkRate, countFailure, PER_ADDRESS_FACTOR, trailsOf } from "./attempts.ts";
+import { attemptFailed, attemptSucceeded, guardAttempt } from "./lockout.ts";
 import {
-  type AttemptKeys,
-  auditAttempt,
-  checkRate,
-  countFailure,
-  PER_ADDRESS_FACTOR,
-  trailsOf,
-} from "./attempts.ts";
-import {
-  issueRefreshToken,
-  membershipsOf,
-  type RequestMeta,
-  startSession,
-  tokenResponse,
-} from "./accounts.ts";
+  accountDeactivated,
+  allMemberships,
+  findAccount,
+  identifierOf,
+  refusalOf,
+  usable,
+} from "./account-state.ts";
+import { issueRefreshToken, type RequestMeta, startSession, tokenResponse } from "./accounts.ts";
 import { loadPrincipal } from "./principal.ts";
 
-const BAD_LOGIN = "Email or password is incorrect.";
+const BAD_LOGIN = "The sign-in details or the password are incorrect.";
 let dummy: Promise<string> | undefined;
 
-function loginKeys(ip: string | null, email: string): AttemptKeys {
-  return { account: `login:${ip}:${email}`, address: `login-ip:${ip}` };
-}
-
-/** The account an address names, for auditing refusals; one indexed read. */
-async function accountOf(deps: Deps, email: string) {
-  const [user] = await deps.db.db.select({ id: users.id }).from(users)
-    .where(eq(users.email, email));
-  return user?.id;
+export interface LoginInput {
+  email?: string;
+  organizationCode?: string;
+  employeeId?: string;
+  password: string;
+  organizationId?: string;
 }
 
 export async function login(
   deps: Deps,
-  input: { email: string; password: string; organizationId?: string },
+  input: LoginInput,
   meta: RequestMeta,
 ): Promise<TokenResponseT> {
   const who: AuditSubject = { ...meta };
-  // Per address and account, so that a guesser is stopped without locking the real user out
-  // from their own desk; and per address, so one machine cannot spray many accounts.
-  const keys = loginKeys(meta.ip, input.email);
-  await checkRate(deps, keys, {
+  // One indexed read before the limits, so that an account is counted as one whichever name
+  // (email or employee id) it is tried under.
+  const found = await findAccount(deps.db.db, input);
+  const user = found.user;
+  // Signing in by employee id names the organisation; an explicit organizationId still wins.
+  const orgWanted = input.organizationId ?? found.orgId;
+  const attempt = { scope: "login", ip: meta.ip, account: user?.id ?? identifierOf(input) };
+  await guardAttempt(deps, attempt, {
     who,
-    action: "auth.login.rate-limited",
-    trails: async () =>
-      trailsOf(deps.db.db, await accountOf(deps, input.email), input.organizationId),
+    trails: () => trailsOf(deps.db.db, user?.id, orgWanted),
   });
-  const [user] = await deps.db.db.select().from(users).where(eq(users.email, input.email));
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
     : await verifyPassword(input.password, await (dummy ??= dummyHash(deps.config.passwordLogN)))
       .then(() => false);
   if (!user || !ok) {
-    countFailure(deps, keys);
+    attemptFailed(deps, attempt);
     auditAttempt(
       deps,
       { ...who, userId: user?.id },
-      await trailsOf(deps.db.db, user?.id, input.organizationId),
+      await trailsOf(deps.db.db, user?.id, orgWanted),
       { action: "auth.login.failed", outcome: "failure", entityType: "user", entityId: user?.id },
     );
     throw unauthorized(BAD_LOGIN);
   }
-  deps.loginLimiter.reset(keys.account);
-  if (!user.active || user.deletedAt) {
-    auditAttempt(deps, { ...who, userId: user.id }, await trailsOf(deps.db.db, user.id), {
+  attemptSucceeded(deps, attempt);
+  // From here on the password is right, so the answer may say why the account cannot sign in.
+  const denied = async (problem: Error, orgId?: string) => {
+    auditAttempt(deps, { ...who, userId: user.id }, await trailsOf(deps.db.db, user.id, orgId), {
       action: "auth.login.failed",
       outcome: "denied",
       entityType: "user",
       entityId: user.id,
     });
-    throw forbidden("This account is deactivated. Ask an administrator.");
-  }
-  const orgs = await membershipsOf(deps.db.db, user.id);
+    return problem;
+  };
+  if (!user.active || user.deletedAt) throw await denied(accountDeactivated());
+  const now = deps.clock.now().toISOString();
+  const all = await allMemberships(deps.db.db, user.id);
   // A super admin lands in the platform unless they name an organisation: membership of one
   // (accepted by them) must never take away their way to a platform session.
-  const chosen = input.organizationId
-    ? orgs.find((m) => m.organizationId === input.organizationId)
-    : user.isSuperAdmin
-    ? undefined
-    : orgs[0];
-  if (!chosen && (input.organizationId || !user.isSuperAdmin)) {
-    throw forbidden(
-      input.organizationId
+  const named = orgWanted ? all.find((m) => m.orgId === orgWanted) : undefined;
+  if (named && !usable(named, now)) throw await denied(refusalOf(named), named.orgId);
+  const first = all.find((m) => usable(m, now));
+  const chosen = orgWanted ? named : user.isSuperAdmin ? undefined : first;
+  if (!chosen && (orgWanted || !user.isSuperAdmin)) {
+    // Not one organisation to sign in to: say why, from the most recent membership.
+    const last = all.at(-1);
+    if (!orgWanted && last) throw await denied(refusalOf(last), last.orgId);
+    throw await denied(forbidden(
+      orgWanted
         ? "You are not an active member of that organisation."
         : "You have no active organisation membership.",
-    );
+    ));
   }
-  const orgId = chosen?.organizationId ?? null;
+  const orgId = chosen?.orgId ?? null;
   const role = (chosen?.role ?? "SUPER_ADMIN") as Role;
+  const temporary = chosen?.status === "pending";
   const tokens = await deps.db.transaction(async (tx) => {
     const t = await startSession(deps, tx, user.id, orgId, role, meta);
-    await deps.audit.record(tx, { ...who, userId: user.id, orgId: orgId ?? undefined, role }, {
+    await deps.audit.record(tx, {
+      ...who,
+      userId: user.id,
+      orgId: orgId ?? undefined,
+      role,
+      temporary,
+    }, {
       action: "auth.login",
       entityType: "session",
       entityId: t.sessionId,
@@ -164,7 +170,11 @@ export async function refresh(
       tx,
       { sub: row.userId, sid: row.sessionId, org: row.orgId },
       now,
+      { ms: deps.config.sessions.idleTimeoutMinutes * 60_000 },
     );
+    // A refresh is a use: the idle timeout counts from here.
+    await tx.update(sessions).set({ lastUsedAt: now.toISOString() })
+      .where(eq(sessions.id, row.sessionId));
     await tx.update(refreshTokens).set({ rotatedAt: now.toISOString() })
       .where(eq(refreshTokens.id, row.id));
     const next = await issueRefreshToken(deps, tx, row.sessionId, now.toISOString());

@@ -13,6 +13,7 @@ import { registerAuthHandlers } from "./handlers.ts";
 
 export { acceptInvitation } from "./invitations.ts";
 export { createPrincipalResolver } from "./principal.ts";
+export { createSessionActivity } from "./sessions-activity.ts";
 export { createTokenService } from "./tokens.ts";
 
 export const authModule = defineModule({

@@ -27,6 +27,8 @@ function prepare(db: Db) {
     role: memberships.role,
     facilityId: memberships.facilityId,
     memberActive: memberships.active,
+    memberStatus: memberships.status,
+    temporaryUntil: memberships.temporaryUntil,
   }).from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(
@@ -61,8 +63,16 @@ export async function loadPrincipal(
       facilityId: null,
     };
   }
-  if (!row.memberActive || !row.role) {
+  if (!row.memberActive || !row.role || row.memberStatus === "rejected") {
     throw unauthorized("Your access to this organisation has ended.");
+  }
+  // A self-registered account works on its role only until its temporary access runs out,
+  // checked on every request and not only at login.
+  const temporary = row.memberStatus === "pending";
+  if (temporary && !(row.temporaryUntil && row.temporaryUntil > now.toISOString())) {
+    throw unauthorized(
+      "Your temporary access has ended; an administrator has not yet approved it.",
+    );
   }
   return {
     userId: claims.sub,
@@ -70,6 +80,7 @@ export async function loadPrincipal(
     orgId: row.orgId,
     role: row.role as Role,
     facilityId: row.facilityId ?? null,
+    ...(temporary ? { temporary: true } : {}),
   };
 }
 

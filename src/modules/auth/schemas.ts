@@ -3,13 +3,40 @@ import { ROLES } from "../../lib/permissions.ts";
 import { Email, Password } from "../../lib/schemas.ts";
 
 export const LoginBody = z.object({
-  email: Email,
+  email: Email.optional().openapi({
+    description: "Sign in by email, or by organizationCode and employeeId.",
+  }),
+  organizationCode: z.string().trim().min(1).max(20).optional().openapi({
+    example: "SUNRISE",
+    description: "With employeeId: employee ids are unique only within an organisation.",
+  }),
+  employeeId: z.string().trim().min(1).max(20).optional().openapi({ example: "DOC001" }),
   password: z.string().min(1).max(256).openapi({ example: "correct horse battery staple" }),
   organizationId: z.string().uuid().optional().openapi({
     description: "Organisation to act in; defaults to the user's first active membership " +
-      "(for a platform super admin: the platform).",
+      "(for a platform super admin: the platform; by employee id: that organisation).",
   }),
-}).openapi("LoginRequest");
+}).superRefine((b, ctx) => {
+  if (b.email && (b.organizationCode || b.employeeId)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["email"],
+      message: "send either email or organizationCode and employeeId, not both",
+    });
+  } else if (!b.email) {
+    for (const field of ["organizationCode", "employeeId"] as const) {
+      if (!b[field]) {
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message: "required when signing in without an email",
+        });
+      }
+    }
+  }
+}).openapi("LoginRequest", {
+  example: { email: "admin@demo.clinic", password: "correct horse battery staple" },
+});
 
 export const RefreshBody = z.object({
   refreshToken: z.string().min(1).max(200),
@@ -72,9 +99,16 @@ export const Session = z.object({
   id: z.string(),
   organizationId: z.string().nullable(),
   createdAt: z.string(),
-  expiresAt: z.string(),
+  expiresAt: z.string().openapi({
+    description: "When the session ends whatever its use (SESSION_MAX_HOURS after login).",
+  }),
+  lastUsedAt: z.string().openapi({
+    description: "Its last refresh or request, to within a minute; the idle timeout " +
+      "(SESSION_IDLE_TIMEOUT_MINUTES) counts from here.",
+  }),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
+  device: z.string().nullable().openapi({ example: "Firefox 128 on Android" }),
   current: z.boolean().openapi({ description: "The session this request was made with." }),
 }).openapi("Session");
 

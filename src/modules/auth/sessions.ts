@@ -4,6 +4,8 @@ import { sessions } from "../../../db/schema/mod.ts";
 import type { Deps, Principal } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { RequestMeta } from "./service.ts";
+import { deviceName } from "./devices.ts";
+import { idleEnded } from "./sessions-activity.ts";
 
 export async function listSessions(deps: Deps, p: Principal) {
   const rows = await deps.db.db.select().from(sessions).where(and(
@@ -11,13 +13,18 @@ export async function listSessions(deps: Deps, p: Principal) {
     isNull(sessions.revokedAt),
     gt(sessions.expiresAt, deps.clock.now().toISOString()),
   )).orderBy(desc(sessions.createdAt)).limit(100);
-  return rows.map((s) => ({
+  const now = deps.clock.now();
+  const idleMs = deps.config.sessions.idleTimeoutMinutes * 60_000;
+  // A session idle past the timeout has ended, though its row does not say so yet.
+  return rows.filter((s) => s.id === p.sessionId || !idleEnded(s, now, idleMs)).map((s) => ({
     id: s.id,
     organizationId: s.orgId,
     createdAt: s.createdAt,
     expiresAt: s.expiresAt,
+    lastUsedAt: s.lastUsedAt ?? s.createdAt,
     ip: s.ip,
     userAgent: s.userAgent,
+    device: s.device ?? deviceName(s.userAgent),
     current: s.id === p.sessionId,
   }));
 }
