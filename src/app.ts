@@ -69,7 +69,7 @@ export async function createDeps(
     ),
     tokens: createTokenService(config.jwt, clock),
     principals: createPrincipalResolver(
-      db.db,
+      db,
       clock,
       1000,
       createSessionActivity(db, config.sessions.idleTimeoutMinutes),
@@ -159,7 +159,14 @@ export function createApp(deps: Deps) {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "The accessToken from POST /api/v1/auth/login.",
+    description: "The accessToken from POST /api/v1/auth/login, or an API key (`ck_…`) " +
+      "from POST /api/v1/api-keys.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "An API key (`ck_…`) from POST /api/v1/api-keys, acting with its permissions.",
   });
   for (const [status, response] of Object.entries(ERROR_RESPONSES)) {
     app.openAPIRegistry.registerComponent("responses", status, {

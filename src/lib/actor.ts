@@ -10,6 +10,12 @@ export interface Principal {
   role: Role;
   facilityId: string | null;
   /**
+   * Set when an integration's API key is calling: `userId` is then the key's id (its service
+   * identity in the audit trail), `role` is API_KEY, and `permissions` are exactly what it may do.
+   */
+  apiKey?: { id: string; prefix: string };
+  permissions?: readonly string[];
+  /**
    * A self-registered account still waiting for an ADMIN's approval, working on temporary
    * access: its audit entries are marked.
    */

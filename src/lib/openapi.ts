@@ -71,7 +71,8 @@ export function derivedErrors(route: Declared): ErrorStatus[] {
   const req = route.request ?? {};
   if (req.params || req.query || req.headers || req.body) out.add(400);
   if (route.access !== "public") out.add(401);
-  if (isPermission(route.access)) out.add(403);
+  // A permission's route refuses a role without it; a person's route refuses an API key.
+  if (isPermission(route.access) || route.access === "authenticated") out.add(403);
   if (route.path.includes("{")) out.add(404);
   // The body limit guards every request that can carry a body, declared or not.
   if (route.method !== "get") out.add(413);

@@ -14,7 +14,11 @@ export const ROLES = [
   "FINANCE",
 ] as const;
 export type TenantRole = typeof ROLES[number];
-export type Role = TenantRole | "SUPER_ADMIN";
+/**
+ * API_KEY is no staff role: it names an integration's key acting as itself, whose permissions
+ * are its own list (see `Principal.permissions`), so the matrix grants it nothing.
+ */
+export type Role = TenantRole | "SUPER_ADMIN" | "API_KEY";
 
 /** A permission's name: `area:action` (`patients:read`, `patients:clinical:write`). */
 export type Permission = string;

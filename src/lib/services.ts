@@ -44,8 +44,16 @@ export interface TokenService {
   newRefreshToken(): { token: string; hash: string };
 }
 
+/** What an API key presented on a request turned out to be (see middleware/auth.ts). */
+export type ApiKeyResolution =
+  | { ok: true; principal: Principal }
+  /** `key` is known when the key exists but is revoked or expired (its organisation's trail). */
+  | { ok: false; reason: "unknown" | "revoked" | "expired"; key?: { id: string; orgId: string } };
+
 export interface PrincipalResolver {
   resolve(claims: AccessClaims): Promise<Principal>;
+  /** The service identity of an API key (`ck_…`), read live so a revocation holds at once. */
+  resolveApiKey(key: string): Promise<ApiKeyResolution>;
   forgetSession(sessionId: string): void;
   forgetUser(userId: string): void;
 }

@@ -6,12 +6,23 @@ import type { MiddlewareHandler } from "hono";
 import { type AppEnv, requestMeta } from "../lib/context.ts";
 import { forbidden, unauthorized } from "../lib/errors.ts";
 import type { Permission } from "../lib/permissions.ts";
+import { API_KEY_PREFIX, apiKeyPrincipal } from "./api-key.ts";
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
-  if (!header || !/^Bearer /i.test(header)) throw unauthorized();
+  const bearer = header && /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+  const apiKey = c.req.header("x-api-key")?.trim();
+  if (apiKey !== undefined && header) {
+    throw unauthorized("Send either an Authorization header or an X-API-Key, not both.");
+  }
+  const key = apiKey ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
+  if (key !== undefined) {
+    c.set("principal", await apiKeyPrincipal(c, key));
+    return await next();
+  }
+  if (!bearer) throw unauthorized();
   const deps = c.get("deps");
-  const claims = await deps.tokens.verifyAccess(header.slice(7).trim());
+  const claims = await deps.tokens.verifyAccess(bearer);
   c.set("principal", await deps.principals.resolve(claims));
   await next();
 };
@@ -19,7 +30,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = c.get("principal");
-    if (!c.get("deps").registry.permissions.can(p.role, permission)) {
+    // A key holds exactly its own list; people hold what their role is granted.
+    const allowed = p.permissions
+      ? p.permissions.includes(permission)
+      : c.get("deps").registry.permissions.can(p.role, permission);
+    if (!allowed) {
       c.get("deps").audit.recordRead({
         userId: p.userId,
         orgId: p.orgId ?? undefined,
@@ -32,8 +47,30 @@ export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
         entityType: "permission",
         entityId: permission,
       });
-      throw forbidden(`This requires the ${permission} permission, which ${p.role} does not have.`);
+      throw forbidden(
+        `This requires the ${permission} permission, which ${
+          p.apiKey ? "this API key" : p.role
+        } does not have.`,
+      );
     }
     await next();
   };
 }
+
+/**
+ * Routes about the signed-in person (their sessions, password, second factor, organisation):
+ * an API key is no person, so it is refused, and audited like any refused authorisation.
+ */
+export const requirePerson: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const p = c.get("principal");
+  if (p.apiKey) {
+    c.get("deps").audit.recordRead({
+      userId: p.userId,
+      orgId: p.orgId ?? undefined,
+      role: p.role,
+      ...requestMeta(c),
+    }, { action: "access.denied", outcome: "denied", entityType: "api-key", entityId: p.userId });
+    throw forbidden("This is for a signed-in person; an API key cannot use it.");
+  }
+  await next();
+};

@@ -7,7 +7,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { type Declared, derivedErrors, IdempotencyHeader, isPermission } from "../lib/openapi.ts";
-import { authenticate, authorize } from "./auth.ts";
+import { authenticate, authorize, requirePerson } from "./auth.ts";
 import { requireJson, requireMultipart } from "./content-type.ts";
 import { idempotency } from "./idempotency.ts";
 import { authenticateNode } from "./node-auth.ts";
@@ -33,6 +33,8 @@ export function defineRoute<R extends Declared>(declared: R) {
   if (access === "node") middleware.push(authenticateNode);
   else if (access !== "public") middleware.push(authenticate);
   if (isPermission(access)) middleware.push(authorize(access));
+  // "authenticated" routes are about the signed-in person; an API key has a permission's routes.
+  if (access === "authenticated") middleware.push(requirePerson);
   if (rest.request?.body) {
     const multipart = "multipart/form-data" in (rest.request.body.content ?? {});
     middleware.push(multipart ? requireMultipart : requireJson);
@@ -45,7 +47,7 @@ export function defineRoute<R extends Declared>(declared: R) {
   const rule = access === "public"
     ? "No authentication."
     : access === "authenticated"
-    ? "Any signed-in user."
+    ? "Any signed-in user (not an API key)."
     : access === "node"
     ? "A clinic replica node's credential (from POST /sync/nodes), not a staff token."
     : `Requires the \`${access}\` permission.`;
@@ -55,7 +57,11 @@ export function defineRoute<R extends Declared>(declared: R) {
     responses,
     security: access === "public"
       ? []
-      : [access === "node" ? { nodeAuth: [] } : { bearerAuth: [] }],
+      : access === "node"
+      ? [{ nodeAuth: [] }]
+      : access === "authenticated"
+      ? [{ bearerAuth: [] }]
+      : [{ bearerAuth: [] }, { apiKeyAuth: [] }],
     middleware: middleware as never,
     "x-permission": access,
   } as unknown as R) as unknown as Omit<R, "access" | "errors" | "secret">;

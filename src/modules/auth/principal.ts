@@ -8,12 +8,13 @@
  * still immediate; another API process sharing the database sees it within that second.
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import type { DatabaseHandle, Db } from "../../../db/client.ts";
 import { memberships, sessions, users } from "../../../db/schema/mod.ts";
 import type { Principal } from "../../lib/context.ts";
 import { unauthorized } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { AccessClaims, PrincipalResolver } from "../../lib/services.ts";
+import { loadApiKeyPrincipal } from "./api-key-principal.ts";
 
 const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
 
@@ -85,10 +86,11 @@ export async function loadPrincipal(
 }
 
 export function createPrincipalResolver(
-  db: Db,
+  handle: DatabaseHandle,
   clock: { now(): Date },
   ttlMs = 1000,
 ): PrincipalResolver {
+  const db = handle.db;
   const cache = new Map<string, { principal: Principal; until: number }>();
   return {
     async resolve(claims) {
@@ -102,6 +104,7 @@ export function createPrincipalResolver(
       cache.set(claims.sid, { principal, until: now.getTime() + ttlMs });
       return principal;
     },
+    resolveApiKey: (key) => loadApiKeyPrincipal(handle, key, clock.now()),
     forgetSession(sessionId) {
       cache.delete(sessionId);
     },
