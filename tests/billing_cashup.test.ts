@@ -14,7 +14,11 @@ Deno.test("daily close", async (t) => {
   // Tokens outlive the days the test moves through.
   const app = await createTestApp({}, {
     clock: { now: () => new Date(now) },
-    config: (c) => ({ ...c, jwt: { ...c.jwt, accessTtlSeconds: 7 * 86400 } }),
+    config: (c) => ({
+      ...c,
+      jwt: { ...c.jwt, accessTtlSeconds: 7 * 86400 },
+      sessions: { idleTimeoutMinutes: 7 * 24 * 60, maxHours: 7 * 24 },
+    }),
   });
   const org = await createOrg(app);
   const reception = await org.tokenFor("RECEPTION");

@@ -37,6 +37,10 @@ const PUBLIC = new Set([
   "POST /api/v1/auth/register",
   "POST /api/v1/auth/password-reset/request",
   "POST /api/v1/auth/password-reset/confirm",
+  // Accounts: asking to join, and resetting a forgotten password (rate limited, no enumeration).
+  "POST /api/v1/auth/register",
+  "POST /api/v1/auth/password-reset/request",
+  "POST /api/v1/auth/password-reset/confirm",
   // A calendar app sends no header: the token in the path is the credential.
   "GET /api/v1/calendar-feeds/{token}/calendar.ics",
 ]);

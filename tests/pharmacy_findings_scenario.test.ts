@@ -25,7 +25,12 @@ Deno.test("theft-and-loss scenario: exactly the planted findings", async () => {
   let now = start;
   const clock = { now: () => new Date(now) };
   const app = await createTestApp(
-    { ACCESS_TOKEN_TTL_SECONDS: "3600", LOGIN_RATE_LIMIT: "100000" },
+    // Tokens are reused for up to 50 minutes of the clock, idle or not.
+    {
+      ACCESS_TOKEN_TTL_SECONDS: "3600",
+      SESSION_IDLE_TIMEOUT_MINUTES: "60",
+      LOGIN_RATE_LIMIT: "100000",
+    },
     { clock },
   );
   /** Day `d` of the scenario at `hh:mm` in Nairobi (UTC+3). */

@@ -28,7 +28,13 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default("clinic-api"),
   JWT_AUDIENCE: z.string().min(1).default("clinic-api"),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),
+  // A session ends after this long without a request or refresh (a desk left signed in), and
+  // in any case this long after login (a shift). REFRESH_TOKEN_TTL_DAYS, the lifetime before
+  // these existed, still sets the second when SESSION_MAX_HOURS is not given.
+  SESSION_IDLE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).optional(),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).optional(),
+  MFA_REQUIRED_FOR_SUPER_ADMIN: z.enum(["true", "false"]).default("false"),
   CORS_ORIGINS: z.string().default("").transform((s) =>
     s.split(",").map((o) => o.trim()).filter(Boolean)
   ).pipe(
@@ -130,8 +136,11 @@ export interface Config {
     issuer: string;
     audience: string;
     accessTtlSeconds: number;
-    refreshTtlDays: number;
   };
+  /** Idle timeout and absolute lifetime of a session (its refresh and access tokens). */
+  sessions: { idleTimeoutMinutes: number; maxHours: number };
+  /** Platform super admins must log in with a second factor. */
+  mfa: { requiredForSuperAdmin: boolean };
   corsOrigins: string[];
   logLevel: LogLevel;
   bodyLimitBytes: number;
@@ -232,8 +241,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
-      refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     },
+    sessions: {
+      idleTimeoutMinutes: e.SESSION_IDLE_TIMEOUT_MINUTES,
+      maxHours: e.SESSION_MAX_HOURS ??
+        (e.REFRESH_TOKEN_TTL_DAYS !== undefined ? e.REFRESH_TOKEN_TTL_DAYS * 24 : 12),
+    },
+    mfa: { requiredForSuperAdmin: e.MFA_REQUIRED_FOR_SUPER_ADMIN === "true" },
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -16,6 +16,7 @@ import type { RequestMeta } from "../../lib/context.ts";
 import { newId } from "../../../db/ids.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { SessionUserT, TokenResponseT } from "./schemas.ts";
+import { deviceName } from "./devices.ts";
 
 export type { RequestMeta } from "../../lib/context.ts";
 
@@ -81,7 +82,7 @@ export async function startSession(
 ) {
   const now = deps.clock.now();
   const sessionId = newId();
-  const expiresAt = new Date(now.getTime() + deps.config.jwt.refreshTtlDays * 86_400_000);
+  const expiresAt = new Date(now.getTime() + deps.config.sessions.maxHours * 3_600_000);
   await tx.insert(sessions).values({
     id: sessionId,
     userId,
@@ -90,6 +91,8 @@ export async function startSession(
     expiresAt: expiresAt.toISOString(),
     ip: meta.ip,
     userAgent: meta.userAgent?.slice(0, 300),
+    device: deviceName(meta.userAgent),
+    lastUsedAt: now.toISOString(),
   });
   const refreshToken = await issueRefreshToken(deps, tx, sessionId, now.toISOString());
   const access = await deps.tokens.signAccess({ sub: userId, sid: sessionId, org: orgId, role });

@@ -19,6 +19,7 @@ import { numberingSite } from "../../lib/site.ts";
 import { type RequestMeta, startSession, tokenResponse } from "./accounts.ts";
 import { auditAttempt, checkRate, countFailure } from "./attempts.ts";
 import type { TokenResponseT } from "./schemas.ts";
+import { assertPasswordPolicy } from "./passwords.ts";
 
 const BAD_INVITATION = "The invitation code or the password is not valid.";
 /** Wrong passwords after which the invitation is revoked: its code may have leaked. */
@@ -55,6 +56,8 @@ export async function acceptInvitation(
     throw unauthorized(BAD_INVITATION);
   }
   const [account] = await deps.db.db.select().from(users).where(eq(users.email, inv.email));
+  // A new account's password meets the policy; an existing account keeps its own.
+  if (!account) assertPasswordPolicy(deps.config, input.password);
   // Either way one scrypt of the same cost, so the time taken tells nothing either.
   const newHash = account ? null : await hashPassword(input.password, deps.config.passwordLogN);
   if (account && !await verifyPassword(input.password, account.passwordHash)) {

@@ -4,7 +4,9 @@ import { membershipOrgs, shareJoiningUser } from "./sharing.ts";
 import { defineModule } from "../../lib/module.ts";
 import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
+import { registerApprovalHandlers } from "./handlers-approval.ts";
 import { registerUserHandlers } from "./handlers.ts";
+import { endSessionsOnRemoteMembership, endSessionsOnRemoteUser } from "./remote-sessions.ts";
 
 export { hashInvitationCode } from "./invitation-code.ts";
 export { inviteUser } from "./invitations.ts";
@@ -15,7 +17,7 @@ const audited = "each change is audited with the fields it changed";
 
 export const usersModule = defineModule({
   name: "users",
-  routes: routesOf(registerUserHandlers),
+  routes: routesOf(registerApprovalHandlers, registerUserHandlers),
   permissions: { "users:read": ADMIN_ONLY, "users:write": ADMIN_ONLY },
   tables: [
     {
@@ -26,8 +28,15 @@ export const usersModule = defineModule({
       sharedWith: membershipOrgs,
       secretFields: ["passwordHash"],
       notFromNodes: ["isSuperAdmin"],
+      // A password change or deactivation made elsewhere ends the user's sessions here.
+      onRemoteApply: endSessionsOnRemoteUser,
     },
-    { table: memberships, sync: "merge", notVersioned: audited },
+    {
+      table: memberships,
+      sync: "merge",
+      notVersioned: audited,
+      onRemoteApply: endSessionsOnRemoteMembership,
+    },
     { table: invitations, sync: "merge", notVersioned: audited, secretFields: ["codeHash"] },
   ],
   rowHooks: [{ table: memberships, hook: shareJoiningUser }],

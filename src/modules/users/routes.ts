@@ -82,7 +82,7 @@ export const update = defineRoute({
   summary: "Change a staff member's role, facility, status or employee id",
   description: "Only membership fields: the name, email and password belong to the person's " +
     "account, which only they change (PATCH /auth/me). An employee id taken by another member " +
-    "answers 409.",
+    "answers 409, and so does demoting or deactivating the last active ADMIN.",
   request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(UserPatch) },
   responses: { 200: json(User, "The updated staff member") },
   errors: [409, 412, 422],
@@ -94,8 +94,10 @@ export const deactivate = defineRoute({
   tags,
   access: "users:write",
   summary: "Deactivate a staff member and end their sessions here",
-  description: "Accounts are never deleted. An admin cannot deactivate themselves.",
+  description: "Accounts are never deleted, ADMINs' included. An admin cannot deactivate " +
+    "themselves, and the organisation's last active ADMIN cannot be deactivated or demoted " +
+    "(409, decided inside the write).",
   request: { params: IdParam, headers: IfMatchHeader },
   responses: { 200: json(User, "The deactivated staff member") },
-  errors: [412, 422],
+  errors: [409, 412, 422],
 });

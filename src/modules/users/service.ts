@@ -5,7 +5,7 @@ import { nextSequence } from "../../../db/changes.ts";
 import { facilities, memberships, sessions, users } from "../../../db/schema/mod.ts";
 import { changedFields, findInTenant, updateInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { notFound, unprocessable } from "../../lib/errors.ts";
+import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { EMPLOYEE_PREFIX, type TenantRole } from "../../lib/permissions.ts";
 import { unwrapUpdate } from "../../lib/writes.ts";
@@ -95,6 +95,25 @@ export async function readUser(db: Db, orgId: string, userId: string) {
   return view;
 }
 
+/**
+ * An organisation always keeps one active ADMIN. Counted inside the write, after it: writes are
+ * serialised, so of two admins demoting each other at once the second finds itself the last.
+ */
+async function assertAnAdminLeft(tx: Db, orgId: string) {
+  const [left] = await tx.select({ id: memberships.id }).from(memberships).where(and(
+    memberOf(orgId),
+    eq(memberships.role, "ADMIN"),
+    eq(memberships.active, true),
+    eq(memberships.status, "approved"),
+  )).limit(1);
+  if (!left) {
+    throw conflict(
+      "This is the organisation's last active ADMIN; make another member ADMIN first.",
+      { rule: "last-admin" },
+    );
+  }
+}
+
 export async function updateUser(
   deps: Deps,
   a: Actor,
@@ -130,6 +149,9 @@ export async function updateUser(
       "User",
     );
     const changed = changedFields(before, row, ["role", "facilityId", "active", "employeeId"]);
+    if (before.role === "ADMIN" && (row.role !== "ADMIN" || !row.active)) {
+      await assertAnAdminLeft(tx, a.orgId);
+    }
     if (patch.active === false) {
       await tx.update(sessions).set({ revokedAt: at, revokedReason: "deactivated" })
         .where(
