@@ -14,6 +14,7 @@ import type { Principal } from "../../lib/context.ts";
 import { unauthorized } from "../../lib/errors.ts";
 import type { Role } from "../../lib/permissions.ts";
 import type { AccessClaims, PrincipalResolver } from "../../lib/services.ts";
+import { idleEnded, type SessionActivity } from "./sessions-activity.ts";
 import { loadApiKeyPrincipal } from "./api-key-principal.ts";
 
 const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
@@ -22,6 +23,8 @@ function prepare(db: Db) {
   return db.select({
     revokedAt: sessions.revokedAt,
     expiresAt: sessions.expiresAt,
+    createdAt: sessions.createdAt,
+    lastUsedAt: sessions.lastUsedAt,
     orgId: sessions.orgId,
     userActive: users.active,
     isSuperAdmin: users.isSuperAdmin,
@@ -46,12 +49,17 @@ export async function loadPrincipal(
   db: Db,
   claims: Pick<AccessClaims, "sub" | "sid" | "org">,
   now: Date,
+  /** The idle timeout, and when this process last saw the session (see sessions-activity.ts). */
+  idle?: { ms: number; seenMs?: number },
 ): Promise<Principal> {
   let query = cache.get(db);
   if (!query) cache.set(db, query = prepare(db));
   const row = await query.get({ sid: claims.sid, sub: claims.sub });
   if (!row || row.revokedAt || row.expiresAt <= now.toISOString() || !row.userActive) {
     throw unauthorized("The session has ended; log in again.");
+  }
+  if (idle && idleEnded(row, now, idle.ms, idle.seenMs)) {
+    throw unauthorized("The session was idle too long; log in again.");
   }
   if (row.orgId !== claims.org) throw unauthorized("The access token is invalid.");
   if (row.orgId === null) {
@@ -89,6 +97,7 @@ export function createPrincipalResolver(
   handle: DatabaseHandle,
   clock: { now(): Date },
   ttlMs = 1000,
+  activity?: SessionActivity,
 ): PrincipalResolver {
   const db = handle.db;
   const cache = new Map<string, { principal: Principal; until: number }>();
@@ -97,9 +106,16 @@ export function createPrincipalResolver(
       const now = clock.now();
       const hit = cache.get(claims.sid);
       if (hit && hit.until > now.getTime() && hit.principal.userId === claims.sub) {
+        await activity?.seen(claims.sid, now);
         return hit.principal;
       }
-      const principal = await loadPrincipal(db, claims, now);
+      const principal = await loadPrincipal(
+        db,
+        claims,
+        now,
+        activity && { ms: activity.idleMs, seenMs: activity.lastSeen(claims.sid) },
+      );
+      await activity?.seen(claims.sid, now);
       if (cache.size >= 50_000) cache.clear();
       cache.set(claims.sid, { principal, until: now.getTime() + ttlMs });
       return principal;
