@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, withEtag } from "../../lib/http.ts";
 import * as claims from "./claims.ts";
-import { asCsv, asXlsx, XLSX_TYPE } from "./report-files.ts";
+import { asCsv, asXlsx, XLSX_TYPE } from "../../lib/report-files.ts";
 import * as routes from "./routes-claims.ts";
 
 export function registerClaimHandlers(r: OpenAPIHono<AppEnv>) {

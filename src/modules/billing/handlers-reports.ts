@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
-import { asCsv, asXlsx, type ReportRow, XLSX_TYPE } from "./report-files.ts";
+import { asCsv, asXlsx, type ReportRow, XLSX_TYPE } from "../../lib/report-files.ts";
 import * as reports from "./reports.ts";
 import * as routes from "./routes-reports.ts";
 

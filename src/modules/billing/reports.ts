@@ -21,7 +21,7 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { addDays } from "../../lib/time.ts";
 import { currencyOfOrg, deskNow } from "./cash-desk.ts";
 import { divideHalfUp } from "./money.ts";
-import type { ReportRow } from "./report-files.ts";
+import type { ReportRow } from "../../lib/report-files.ts";
 import { CLOSE_METHODS } from "./schemas-cash.ts";
 
 export type RevenueBy = "day" | "payer" | "service" | "practitioner";

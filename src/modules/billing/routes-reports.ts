@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute } from "../../middleware/define-route.ts";
 import { isoDate } from "../patients/mod.ts";
-import { XLSX_TYPE } from "./report-files.ts";
+import { XLSX_TYPE } from "../../lib/report-files.ts";
 
 const tags = ["Billing"];
 

@@ -4,15 +4,8 @@ import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, withEtag } from "../../lib/http.ts";
 import { adjust, returnItems } from "./adjustments.ts";
 import { dispense, readDispensation } from "./dispense.ts";
-import {
-  asCsv,
-  asXlsx,
-  consumption,
-  expiryLosses,
-  movementReport,
-  type ReportRow,
-  valuation,
-} from "./reports.ts";
+import { asCsv, asXlsx, type ReportRow, XLSX_TYPE } from "../../lib/report-files.ts";
+import { consumption, expiryLosses, movementReport, valuation } from "./reports.ts";
 import * as routes from "./routes.ts";
 import { scanCode } from "./scan.ts";
 import * as service from "./service.ts";
@@ -86,7 +79,7 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
     }
     if (q.format === "xlsx") {
       return c.body((await asXlsx(rows, kind)) as Uint8Array<ArrayBuffer>, 200, {
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Type": XLSX_TYPE,
         "Content-Disposition": `attachment; filename="${name}.xlsx"`,
       });
     }

@@ -3,8 +3,6 @@
  * (units dispensed, less returns) per medication over a period, the ledger's movements by
  * medication and type over a period, and expiry losses; as JSON, CSV or XLSX.
  */
-import { stringify } from "csv-stringify/sync";
-import writeXlsxFile from "write-excel-file/node";
 import { and, eq, gt, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import {
   medications,
@@ -18,8 +16,6 @@ import { clinicToday } from "../patients/mod.ts";
 import { orgSettings } from "../organizations/mod.ts";
 import type { MovementType } from "./ledger.ts";
 import { currencyOf } from "./service.ts";
-
-export type ReportRow = Record<string, string | number | null>;
 
 export async function valuation(deps: Deps, a: Actor, q: { storeId?: string }) {
   const db = deps.db.db;
@@ -221,19 +217,4 @@ export async function expiryLosses(
     };
   }).sort((x, y) => x.medication.localeCompare(y.medication));
   return { from: p.from, to: p.to, rows };
-}
-
-export function asCsv(rows: ReportRow[]): string {
-  if (!rows.length) return "";
-  return stringify(rows, { header: true, columns: Object.keys(rows[0]) });
-}
-
-export async function asXlsx(rows: ReportRow[], sheet: string): Promise<Uint8Array> {
-  const keys = rows.length ? Object.keys(rows[0]) : ["(no rows)"];
-  const data = [
-    keys.map((k) => ({ value: k, fontWeight: "bold" })),
-    ...rows.map((r) => keys.map((k) => ({ value: r[k] ?? null }))),
-  ];
-  const buffer = await writeXlsxFile(data as never, { sheet } as never).toBuffer();
-  return new Uint8Array(buffer);
 }

@@ -1,4 +1,5 @@
 /** The catalogue, stock and dispensing. */
+import { XLSX_TYPE } from "../../lib/report-files.ts";
 import { IdParam, json, jsonBody, PageSchema } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
 import {
@@ -165,7 +166,7 @@ const reportResponses = {
     content: {
       "application/json": { schema: Report },
       "text/csv": { schema: { type: "string" } as never },
-      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+      [XLSX_TYPE]: {
         schema: { type: "string", format: "binary" } as never,
       },
     },
