@@ -62,7 +62,12 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   meta: RequestMeta,
 ) {
-  const who: AuditSubject = { ...meta, userId: p.userId, orgId: p.orgId ?? undefined, role: p.role };
+  const who: AuditSubject = {
+    ...meta,
+    userId: p.userId,
+    orgId: p.orgId ?? undefined,
+    role: p.role,
+  };
   // The current password is guessable by whoever holds a stolen session: limited like a login.
   const attempt = { scope: "password-change", ip: meta.ip, account: p.userId };
   await guardAttempt(deps, attempt, { who, trails: () => trailsOf(deps.db.db, p.userId) });
