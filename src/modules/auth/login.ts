@@ -24,6 +24,8 @@ import {
 } from "./account-state.ts";
 import { issueRefreshToken, type RequestMeta, startSession, tokenResponse } from "./accounts.ts";
 import { loadPrincipal } from "./principal.ts";
+import { secondFactorStep } from "./mfa-login.ts";
+import type { MfaRequiredT } from "./schemas-mfa.ts";
 
 const BAD_LOGIN = "The sign-in details or the password are incorrect.";
 let dummy: Promise<string> | undefined;
@@ -40,7 +42,7 @@ export async function login(
   deps: Deps,
   input: LoginInput,
   meta: RequestMeta,
-): Promise<TokenResponseT> {
+): Promise<TokenResponseT | MfaRequiredT> {
   const who: AuditSubject = { ...meta };
   // One indexed read before the limits, so that an account is counted as one whichever name
   // (email or employee id) it is tried under.
@@ -100,6 +102,9 @@ export async function login(
   const orgId = chosen?.orgId ?? null;
   const role = (chosen?.role ?? "SUPER_ADMIN") as Role;
   const temporary = chosen?.status === "pending";
+  // With two-factor authentication on (or required), the session opens at /auth/2fa/verify.
+  const secondStep = await secondFactorStep(deps, user, orgId, role, meta);
+  if (secondStep) return secondStep;
   const tokens = await deps.db.transaction(async (tx) => {
     const t = await startSession(deps, tx, user.id, orgId, role, meta);
     await deps.audit.record(tx, {

@@ -11,6 +11,8 @@ import { defineModule } from "../../lib/module.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerAccountHandlers } from "./handlers-accounts.ts";
 import { registerAuthHandlers } from "./handlers.ts";
+import { registerMfaHandlers } from "./handlers-mfa.ts";
+import { mfaSharedWith } from "./mfa.ts";
 
 export { acceptInvitation } from "./invitations.ts";
 export { createPrincipalResolver } from "./principal.ts";
@@ -19,7 +21,7 @@ export { createTokenService } from "./tokens.ts";
 
 export const authModule = defineModule({
   name: "auth",
-  routes: routesOf(registerAuthHandlers, registerAccountHandlers),
+  routes: routesOf(registerMfaHandlers, registerAuthHandlers, registerAccountHandlers),
   tables: [
     // A session lives where it was opened; revocations reach replicas through the users tables.
     { table: sessions, sync: "local", notVersioned: "per node" },
@@ -33,6 +35,7 @@ export const authModule = defineModule({
       sync: "merge",
       versioned: true,
       secretFields: ["secret", "recoveryCodes"],
+      sharedWith: mfaSharedWith,
     },
     { table: apiKeys, sync: "merge", versioned: true, secretFields: ["keyHash"] },
   ],

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { IdParam, json, jsonBody } from "../../lib/openapi.ts";
 import { defineRoute } from "../../middleware/define-route.ts";
+import { LoginResponse } from "./schemas-mfa.ts";
 import {
   AcceptInvitationBody,
   LoginBody,
@@ -24,7 +25,7 @@ export const login = defineRoute({
   description: "Unknown email and wrong password answer the same 401. Attempts are rate limited " +
     "per address and per address and account (429 with Retry-After).",
   request: { body: jsonBody(LoginBody) },
-  responses: { 200: json(TokenResponse, "Tokens and the signed-in user") },
+  responses: { 200: json(LoginResponse, "Tokens and the signed-in user, or the second step") },
   errors: [401, 403, 429],
 });
 
