@@ -41,6 +41,10 @@ const PUBLIC = new Set([
   "POST /api/v1/auth/register",
   "POST /api/v1/auth/password-reset/request",
   "POST /api/v1/auth/password-reset/confirm",
+  // The second step of a login, and enrolment when a role requires it: the mfaToken is the
+  // credential (5 minutes, 5 codes).
+  "POST /api/v1/auth/2fa/setup",
+  "POST /api/v1/auth/2fa/verify",
   // A calendar app sends no header: the token in the path is the credential.
   "GET /api/v1/calendar-feeds/{token}/calendar.ics",
 ]);
