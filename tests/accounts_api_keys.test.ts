@@ -167,6 +167,20 @@ Deno.test("API keys", async (t) => {
     }
   });
 
+  await t.step("an act that records its caller as a person refuses a key", async () => {
+    // A calendar feed is its owner's; a key holding appointments:read has no calendar.
+    const res = await makeKey(app, org.admin, {
+      name: "Scheduler",
+      permissions: ["appointments:read"],
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const answer = await withKey(app, res.body.key, "POST", "/api/v1/calendar-feeds", {});
+    assert.equal(answer.status, 403, JSON.stringify(answer.body));
+    assert.match(answer.body.detail, /API key/);
+    const list = await withKey(app, res.body.key, "GET", "/api/v1/appointments?from=2026-01-01");
+    assert.notEqual(list.status, 403, "the key still reads appointments");
+  });
+
   await t.step("keys cannot make keys", async () => {
     const res = await withKey(app, reader.key, "GET", "/api/v1/api-keys");
     assert.equal(res.status, 403);

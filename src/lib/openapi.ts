@@ -63,6 +63,11 @@ export type Declared = Omit<RouteConfig, "security" | "middleware"> & {
    * Idempotency-Key replays: a repeated key answers 409 instead of the secret.
    */
   secret?: boolean;
+  /**
+   * The operation records its caller as a person (an author, a practitioner, a feed's owner):
+   * an API key, which is no person, is refused with 403 even when it holds the permission.
+   */
+  person?: boolean;
 };
 
 /** Error statuses that follow from the shape of a route. */

@@ -28,13 +28,13 @@ export function defineRoute<R extends Declared>(declared: R) {
       },
     }
     : declared;
-  const { access, errors: _errors, secret, ...rest } = route;
+  const { access, errors: _errors, secret, person, ...rest } = route;
   const middleware: MiddlewareHandler[] = [];
   if (access === "node") middleware.push(authenticateNode);
   else if (access !== "public") middleware.push(authenticate);
   if (isPermission(access)) middleware.push(authorize(access));
   // "authenticated" routes are about the signed-in person; an API key has a permission's routes.
-  if (access === "authenticated") middleware.push(requirePerson);
+  if (access === "authenticated" || person) middleware.push(requirePerson);
   if (rest.request?.body) {
     const multipart = "multipart/form-data" in (rest.request.body.content ?? {});
     middleware.push(multipart ? requireMultipart : requireJson);
@@ -50,7 +50,9 @@ export function defineRoute<R extends Declared>(declared: R) {
     ? "Any signed-in user (not an API key)."
     : access === "node"
     ? "A clinic replica node's credential (from POST /sync/nodes), not a staff token."
-    : `Requires the \`${access}\` permission.`;
+    : `Requires the \`${access}\` permission${
+      person ? ", held by a signed-in person (not an API key)" : ""
+    }.`;
   return createRoute({
     ...rest,
     description: rest.description ? `${rule}\n\n${rest.description}` : rule,
@@ -59,10 +61,10 @@ export function defineRoute<R extends Declared>(declared: R) {
       ? []
       : access === "node"
       ? [{ nodeAuth: [] }]
-      : access === "authenticated"
+      : access === "authenticated" || person
       ? [{ bearerAuth: [] }]
       : [{ bearerAuth: [] }, { apiKeyAuth: [] }],
     middleware: middleware as never,
     "x-permission": access,
-  } as unknown as R) as unknown as Omit<R, "access" | "errors" | "secret">;
+  } as unknown as R) as unknown as Omit<R, "access" | "errors" | "secret" | "person">;
 }

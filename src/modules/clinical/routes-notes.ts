@@ -13,6 +13,7 @@ export const write = defineRoute({
   path: "/encounters/{id}/notes",
   tags,
   access: "notes:write",
+  person: true,
   summary: "Start a consultation note (a draft) on a visit",
   description: "Diagnoses take ICD-10 category or subcategory codes (GET /codes/icd10); a " +
     "chapter, a block or an unknown code answers 422 naming it. A closed or cancelled visit " +
@@ -46,6 +47,7 @@ export const edit = defineRoute({
   path: "/notes/{id}",
   tags,
   access: "notes:write",
+  person: true,
   summary: "Edit a draft note",
   description: STATES,
   request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(NotePatch) },
@@ -58,6 +60,7 @@ export const sign = defineRoute({
   path: "/notes/{id}/sign",
   tags,
   access: "notes:write",
+  person: true,
   summary: "Sign a note",
   description: "Diagnoses confirmed in it join the patient's problem list (medical history) " +
     "unless already there. " + STATES,
@@ -70,6 +73,7 @@ export const amend = defineRoute({
   path: "/notes/{id}/amend",
   tags,
   access: "notes:write",
+  person: true,
   summary: "Amend a signed note",
   description: "Also after the visit has closed: late corrections are what amendments are " +
     "for. " + STATES,

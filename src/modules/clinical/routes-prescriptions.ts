@@ -17,6 +17,7 @@ export const create = defineRoute({
   path: "/prescriptions",
   tags,
   access: "prescriptions:write",
+  person: true,
   summary: "Prescribe, after the safety check",
   description: "The items are checked against the patient's active allergies (by substance and " +
     "drug class), active prescriptions and current medications (duplicate therapy and " +
@@ -47,6 +48,7 @@ export const cancel = defineRoute({
   path: "/prescriptions/{id}/cancel",
   tags,
   access: "prescriptions:write",
+  person: true,
   summary: "Cancel a prescription",
   description: "Only while active: once the pharmacy has dispensed from it, it stays (409).",
   request: { params: IdParam, body: jsonBody(PrescriptionCancelInput) },

@@ -23,6 +23,7 @@ export const create = defineRoute({
   path: "/clinical-templates",
   tags,
   access: "templates:write",
+  person: true,
   summary: "Save a consultation or prescription template",
   description: "`content` is what the write routes take: a note template holds NoteInput's " +
     "fields (diagnoses checked against the code list, 422 naming `content.diagnoses.N.code`; " +

@@ -58,6 +58,7 @@ export const countLines = defineRoute({
   path: "/stock/counts/{id}/lines",
   tags,
   access: "stock:count",
+  person: true,
   summary: "Record counted quantities",
   description: "Each item names a batch of the store by `batchId`, or by `batchNumber` with a " +
     "scanned `code` or a `medicationId` (422 when none matches). `quantity` is what was found " +
@@ -71,6 +72,7 @@ export const submitCount = defineRoute({
   path: "/stock/counts/{id}/submit",
   tags,
   access: "stock:count",
+  person: true,
   summary: "Submit a count",
   description: "Batches nobody counted refuse the submit (422 listing them in `uncounted`) " +
     "unless `uncountedAsZero` takes them as found empty. " + STATES,

@@ -54,6 +54,7 @@ export const start = defineRoute({
   path: "/encounters/{id}/start",
   tags,
   access: "encounters:treat",
+  person: true,
   summary: "Start the consultation",
   description: "An unassigned visit goes to whoever starts it; its appointment becomes " +
     "in_progress. " + STATES,
@@ -102,6 +103,7 @@ export const callNext = defineRoute({
   path: "/queue/next",
   tags,
   access: "encounters:treat",
+  person: true,
   summary: "Call the next patient in",
   description: "Starts the first visit of the practitioner's queue (the caller's by default). " +
     "Two practitioners calling at once get two different patients. 404 when nobody waits.",

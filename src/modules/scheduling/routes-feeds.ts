@@ -11,6 +11,7 @@ export const create = defineRoute({
   path: "/calendar-feeds",
   tags,
   access: "appointments:read",
+  person: true,
   secret: true,
   summary: "Create a calendar feed of your own appointments",
   description: "For a phone's or desktop calendar: subscribe to `url` (the token in it is the " +
@@ -28,6 +29,7 @@ export const list = defineRoute({
   path: "/calendar-feeds",
   tags,
   access: "appointments:read",
+  person: true,
   summary: "List your calendar feeds (without their tokens)",
   description: "Newest first, revoked ones included with `revokedAt`; `lastUsedAt` is when a " +
     "calendar last fetched the feed (to within a minute).",
@@ -40,6 +42,7 @@ export const revoke = defineRoute({
   path: "/calendar-feeds/{id}",
   tags,
   access: "appointments:read",
+  person: true,
   summary: "Revoke one of your calendar feeds",
   description: "Its URL answers 404 from now on. Another user's feed is not found (404), as " +
     "is another organisation's; revoking a revoked feed answers 422.",
