@@ -16,6 +16,7 @@ import {
   tokenResponse,
 } from "./accounts.ts";
 import { trailsOf } from "./attempts.ts";
+import { assertSwitchAllowed } from "./mfa-policy.ts";
 
 export type { RequestMeta } from "./accounts.ts";
 export { login, refresh } from "./login.ts";
@@ -98,6 +99,9 @@ export async function switchOrganization(
         : "You are not an active member of that organisation.",
     );
   }
+  const [account] = await deps.db.db.select({ isSuperAdmin: users.isSuperAdmin }).from(users)
+    .where(eq(users.id, p.userId));
+  await assertSwitchAllowed(deps, { id: p.userId, ...account }, organizationId, target.role);
   const tokens = await deps.db.transaction(async (tx) => {
     await tx.update(sessions).set({
       revokedAt: deps.clock.now().toISOString(),
