@@ -10,7 +10,7 @@ import * as OTPAuth from "otpauth";
 import { auditEvents, mfaChallenges, userMfa } from "../db/schema/mod.ts";
 import { matchStep, totpCode } from "../src/modules/auth/mfa-totp.ts";
 import { createTestApp, PASSWORD, SUPER_ADMIN } from "./helpers/app.ts";
-import { createOrg, createStaff } from "./helpers/factories.ts";
+import { acceptInvitation, createOrg, createStaff, invite } from "./helpers/factories.ts";
 
 const STEP = 30_000;
 
@@ -276,6 +276,27 @@ Deno.test("two-factor authentication", async (t) => {
       assert.equal(changed.length, 1);
     },
   );
+
+  await t.step("switching into an ADMIN role that requires 2FA is refused without it", async () => {
+    const other = await createOrg(app);
+    const inv = await invite(app, other.admin, { email: doctor.email, role: "ADMIN" });
+    assert.equal((await acceptInvitation(app, inv.code)).status, 200);
+    const set = await app.call("PUT", "/api/v1/organizations/current/security", {
+      token: other.admin,
+      body: { requireMfaForAdmins: true },
+    });
+    assert.equal(set.status, 200);
+    const res = await app.call("POST", "/api/v1/auth/login", {
+      body: { email: doctor.email, password: PASSWORD, organizationId: org.id },
+    });
+    assert.equal(res.body.user.role, "DOCTOR");
+    const switched = await app.call("POST", "/api/v1/auth/switch-organization", {
+      token: res.body.accessToken,
+      body: { organizationId: other.id },
+    });
+    assert.equal(switched.status, 403);
+    assert.match(switched.body.type, /mfa-enrolment-required$/);
+  });
 
   await app.close();
 });

@@ -63,3 +63,24 @@ export const enrolmentRequired = (mfaToken: string) =>
       "POST /api/v1/auth/2fa/setup, then POST /api/v1/auth/2fa/verify with a code.",
     { type: MFA_ENROLMENT_REQUIRED, title: "Two-factor enrolment required", mfaToken },
   );
+
+/**
+ * Switching organisation opens a session too: into a role that requires a second factor the
+ * user has not set up, it is refused (403 `mfa-enrolment-required`; enrol with
+ * `/auth/2fa/enroll` from the current session, then switch).
+ */
+export async function assertSwitchAllowed(
+  deps: Deps,
+  user: { id: string; isSuperAdmin: boolean },
+  orgId: string | null,
+  role: string,
+) {
+  const db = deps.db.db;
+  if (!await mfaRequired(deps, db, user, orgId, role) || await activeMfa(db, user.id)) return;
+  throw new ProblemError(
+    403,
+    "That role requires two-factor authentication: turn it on (POST /api/v1/auth/2fa/enroll, " +
+      "then /auth/2fa/confirm) and switch again.",
+    { type: MFA_ENROLMENT_REQUIRED, title: "Two-factor enrolment required" },
+  );
+}
