@@ -450,6 +450,7 @@ Deno.test("theft-and-loss findings", async (t) => {
             conflicts.push(reason);
             return Promise.resolve();
           },
+          forgetUser: () => {},
         })
       );
       assert.equal(conflicts.length, 1);

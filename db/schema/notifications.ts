@@ -71,3 +71,15 @@ export const notificationAttempts = sqliteTable("notification_attempts", {
   error: text("error"),
   durationMs: integer("duration_ms").notNull(),
 }, (t) => [index("notification_attempts_notification_idx").on(t.notificationId, t.at)]);
+
+/**
+ * What a notification must not carry between nodes (a password-reset code): kept here, on the
+ * node that created the notification and alone delivers it, and deleted once it is sent or
+ * given up. The synced row holds only a placeholder body.
+ */
+export const notificationSecrets = sqliteTable("notification_secrets", {
+  notificationId: text("notification_id").primaryKey(),
+  orgId: text("org_id").notNull(),
+  body: text("body").notNull(),
+  createdAt: text("created_at").notNull(),
+});

@@ -152,6 +152,11 @@ export interface RemoteApplied {
   fields: string[];
   /** Records an open conflict about the row for an ADMIN to decide (primary only). */
   openConflict(reason: string): Promise<void>;
+  /**
+   * Drops what this process remembers of a user's sessions (resolved principals), so sessions
+   * the change ended are refused on the very next request, not a cache lifetime later.
+   */
+  forgetUser(userId: string): void;
 }
 
 export interface SummarySection {

@@ -98,8 +98,11 @@ export async function requestReset(deps: Deps, input: Who, meta: RequestMeta) {
         recipient: email,
         kind: "account.password-reset",
         subject: "Your password reset code",
-        body: `Your code to reset your password is ${code}. It is valid for 30 minutes. ` +
-          "If you did not ask for it, ignore this message: your password stays as it is.",
+        // The code stays on this node (the only one that can check it); the outbox row that
+        // syncs to every node and shows in the admins' list carries only a placeholder.
+        body: "A password reset code was sent to this address (held on the issuing server).",
+        secretBody: `Your code to reset your password is ${code}. It is valid for 30 ` +
+          "minutes. If you did not ask for it, ignore this message: your password stays as it is.",
         relatedType: "user",
         relatedId: user.id,
         dueAt: deps.clock.now().toISOString(),

@@ -18,6 +18,7 @@
  * "" on a standalone server or a primary without one): rows that sync in from other sites are
  * theirs to send. A clinic replica delivers nothing before first contact with its primary.
  */
+import { forgetSecret, secretBodyOf } from "./secrets.ts";
 import { and, asc, eq, isNull, lte, or } from "drizzle-orm";
 import { notificationAttempts, notifications } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp, updateInTenant } from "../../../db/tenant.ts";
@@ -92,6 +93,12 @@ async function claim(deps: Deps, site: string): Promise<Row[]> {
     }
     return claimed;
   });
+}
+
+/** The notification as sent: with the body held on this node when it has one (secrets.ts). */
+async function withSecretBody(deps: Deps, n: Row): Promise<Row> {
+  const body = await secretBodyOf(deps.db.db, n.id);
+  return body === null ? n : { ...n, body };
 }
 
 /** Sends one notification on its channel; a channel this server lacks fails it, saying so. */
@@ -238,8 +245,10 @@ export async function deliverDue(deps: Deps): Promise<PassResult> {
     // Settled, not raced: a pass ends only when none of its deliveries is still under way.
     const settled = await Promise.allSettled(batch.map(async (n) => {
       const started = performance.now();
-      const result = await attempt(deps, n);
+      const result = await attempt(deps, await withSecretBody(deps, n));
       const status = await record(deps, n, result, performance.now() - started);
+      // A secret body is kept only while it may still be sent.
+      if (status === "sent" || status === "failed") await forgetSecret(deps, n.id);
       if (status === "sent") out.sent++;
       else if (status === "pending") out.retrying++;
       else if (status === "failed") out.failed++;

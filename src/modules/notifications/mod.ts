@@ -4,7 +4,11 @@
  * reschedules there); the worker started here delivers by webhook or email, retrying on a fixed
  * schedule. README, "Notifications".
  */
-import { notificationAttempts, notifications } from "../../../db/schema/mod.ts";
+import {
+  notificationAttempts,
+  notifications,
+  notificationSecrets,
+} from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
 import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
@@ -46,6 +50,10 @@ export const notificationsModule = defineModule({
     table: notificationAttempts,
     sync: "local",
     notVersioned: "the delivering node's own append-only log of its attempts",
+  }, {
+    table: notificationSecrets,
+    sync: "local",
+    notVersioned: "a body that never leaves the delivering node, deleted once sent",
   }],
   patientReferences: [notifications.patientId],
   onStart: (deps) => Promise.resolve(startDelivery(deps)),

@@ -3,6 +3,7 @@
  * own write transaction (a booking and its reminders commit or vanish together); admins list,
  * read and retry them. Delivery is delivery.ts.
  */
+import { keepSecret } from "./secrets.ts";
 import { and, desc, eq, inArray, isNull, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { notificationAttempts, notifications } from "../../../db/schema/mod.ts";
@@ -82,6 +83,11 @@ export interface NotificationInput {
   kind: string;
   subject: string;
   body: string;
+  /**
+   * What is actually sent instead of `body` when it must not leave this node (a one-time code):
+   * `body` is then the placeholder other nodes and the outbox list show.
+   */
+  secretBody?: string;
   /** What a webhook receives under `data`. */
   payload?: Record<string, unknown>;
   patientId?: string | null;
@@ -183,6 +189,7 @@ export async function enqueueNotification(
     nextAttemptAt: dueAt,
     originSite,
   });
+  if (input.secretBody !== undefined) await keepSecret(tx, row, input.secretBody, now);
   await deps.audit.record(tx, subjectOf(who), {
     action: "notification.create",
     entityType: ENTITY,

@@ -226,6 +226,7 @@ async function afterApply(
       opened++;
       await openConflict(tx, ctx, { kind: "record", change, error: reason });
     },
+    forgetUser: (userId) => ctx.deps.principals.forgetUser(userId),
   });
   return opened;
 }

@@ -17,6 +17,7 @@ export async function endSessionsOnRemoteUser(tx: Db, applied: RemoteApplied) {
   const deactivated = after.active === false && before?.active !== false;
   if (!passwordMoved && !deactivated) return;
   const reason = deactivated ? "deactivated" : "password-change";
+  applied.forgetUser(after.id as string);
   await tx.update(sessions).set({ revokedAt: new Date().toISOString(), revokedReason: reason })
     .where(and(
       eq(sessions.userId, after.id as string),
@@ -31,6 +32,7 @@ export async function endSessionsOnRemoteMembership(tx: Db, applied: RemoteAppli
   const ended = after.active === false || after.status === "rejected";
   const wasLive = before === undefined || (before.active !== false && before.status !== "rejected");
   if (!ended || !wasLive) return;
+  applied.forgetUser(after.userId as string);
   await tx.update(sessions).set({
     revokedAt: new Date().toISOString(),
     revokedReason: after.status === "rejected" ? "registration-rejected" : "deactivated",
