@@ -8,7 +8,9 @@ import {
   userMfa,
 } from "../../../db/schema/mod.ts";
 import { defineModule } from "../../lib/module.ts";
+import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
+import { registerApiKeyHandlers } from "./handlers-api-keys.ts";
 import { registerAccountHandlers } from "./handlers-accounts.ts";
 import { registerAuthHandlers } from "./handlers.ts";
 import { registerMfaHandlers } from "./handlers-mfa.ts";
@@ -21,7 +23,14 @@ export { createTokenService } from "./tokens.ts";
 
 export const authModule = defineModule({
   name: "auth",
-  routes: routesOf(registerMfaHandlers, registerAuthHandlers, registerAccountHandlers),
+  routes: routesOf(
+    registerMfaHandlers,
+    registerAuthHandlers,
+    registerAccountHandlers,
+    registerApiKeyHandlers,
+  ),
+  // Keys are the organisation's, not a person's: only its ADMIN makes and revokes them.
+  permissions: { "api-keys:manage": ADMIN_ONLY },
   tables: [
     // A session lives where it was opened; revocations reach replicas through the users tables.
     { table: sessions, sync: "local", notVersioned: "per node" },
