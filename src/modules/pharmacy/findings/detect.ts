@@ -10,9 +10,11 @@ import type { Db } from "../../../../db/client.ts";
 import { stockFindings } from "../../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../../db/tenant.ts";
 import type { Actor, Deps } from "../../../lib/context.ts";
+import { localParts } from "../../../lib/time.ts";
 import { orgSettings } from "../../organizations/mod.ts";
 import { explain, namesFor } from "./explain.ts";
 import { periodOf, weekOf } from "./local-time.ts";
+import { hoursTable } from "./hours.ts";
 import * as rules from "./rules.ts";
 import { type RuleName, type RuleSettings, settingsOf } from "./settings.ts";
 import { all, type Candidate, evidenceByIds, type Scope } from "./sql.ts";
@@ -78,6 +80,7 @@ export async function raise(
 /** What a write's movements are, as detection needs them. */
 export interface MovedRow {
   id: string;
+  storeId: string;
   type: string;
   quantity: number;
   actorId: string | null;
@@ -86,6 +89,32 @@ export interface MovedRow {
 }
 
 const DAY = 86_400_000;
+const WATCHED_HOURS = new Set<string>(rules.AFTER_HOURS_MOVEMENTS);
+
+/**
+ * Whether any of a write's movements may fall outside its store's hours. Almost every write is
+ * well inside them, and this answers that from the hours alone; only a movement within a minute
+ * of an edge, or outside, goes to the rule's SQL, which decides exactly as a scan does.
+ */
+async function someMaybeAfterHours(
+  tx: Db,
+  orgId: string,
+  timezone: string,
+  movements: MovedRow[],
+  t: RuleSettings["thresholds"],
+) {
+  const watched = movements.filter((m) => WATCHED_HOURS.has(m.type));
+  if (!watched.length) return false;
+  const hours = await hoursTable(tx, orgId, t.after_hours.graceMinutes);
+  return watched.some((m) => {
+    const local = localParts(m.at, timezone);
+    const minute = Number(local.time.slice(0, 2)) * 60 + Number(local.time.slice(3, 5));
+    const wd = local.weekday % 7;
+    return !hours.rows.some(([store, day, from, to]) =>
+      store === m.storeId && day === wd && minute >= from && minute + 1 < to
+    );
+  });
+}
 const isWriteOff = (m: MovedRow) =>
   m.quantity < 0 && ["adjust", "damage", "expire"].includes(m.type);
 
@@ -140,7 +169,9 @@ export async function detectForMovements(
       found.push(...await rules.weeklyWriteOffs(tx, scope, t.large_write_off));
     }
   }
-  if (on("after_hours")) found.push(...await rules.afterHours(tx, s, t.after_hours));
+  if (on("after_hours") && await someMaybeAfterHours(tx, orgId, timezone, movements, t)) {
+    found.push(...await rules.afterHours(tx, s, t.after_hours));
+  }
   if (types.has("count_variance") && on("count_variance")) {
     found.push(...await rules.countVariance(tx, s, t.count_variance));
   }

@@ -230,8 +230,17 @@ export async function weeklyWriteOffs(
 }
 
 /** Stock leaving or changing by someone's hand; receipts arriving late are no loss. */
-const AFTER_HOURS_TYPES = `('dispense', 'return', 'adjust', 'damage', 'expire', 'transfer_out',
-  'count_variance', 'preparation_use')`;
+export const AFTER_HOURS_MOVEMENTS = [
+  "dispense",
+  "return",
+  "adjust",
+  "damage",
+  "expire",
+  "transfer_out",
+  "count_variance",
+  "preparation_use",
+] as const;
+const AFTER_HOURS_TYPES = `(${AFTER_HOURS_MOVEMENTS.map((t) => `'${t}'`).join(", ")})`;
 
 /** 4. A movement outside its store's opening hours (clinic-local), beyond the grace minutes. */
 export async function afterHours(
