@@ -32,7 +32,7 @@ export const STAFF: { email: string; role: TenantRole; fullName: string }[] = [
   { email: "lab@demo.clinic", role: "LAB", fullName: "Esther Njeri" },
   { email: "finance@demo.clinic", role: "FINANCE", fullName: "Samuel Otieno" },
 ];
-const MIN_PASSWORD = 10; // the API's own minimum (auth/schemas.ts)
+const MIN_PASSWORD = 12; // the password policy's default minimum (PASSWORD_MIN_LENGTH)
 const FAKER_SEED = 20240601;
 // faker has no Kenyan locale. Its en_ZA given names are the conventional English ones common in
 // Kenya too; paired with Kenyan family names they read like a Nairobi clinic's register.

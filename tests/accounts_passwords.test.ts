@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { and, desc, eq } from "drizzle-orm";
 import { notifications, notificationSecrets, passwordResetCodes, users } from "../db/schema/mod.ts";
 import { createTestApp, PASSWORD, type TestApp } from "./helpers/app.ts";
-import { createOrg, createStaff, invite, login } from "./helpers/factories.ts";
+import { createOrg, createStaff, invite, login, superAdminToken } from "./helpers/factories.ts";
 import { commonPasswordCount, passwordProblem } from "../src/modules/auth/passwords.ts";
 import { http, loginAt, SECRET, serve, type Served, syncNow } from "./helpers/cluster.ts";
 
@@ -56,6 +56,27 @@ Deno.test("changing and resetting passwords", async (t) => {
     });
     assert.equal(res.status, 422);
     assert.equal(res.body.errors[0].path, "password");
+  });
+
+  await t.step("a new organisation's first admin must meet the policy too (422)", async () => {
+    for (const password of ["short pw", "password1234"]) {
+      const res = await app.call("POST", "/api/v1/organizations", {
+        token: await superAdminToken(app),
+        body: {
+          name: `Weak ${password}`,
+          type: "CLINIC",
+          timezone: "Africa/Nairobi",
+          currency: "KES",
+          admin: {
+            email: `first.${crypto.randomUUID()}@test.clinic`,
+            password,
+            fullName: "First Admin",
+          },
+        },
+      });
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.errors[0].path, "admin.password");
+    }
   });
 
   await t.step(

@@ -85,7 +85,7 @@ Deno.test("scripts/seed.ts", async (t) => {
   });
 
   await t.step("a short password is refused before anything is written", async () => {
-    await assert.rejects(seed(app.deps, { password: "short" }), /at least 10 characters/);
+    await assert.rejects(seed(app.deps, { password: "short" }), /at least 12 characters/);
   });
 
   await t.step(

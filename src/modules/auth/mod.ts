@@ -16,6 +16,7 @@ import { registerAuthHandlers } from "./handlers.ts";
 import { registerMfaHandlers } from "./handlers-mfa.ts";
 import { mfaSharedWith } from "./mfa.ts";
 
+export { assertPasswordPolicy } from "./passwords.ts";
 export { acceptInvitation } from "./invitations.ts";
 export { createPrincipalResolver } from "./principal.ts";
 export { createSessionActivity } from "./sessions-activity.ts";

@@ -7,6 +7,7 @@ import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { newId } from "../../../db/ids.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { hashPassword } from "../../lib/password.ts";
+import { assertPasswordPolicy } from "../auth/mod.ts";
 import { allocateEmployeeId } from "../users/mod.ts";
 import type { z } from "@hono/zod-openapi";
 import type { CreateOrganizationBody, OrganizationPatch } from "./schemas.ts";
@@ -58,6 +59,7 @@ export async function createOrganization(
     ]);
   }
   // Hash outside the transaction: it takes a few hundred milliseconds by design.
+  if (!existingUser) assertPasswordPolicy(deps.config, input.admin.password, "admin.password");
   const passwordHash = existingUser
     ? null
     : await hashPassword(input.admin.password, deps.config.passwordLogN);
