@@ -461,6 +461,12 @@ Deno.test("theft-and-loss findings", async (t) => {
         f.explanation,
         /Batch AMX-1 of Amoxil 500 mg at Dispensary stands at -\d+ capsule/,
       );
+      // And the dashboard's alerts say so, with the batch and how far below zero.
+      const alerts = await app.call("GET", "/api/v1/pharmacy/alerts", { token: admin });
+      const negative = alerts.body.data.filter((a: any) => a.kind === "negative_stock");
+      assert.equal(negative.length, 1, JSON.stringify(alerts.body.data));
+      assert.equal(negative[0].batchId, remote.batchId);
+      assert.equal(negative[0].quantity, f.values.measured);
     });
   } finally {
     await app.close();

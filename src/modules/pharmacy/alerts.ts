@@ -63,6 +63,18 @@ export async function alerts(
     onHand.set(key, total);
     const expired = r.expiryDate < today;
     if (!expired) total.quantity += quantity;
+    if (quantity < 0) {
+      out.push({
+        kind: "negative_stock",
+        medicationId: r.medicationId,
+        medicationName: r.medicationName,
+        storeId: r.storeId,
+        quantity,
+        batchId: r.batchId,
+        batchNumber: r.batchNumber,
+        expiryDate: r.expiryDate,
+      });
+    }
     if (quantity <= 0) continue;
     if (expired || r.expiryDate <= horizon) {
       out.push({
