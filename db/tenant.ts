@@ -3,7 +3,7 @@
  * `deleted_at IS NULL` in the WHERE clause itself, so a service cannot fetch or change another
  * organisation's row by forgetting a condition: another tenant's id simply is not found.
  */
-import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { newId } from "./ids.ts";
 import { insertRow, selectById, updateById } from "./rows.ts";
@@ -309,4 +309,24 @@ export async function adoptVersion(
 /** One row by id whatever its organisation or state, for the sync module's checks. */
 export function findAny(db: Db, table: BusinessTable, id: string) {
   return selectById(db, table, id);
+}
+
+/**
+ * One page of an organisation's live rows matching `where`, newest first by id (ids are time
+ * ordered): `limit + 1` rows, so the caller's page knows whether another follows. `afterId` is
+ * the last id of the previous page.
+ */
+export async function newestFirst<T extends BusinessTable>(
+  db: Db,
+  table: T,
+  orgId: string,
+  where: (SQL | undefined)[],
+  page: { limit: number; afterId?: string },
+): Promise<T["$inferSelect"][]> {
+  return await db.select().from(table as SQLiteTable).where(and(
+    eq(table.orgId, orgId),
+    isNull(table.deletedAt),
+    ...where,
+    page.afterId ? lt(table.id, page.afterId) : undefined,
+  )).orderBy(desc(table.id)).limit(page.limit + 1) as T["$inferSelect"][];
 }

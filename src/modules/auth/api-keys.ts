@@ -6,9 +6,8 @@
  * Stored as SHA-256, not scrypt like passwords: a key is 256 random bits, so a fast hash leaves
  * nothing to guess, and it is looked up on every request by its hash's unique index.
  */
-import { and, desc, eq, isNull, lt, type SQL } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema/mod.ts";
-import { insertTracked, stamp } from "../../../db/tenant.ts";
+import { insertTracked, newestFirst, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, type FieldError, unprocessable } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
@@ -127,11 +126,10 @@ export async function createApiKey(
 
 /** The organisation's keys, newest first, revoked and expired ones included. */
 export async function listApiKeys(deps: Deps, a: Actor, q: { limit: number; cursor?: string }) {
-  const where: SQL[] = [eq(apiKeys.orgId, a.orgId), isNull(apiKeys.deletedAt)];
-  const cursor = decodeCursor(q.cursor);
-  if (cursor) where.push(lt(apiKeys.id, cursor.id));
-  const rows = await deps.db.db.select().from(apiKeys).where(and(...where))
-    .orderBy(desc(apiKeys.id)).limit(q.limit + 1);
+  const rows = await newestFirst(deps.db.db, apiKeys, a.orgId, [], {
+    limit: q.limit,
+    afterId: decodeCursor(q.cursor)?.id,
+  });
   const page = pageOf(rows, q.limit, (r) => r.id);
   return { data: page.data.map(toApiKey), nextCursor: page.nextCursor };
 }

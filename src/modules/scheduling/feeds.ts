@@ -8,7 +8,7 @@
  * appointment type and the patient's initials and MRN, never a name or the reason for the visit.
  * Each appointment shown is audited as a read of patient data by the feed's owner.
  */
-import { and, asc, desc, eq, gt, isNull, lt, ne, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, ne } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import {
   appointments,
@@ -19,7 +19,7 @@ import {
   patients,
   users,
 } from "../../../db/schema/mod.ts";
-import { insertTracked, stamp } from "../../../db/tenant.ts";
+import { insertTracked, newestFirst, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps, RequestMeta } from "../../lib/context.ts";
 import { notFound, unprocessable } from "../../lib/errors.ts";
 import { API_PREFIX } from "../../lib/http.ts";
@@ -75,15 +75,9 @@ export async function createFeed(deps: Deps, a: Actor) {
 
 /** The caller's own feeds, newest first, revoked ones included (with `revokedAt`). */
 export async function listFeeds(deps: Deps, a: Actor, q: { limit: number; cursor?: string }) {
-  const where: SQL[] = [
-    eq(calendarFeeds.orgId, a.orgId),
+  const rows = await newestFirst(deps.db.db, calendarFeeds, a.orgId, [
     eq(calendarFeeds.userId, a.userId),
-    isNull(calendarFeeds.deletedAt),
-  ];
-  const cursor = decodeCursor(q.cursor);
-  if (cursor) where.push(lt(calendarFeeds.id, cursor.id));
-  const rows = await deps.db.db.select().from(calendarFeeds).where(and(...where))
-    .orderBy(desc(calendarFeeds.id)).limit(q.limit + 1);
+  ], { limit: q.limit, afterId: decodeCursor(q.cursor)?.id });
   const page = pageOf(rows, q.limit, (r) => r.id);
   return { data: page.data.map(toCalendarFeed), nextCursor: page.nextCursor };
 }

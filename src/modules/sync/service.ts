@@ -2,11 +2,11 @@
  * The nodes a primary syncs with: registered by an organisation's admin, each with a site code
  * unique in the organisation and a credential kept only as a hash.
  */
-import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { facilities, organizations, syncNodes } from "../../../db/schema/mod.ts";
 import { schemaVersion } from "../../../db/migrate.ts";
-import { insertTracked, stamp } from "../../../db/tenant.ts";
+import { insertTracked, newestFirst, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, unprocessable } from "../../lib/errors.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
@@ -77,14 +77,15 @@ export async function listNodes(
   orgId: string,
   q: { limit: number; cursor?: string; revoked?: "true" | "false" },
 ) {
-  const where: SQL[] = [eq(syncNodes.orgId, orgId), isNull(syncNodes.deletedAt)];
-  if (q.revoked) {
-    where.push(q.revoked === "true" ? isNotNull(syncNodes.revokedAt) : isNull(syncNodes.revokedAt));
-  }
-  const cursor = decodeCursor(q.cursor);
-  if (cursor) where.push(lt(syncNodes.id, cursor.id));
-  const rows = await db.select().from(syncNodes).where(and(...where))
-    .orderBy(desc(syncNodes.id)).limit(q.limit + 1);
+  const revoked = q.revoked === "true"
+    ? isNotNull(syncNodes.revokedAt)
+    : q.revoked === "false"
+    ? isNull(syncNodes.revokedAt)
+    : undefined;
+  const rows = await newestFirst(db, syncNodes, orgId, [revoked], {
+    limit: q.limit,
+    afterId: decodeCursor(q.cursor)?.id,
+  });
   const page = pageOf(rows, q.limit, (r) => r.id);
   return { data: page.data.map(toSyncNode), nextCursor: page.nextCursor };
 }
