@@ -4,6 +4,9 @@
  * records are added between pages.
  */
 import { z } from "zod";
+import type { SQL } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { type BusinessTable, newestFirst } from "../../db/tenant.ts";
 import { badRequest } from "./errors.ts";
 
 export interface Cursor {
@@ -47,4 +50,19 @@ export function pageOf<T extends { id: string }>(
     ? encodeCursor({ v: sortValue(last), id: last.id })
     : null;
   return { data, nextCursor };
+}
+
+/** A page of an organisation's live rows newest first by id, from the caller's cursor. */
+export async function pageNewestFirst<T extends BusinessTable>(
+  db: Db,
+  table: T,
+  orgId: string,
+  where: (SQL | undefined)[],
+  q: { limit: number; cursor?: string },
+) {
+  const rows = await newestFirst(db, table, orgId, where, {
+    limit: q.limit,
+    afterId: decodeCursor(q.cursor)?.id,
+  });
+  return pageOf(rows as (T["$inferSelect"] & { id: string })[], q.limit, (r) => r.id);
 }

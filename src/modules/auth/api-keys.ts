@@ -7,10 +7,10 @@
  * nothing to guess, and it is looked up on every request by its hash's unique index.
  */
 import { apiKeys } from "../../../db/schema/mod.ts";
-import { insertTracked, newestFirst, stamp } from "../../../db/tenant.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, type FieldError, unprocessable } from "../../lib/errors.ts";
-import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { pageNewestFirst } from "../../lib/pagination.ts";
 import { hashSecret, newSecret } from "../../lib/secrets.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 
@@ -126,11 +126,7 @@ export async function createApiKey(
 
 /** The organisation's keys, newest first, revoked and expired ones included. */
 export async function listApiKeys(deps: Deps, a: Actor, q: { limit: number; cursor?: string }) {
-  const rows = await newestFirst(deps.db.db, apiKeys, a.orgId, [], {
-    limit: q.limit,
-    afterId: decodeCursor(q.cursor)?.id,
-  });
-  const page = pageOf(rows, q.limit, (r) => r.id);
+  const page = await pageNewestFirst(deps.db.db, apiKeys, a.orgId, [], q);
   return { data: page.data.map(toApiKey), nextCursor: page.nextCursor };
 }
 

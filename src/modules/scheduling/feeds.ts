@@ -19,12 +19,12 @@ import {
   patients,
   users,
 } from "../../../db/schema/mod.ts";
-import { insertTracked, newestFirst, stamp } from "../../../db/tenant.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps, RequestMeta } from "../../lib/context.ts";
 import { notFound, unprocessable } from "../../lib/errors.ts";
 import { API_PREFIX } from "../../lib/http.ts";
 import type { Role } from "../../lib/permissions.ts";
-import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { pageNewestFirst } from "../../lib/pagination.ts";
 import { hashSecret, newSecret } from "../../lib/secrets.ts";
 import { MINUTE } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
@@ -75,10 +75,9 @@ export async function createFeed(deps: Deps, a: Actor) {
 
 /** The caller's own feeds, newest first, revoked ones included (with `revokedAt`). */
 export async function listFeeds(deps: Deps, a: Actor, q: { limit: number; cursor?: string }) {
-  const rows = await newestFirst(deps.db.db, calendarFeeds, a.orgId, [
+  const page = await pageNewestFirst(deps.db.db, calendarFeeds, a.orgId, [
     eq(calendarFeeds.userId, a.userId),
-  ], { limit: q.limit, afterId: decodeCursor(q.cursor)?.id });
-  const page = pageOf(rows, q.limit, (r) => r.id);
+  ], q);
   return { data: page.data.map(toCalendarFeed), nextCursor: page.nextCursor };
 }
 

@@ -6,10 +6,10 @@ import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { facilities, organizations, syncNodes } from "../../../db/schema/mod.ts";
 import { schemaVersion } from "../../../db/migrate.ts";
-import { insertTracked, newestFirst, stamp } from "../../../db/tenant.ts";
+import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, unprocessable } from "../../lib/errors.ts";
-import { decodeCursor, pageOf } from "../../lib/pagination.ts";
+import { pageNewestFirst } from "../../lib/pagination.ts";
 import { newSecret } from "../../lib/secrets.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import { hashNodeToken } from "../../middleware/node-auth.ts";
@@ -82,11 +82,7 @@ export async function listNodes(
     : q.revoked === "false"
     ? isNull(syncNodes.revokedAt)
     : undefined;
-  const rows = await newestFirst(db, syncNodes, orgId, [revoked], {
-    limit: q.limit,
-    afterId: decodeCursor(q.cursor)?.id,
-  });
-  const page = pageOf(rows, q.limit, (r) => r.id);
+  const page = await pageNewestFirst(db, syncNodes, orgId, [revoked], q);
   return { data: page.data.map(toSyncNode), nextCursor: page.nextCursor };
 }
 
