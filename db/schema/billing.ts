@@ -37,8 +37,9 @@ export const priceItems = sqliteTable("price_items", {
 
 /**
  * draft → issued → partially_paid → paid, or void (with a reason, never with payments).
- * `total`, `covered`, `paid` are kept in the transaction that changes them; `balance` is what
- * the patient still owes (total − covered − paid).
+ * `total`, `covered`, `paid` are kept in the transaction that changes them. The API's `balance`
+ * is total − paid (every method, insurance included); `patientDue` is the patient's share still
+ * owed: total − covered − what the patient paid.
  */
 export const invoices = sqliteTable("invoices", {
   ...businessColumns(),
