@@ -21,9 +21,15 @@ export const login = defineRoute({
   path: "/auth/login",
   tags,
   access: "public",
-  summary: "Log in with email and password",
-  description: "Unknown email and wrong password answer the same 401. Attempts are rate limited " +
-    "per address and per address and account (429 with Retry-After).",
+  summary: "Log in with email, or organisation code and employee ID, and password",
+  description: "`{email, password}` or `{organizationCode, employeeId, password}`. An unknown " +
+    "account and a wrong password answer the same 401. Only once the password is right does " +
+    "a 403 say why the account cannot sign in, each with its own problem type: " +
+    "`account-deactivated`, `registration-rejected`, `pending-approval` (temporary access " +
+    "over), `mfa-enrolment-required`. With two-factor authentication on, the answer is " +
+    "`{mfaRequired: true, mfaToken}` and POST /auth/2fa/verify gives the tokens. Attempts are " +
+    "rate limited per address, per address and account, and per account with growing delays " +
+    "(429 with Retry-After).",
   request: { body: jsonBody(LoginBody) },
   responses: { 200: json(LoginResponse, "Tokens and the signed-in user, or the second step") },
   errors: [401, 403, 429],
