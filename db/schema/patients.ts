@@ -96,6 +96,8 @@ export const patients = sqliteTable("patients", {
   index("patients_org_birth_idx").on(t.orgId, t.birthDate),
   index("patients_org_status_sex_idx").on(t.orgId, t.status, t.sex, t.birthDate),
   index("patients_merged_into_idx").on(t.mergedInto),
+  // The list's "last visit" filter: a narrow window is an index range, not a scan.
+  index("patients_org_last_visit_idx").on(t.orgId, t.lastVisitAt),
   // Records that statistics and lists leave out (deleted or merged): few, so counting the listed
   // ones is a covering scan of the status index minus a small scan of this one.
   index("patients_org_hidden_idx").on(t.orgId, t.status, t.sex, t.birthDate)
@@ -115,7 +117,13 @@ export const patientAllergies = sqliteTable("patient_allergies", {
   status: text("status").notNull().default("active"),
   onsetDate: text("onset_date"),
   notes: text("notes"),
-}, (t) => [index("patient_allergies_patient_idx").on(t.patientId, t.deletedAt)]);
+}, (t) => [
+  index("patient_allergies_patient_idx").on(t.patientId, t.deletedAt),
+  // Patients with an active allergy, for the list's hasAllergy filter: when few (or none) have
+  // one, the list starts from these instead of testing every patient.
+  index("patient_allergies_org_active_idx").on(t.orgId, t.patientId)
+    .where(sql`${t.status} = 'active' AND ${t.deletedAt} IS NULL`),
+]);
 
 /** Chronic conditions, past surgeries, current medications and family history, one row each. */
 export const patientHistoryEntries = sqliteTable("patient_history_entries", {
@@ -174,7 +182,8 @@ export const patientMerges = sqliteTable("patient_merges", {
  * The search index: one row per searchable term of a patient. Derived from `patients` (rebuilt by
  * the indexer on every write, never synced), so it carries no row conventions. Terms are
  * prefixed by kind: `n:` name part (lower case, accents removed), `p:` phone digits reversed (so
- * a suffix of the number is a prefix of the term), `m:` MRN, `d:` document id.
+ * a suffix of the number is a prefix of the term), `m:` MRN, `d:` document id, `g:` tag (for the
+ * list's tag filter, not searched by `q`).
  */
 export const patientSearchTerms = sqliteTable("patient_search_terms", {
   orgId: text("org_id").notNull(),

@@ -30,7 +30,14 @@ export { findPatient, findPatientJson } from "./repository.ts";
 export { canSeeField, viewPatient, visibleFields, visibleJson } from "./visibility.ts";
 export { formatMrn } from "./mrn.ts";
 // The search index it keeps, and duplicate detection over it
-export { pairTerm, patientNameParts, rangeEnd, reversedPhone, typoKeys } from "./search-terms.ts";
+export {
+  pairTerm,
+  patientNameParts,
+  rangeEnd,
+  reversedPhone,
+  tagTerm,
+  typoKeys,
+} from "./search-terms.ts";
 export { findDuplicateCandidates } from "./duplicate-check.ts";
 // The patient-owned record kit
 export {

@@ -18,6 +18,7 @@ export const INDEXED_FIELDS = [
   "mrn",
   "nationalId",
   "identifiers",
+  "tags",
   "mergedInto",
   "deletedAt",
 ] as const satisfies readonly (keyof PatientRow)[];
@@ -65,8 +66,13 @@ export function termsOf(p: Indexed, absorbedMrns: string[] = []): Set<string> {
     const d = foldId(v);
     if (d) out.add(`d:${d}`);
   }
+  // Not searched by `q`: the tag filter's index, so a rare tag is a short range, not a scan.
+  for (const tag of p.tags ?? []) out.add(tagTerm(tag));
   return out;
 }
+
+/** The index term of a tag, exactly as written: `g:diabetic`. */
+export const tagTerm = (tag: string) => `g:${tag}`;
 
 /** The index term of two name parts, in either order: `q:kamau mary`. */
 export const pairTerm = (a: string, b: string) => (a < b ? `q:${a} ${b}` : `q:${b} ${a}`);
