@@ -94,7 +94,7 @@ export async function rankPatients(
   const needsToday = filters.ageMin !== undefined || filters.ageMax !== undefined;
   const settings = bareNumber || needsToday ? await orgSettings(handle.db, orgId) : null;
   const today = settings && needsToday ? todayIn(settings.timezone, deps.clock.now()) : null;
-  const where = fragmentOf(filterConditions(orgId, filters, today, true));
+  const where = fragmentOf(filterConditions(orgId, filters, today, () => false));
   // mrnOf is only called for a bare number, for which the settings were read.
   const parsed = parseQuery(q, (n) => formatMrn(n, settings!));
   const ranked = new Map<string, Ranked>();

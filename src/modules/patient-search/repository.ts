@@ -2,31 +2,33 @@
  * Search, list and stats SQL. Candidate queries walk `patient_search_terms` (the index) joined to
  * `patients` for the filters, always with a LIMIT: a common term is never ranked unbounded.
  */
-import { and, asc, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { type SQLiteColumn, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { DatabaseHandle, Db } from "../../../db/client.ts";
-import { type PatientRow, patients } from "../../../db/schema/mod.ts";
+import { patients } from "../../../db/schema/mod.ts";
 import { yearsBefore } from "../../lib/time.ts";
 import { rangeEnd } from "../patients/mod.ts";
 import type { PatientFilters } from "./filters.ts";
 
 /**
  * The filters as SQL conditions on `patients`; listed records only (not merged, not deleted).
- * `termsDrive`: the query walks the search index and joins patients by id, so every column is
- * wrapped in a unary + that keeps SQLite from driving it from a patients index instead (with a
- * date or status filter it otherwise may, and then scans a large part of the organisation).
+ * `plain(column)`: whether the query may be driven by that column's indexes. The others are
+ * wrapped in a unary +, which keeps SQLite from choosing their index: a search walks the index of
+ * terms and joins patients by id (none plain), a list walks its sort's index or a filter's
+ * (list-query.ts); with a date or status filter SQLite otherwise may pick that filter's index,
+ * and then scans or sorts a large part of the organisation.
  */
 export function filterConditions(
   orgId: string,
   f: PatientFilters,
   today: string | null,
-  termsDrive = false,
+  plain: (column: SQLiteColumn) => boolean = () => true,
 ): SQL {
-  const col = (c: SQLiteColumn) => (termsDrive ? sql`+${c}` : sql`${c}`);
+  const col = (c: SQLiteColumn) => (plain(c) ? sql`${c}` : sql`+${c}`);
   const c: (SQL | undefined)[] = [
     sql`${col(patients.orgId)} = ${orgId}`,
-    isNull(patients.deletedAt),
-    isNull(patients.mergedInto),
+    sql`${col(patients.deletedAt)} IS NULL`,
+    sql`${col(patients.mergedInto)} IS NULL`,
   ];
   if (f.status) c.push(sql`${col(patients.status)} = ${f.status}`);
   if (f.sex) c.push(sql`${col(patients.sex)} = ${f.sex}`);
@@ -41,8 +43,8 @@ export function filterConditions(
   }
   if (f.registeredFrom) c.push(sql`${col(patients.createdAt)} >= ${f.registeredFrom}`);
   if (f.registeredTo) c.push(sql`${col(patients.createdAt)} < ${f.registeredTo + "T99"}`);
-  if (f.lastVisitFrom) c.push(sql`${patients.lastVisitAt} >= ${f.lastVisitFrom}`);
-  if (f.lastVisitTo) c.push(sql`${patients.lastVisitAt} < ${f.lastVisitTo + "T99"}`);
+  if (f.lastVisitFrom) c.push(sql`${col(patients.lastVisitAt)} >= ${f.lastVisitFrom}`);
+  if (f.lastVisitTo) c.push(sql`${col(patients.lastVisitAt)} < ${f.lastVisitTo + "T99"}`);
   if (f.hasAllergy !== undefined) {
     const exists = sql`EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = ${patients.id}
       AND a.status = 'active' AND a.deleted_at IS NULL)`;
@@ -187,26 +189,6 @@ export async function vocabularyTypos(
 }
 
 export type ListSort = "createdAt" | "-createdAt" | "familyName" | "-familyName";
-
-/** One keyset page of listed patients in `sort` order (`limit + 1` rows to learn if more exist). */
-export function listPage(
-  db: Db,
-  where: SQL,
-  sort: ListSort,
-  after: { v: string; id: string } | undefined,
-  limit: number,
-): Promise<PatientRow[]> {
-  const col = sort.endsWith("familyName") ? patients.familyName : patients.createdAt;
-  const descending = sort.startsWith("-");
-  const dir = descending ? desc : asc;
-  const seek = after
-    ? (descending
-      ? sql`(${col}, ${patients.id}) < (${after.v}, ${after.id})`
-      : sql`(${col}, ${patients.id}) > (${after.v}, ${after.id})`)
-    : undefined;
-  return db.select().from(patients).where(and(where, seek))
-    .orderBy(dir(col), dir(patients.id)).limit(limit + 1);
-}
 
 /**
  * Counts by status × sex, with one count per age band, grouped in the order of the

@@ -11,7 +11,8 @@ import type { PatientFilters } from "./filters.ts";
 import { rankPatients, type SearchFilters } from "./rank.ts";
 import { todayIn } from "../../lib/time.ts";
 import { orgSettings } from "../organizations/mod.ts";
-import { filterConditions, listPage, type ListSort } from "./repository.ts";
+import type { ListSort } from "./repository.ts";
+import { listPage } from "./list-query.ts";
 
 export type { SearchFilters };
 
@@ -21,13 +22,12 @@ export interface ListQuery extends SearchFilters {
   sort: ListSort;
 }
 
-/** The filter conditions with "today" resolved in the organisation's timezone. */
-async function whereOf(deps: Pick<Deps, "db" | "clock">, orgId: string, f: PatientFilters) {
+/** "Today" in the organisation's timezone, when an age filter needs it. */
+async function todayFor(deps: Pick<Deps, "db" | "clock">, orgId: string, f: PatientFilters) {
   const needsToday = f.ageMin !== undefined || f.ageMax !== undefined;
-  const today = needsToday
+  return needsToday
     ? todayIn((await orgSettings(deps.db.db, orgId)).timezone, deps.clock.now())
     : null;
-  return filterConditions(orgId, f, today);
 }
 
 /**
@@ -84,10 +84,12 @@ async function pageFor(
   }
   const cursor = decodeCursor(query.cursor);
   if (cursor && typeof cursor.v !== "string") throw invalidCursor();
-  const where = await whereOf(deps, orgId, query);
+  const today = await todayFor(deps, orgId, query);
   const rows = await listPage(
     deps.db.db,
-    where,
+    orgId,
+    query,
+    today,
     query.sort,
     cursor as { v: string; id: string } | undefined,
     query.limit,
@@ -143,10 +145,10 @@ export async function* iteratePatients(
     }
     return;
   }
-  const where = await whereOf(deps, orgId, filters);
+  const today = await todayFor(deps, orgId, filters);
   let after: { v: string; id: string } | undefined;
   while (true) {
-    const rows = await listPage(deps.db.db, where, "createdAt", after, batchSize);
+    const rows = await listPage(deps.db.db, orgId, filters, today, "createdAt", after, batchSize);
     const batch = rows.slice(0, batchSize);
     if (batch.length) yield batch;
     if (rows.length <= batchSize) return;
