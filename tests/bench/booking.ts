@@ -34,6 +34,7 @@ import { prng } from "../helpers/random.ts";
 import { loadAverage, startCpuUsage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
+import { cpuFigure, startServerCpu } from "./cpu.ts";
 import { type RunningServer, startServer } from "./server.ts";
 import {
   envInt,
@@ -194,10 +195,15 @@ try {
     start: base + Math.floor(i / DOCTORS) * 30 * MINUTE,
     minutes: 30,
   }));
+  const pids = servers.map((s) => s.process.pid);
+  const healthCpu = startServerCpu(pids);
   const healthRun = await health(servers, Math.min(BOOKINGS, 5_000));
+  const healthUs = healthCpu(healthRun.outcomes.length);
   let cpuSince = startCpuUsage(servers[0].process.pid);
+  const bookingCpu = startServerCpu(pids);
   const a = await book(servers, token, distinct);
   const cpuA = cpuSince();
+  const bookingUs = bookingCpu(a.outcomes.length);
   const aCounts = statusCounts(a.outcomes);
   const aCheck = await audit(dataDir, doctorIds);
   const aCreated = aCounts.get(201) ?? 0;
@@ -259,6 +265,10 @@ try {
     latencyRow("GET /health (same client, for scale)", healthRun),
     latencyRow("POST /appointments", a),
   ]));
+  console.log(
+    `  server CPU per request (user + system, all threads): GET /health ` +
+      `${cpuFigure(healthUs)}, POST /appointments ${cpuFigure(bookingUs, healthUs)}`,
+  );
   console.log(
     `  bookings/s ${fmt(aCreated / a.seconds, 0)}; answers ${
       [...aCounts].map(([s, n]) => `${s}×${n}`).join(", ")

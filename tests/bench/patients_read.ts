@@ -1,5 +1,8 @@
 /**
- * Read benchmark: `GET /api/v1/patients/{id}` against `GET /api/v1/health` on the real server.
+ * Read benchmark: `GET /api/v1/patients/{id}`, a list page of 25 and a name-search page of 25
+ * against `GET /api/v1/health` on the real server, with the server's CPU time per request (user +
+ * system over all its threads, from /proc/<pid>/stat) and its resident memory idle, at peak and
+ * after the load.
  *
  *   deno task bench
  *
@@ -30,22 +33,12 @@
 import { and, count, eq } from "drizzle-orm";
 import { openDatabase } from "../../db/client.ts";
 import { auditEvents } from "../../db/schema/mod.ts";
+import { cpuFigure, type Memory, serverMemory, startServerCpu } from "./cpu.ts";
 import { type CpuUsage, loadAverage, startCpuUsage } from "./cpu_usage.ts";
 import { connectProfiler, type Profiler, summarizeProfile } from "./cpu_profile.ts";
 import { chooseLoadTool, type LoadResult, type LoadSpec, runLoad, table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
 import { freePort, type RunningServer, startServer } from "./server.ts";
-
-/** Resident and peak memory of a process, from /proc (Linux); null elsewhere. */
-function serverMemory(pid: number): { rssMiB: number; peakMiB: number } | null {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kib = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]);
-    return { rssMiB: Math.round(kib("VmRSS") / 1024), peakMiB: Math.round(kib("VmHWM") / 1024) };
-  } catch {
-    return null;
-  }
-}
 
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = Deno.env.get(name);
@@ -153,6 +146,7 @@ try {
     env: SERVER_ENV,
   });
   log(`server ready at ${server.baseUrl} in ${seconds(performance.now() - t0)}`);
+  const idleMemory = serverMemory(server.process.pid);
 
   const token = await login(server.baseUrl, data.adminEmail, data.adminPassword);
   const paths = randomSample(data.patientIds, SAMPLE).map((id) => `/api/v1/patients/${id}`);
@@ -186,6 +180,29 @@ try {
         durationSeconds: DURATION,
       },
     },
+    {
+      name: "GET /api/v1/patients?limit=25",
+      spec: {
+        baseUrl: server.baseUrl,
+        paths: ["/api/v1/patients?limit=25"],
+        headers,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+      },
+    },
+    {
+      name: "GET /api/v1/patients?q=…&limit=25",
+      spec: {
+        baseUrl: server.baseUrl,
+        // Common names, so that every page is full (25 patients shown, 25 audited).
+        paths: ["Kamau", "Otieno", "Mwangi", "Mary", "John", "Grace"].map((q) =>
+          `/api/v1/patients?q=${q}&limit=25`
+        ),
+        headers,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+      },
+    },
   ];
 
   let profiler: Profiler | undefined;
@@ -198,26 +215,36 @@ try {
   }
   const summaries: string[] = [];
 
-  type Run = { name: string; round: number; r: LoadResult; cpu: CpuUsage | null };
+  type Run = {
+    name: string;
+    round: number;
+    r: LoadResult;
+    cpu: CpuUsage | null;
+    /** Server CPU µs per response (user + system, all threads). */
+    cpuUs: number | null;
+  };
   const runs: Run[] = [];
   if (WARMUP > 0) {
     for (const { name, spec } of endpoints) {
       const w = await runLoad(tool, { ...spec, durationSeconds: WARMUP });
-      if (name.includes("patients")) clientReads += w.requests - w.non2xx;
+      if (name.includes("{id}")) clientReads += w.requests - w.non2xx;
       log(`warm-up ${name}: ${Math.round(w.rps)} req/s`);
     }
   }
   // Endpoints alternate round by round, so that a slow spell of the machine hits both.
   for (let round = 1; round <= ROUNDS; round++) {
     for (const { name, spec } of endpoints) {
-      const isPatient = name.includes("patients");
+      const isPatient = name.includes("{id}");
+      const slug = name.replace(/^GET \/api\/v1\//, "").replace(/[^a-z0-9]+/gi, "-");
       await profiler?.start();
       const cpuSince = startCpuUsage(server.process.pid);
+      const cpuUsSince = startServerCpu(server.process.pid);
       const r = await runLoad(tool, spec);
       const cpu = cpuSince();
+      const cpuUs = cpuUsSince(r.requests);
       if (profiler) {
         const profile = await profiler.stop();
-        const file = `${profileDir}/${isPatient ? "patient-read" : "health"}-${round}.cpuprofile`;
+        const file = `${profileDir}/${slug}-${round}.cpuprofile`;
         await Deno.writeTextFile(file, JSON.stringify(profile));
         if (round === 1) {
           summaries.push(
@@ -228,7 +255,7 @@ try {
       }
       if (isPatient) clientReads += r.requests - r.non2xx;
       log(`${name}: ${r.requests} responses in ${r.durationSeconds.toFixed(2)} s`);
-      runs.push({ name, round, r, cpu });
+      runs.push({ name, round, r, cpu, cpuUs });
     }
   }
   /** The round with the median throughput stands for the endpoint. */
@@ -239,7 +266,7 @@ try {
   const results = endpoints.map(({ name }) => median(name));
 
   profiler?.close();
-  const memory = serverMemory(server.process.pid);
+  const memory: Memory | null = serverMemory(server.process.pid);
   const exitCode = await server.stop();
   server = undefined;
   log(`server stopped (exit code ${exitCode})`);
@@ -254,6 +281,11 @@ try {
       (SERVER_SCRIPT !== "src/main.ts" ? `, server ${SERVER_SCRIPT}` : "") +
       (Object.keys(SERVER_ENV).length ? `, server env ${JSON.stringify(SERVER_ENV)}` : "") + "\n",
   );
+  /** The health endpoint's CPU per request in the same round (or its median round). */
+  const healthCpuUs = (round: number) =>
+    (round === 0 || ROUNDS === 1
+      ? results[0]
+      : runs.find((x) => x.round === round && x.name === endpoints[0].name))?.cpuUs ?? null;
   console.log(table([
     [
       "endpoint",
@@ -264,10 +296,11 @@ try {
       "max ms",
       "non-2xx",
       "errors",
+      "server CPU/request",
       "CPU server/loadgen/other/steal",
     ],
     ...(ROUNDS > 1 ? [...runs, ...results.map((x) => ({ ...x, round: 0 }))] : results).map((
-      { name, round, r, cpu },
+      { name, round, r, cpu, cpuUs },
     ) => [
       ROUNDS === 1 ? name : round === 0 ? `${name} [median]` : `${name} (round ${round})`,
       fmt(r.rps, 0),
@@ -277,6 +310,7 @@ try {
       fmt(r.maxMs),
       String(r.non2xx),
       String(r.errors),
+      cpuFigure(cpuUs, healthCpuUs(round)),
       cpu
         ? [cpu.server, cpu.bench, cpu.other, cpu.steal].map((c) => c.toFixed(2)).join(" / ")
         : "n/a",
@@ -288,18 +322,23 @@ try {
       "disturbed run)",
   );
 
-  if (memory) {
+  console.log(
+    "(server CPU/request: user + system time of the server process over all its threads, " +
+      "from /proc/<pid>/stat, divided by the responses of the run; ×health is against the " +
+      "health endpoint's)",
+  );
+  if (idleMemory && memory) {
     console.log(
-      `Server memory after the runs: RSS ${memory.rssMiB} MiB, peak ${memory.peakMiB} MiB ` +
-        "(main thread, audit worker and page caches)",
+      `Server memory (RSS): idle ${idleMemory.rssMiB} MiB, peak ${memory.peakMiB} MiB, ` +
+        `after load ${memory.rssMiB} MiB (main thread, audit worker and page caches)`,
     );
   }
   for (const summary of summaries) console.log(summary);
-  const [health, read] = results.map((x) => x.r);
+  const [health, read, ...pages] = results.map((x) => x.r);
   const ratio = read.rps / health.rps;
   const ratioOk = ratio >= TARGET_RATIO;
   const p99Ok = read.p99Ms < TARGET_P99_MS;
-  const clean = health.non2xx + health.errors + read.non2xx + read.errors === 0;
+  const clean = [health, read, ...pages].every((x) => x.non2xx + x.errors === 0);
   const auditOk = audited >= clientReads;
   failed = !(ratioOk && p99Ok && clean && auditOk);
   if (PROFILE) console.log("\n(profiling was on: throughput and latency include its overhead)");
