@@ -15,6 +15,7 @@ import { executorOf } from "../../db/client.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { createOrg } from "../helpers/factories.ts";
 import { prng } from "../helpers/random.ts";
+import { cpuFigure, startServerCpu } from "./cpu.ts";
 import { envInt, percentile } from "./requests.ts";
 
 const INVOICES = envInt("BENCH_DASHBOARD_INVOICES", 1_000_000);
@@ -103,8 +104,11 @@ try {
     } payments in ${seconds.toFixed(1)} s`,
   );
 
+  // The app runs in this process (app.request, one request at a time), so its CPU is ours.
+  let healthUs: number | null = null;
   const time = async (path: string) => {
     const ms: number[] = [];
+    const cpu = startServerCpu(Deno.pid);
     let body: unknown;
     for (let i = 0; i < REQUESTS; i++) {
       const t0 = performance.now();
@@ -113,11 +117,13 @@ try {
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
       body = res.body;
     }
+    const us = cpu(REQUESTS);
+    healthUs ??= us;
     ms.sort((a, b) => a - b);
     log(
       `${path.padEnd(30)} n=${REQUESTS} p50 ${percentile(ms, 50).toFixed(2)} ms  p99 ${
         percentile(ms, 99).toFixed(2)
-      } ms  max ${ms[ms.length - 1].toFixed(2)} ms`,
+      } ms  max ${ms[ms.length - 1].toFixed(2)} ms  CPU ${cpuFigure(us, healthUs)}/request`,
     );
     return body;
   };

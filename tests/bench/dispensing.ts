@@ -29,6 +29,7 @@ import { prng } from "../helpers/random.ts";
 import { loadAverage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
+import { cpuFigure, startServerCpu } from "./cpu.ts";
 import { type RunningServer, startServer } from "./server.ts";
 import {
   envInt,
@@ -70,6 +71,15 @@ function dispense(server: RunningServer, token: string, items: Item[]): Promise<
     items.length,
     (i) => postJson(`${server.baseUrl}/api/v1/dispensations`, token, { items: [items[i]] }),
   );
+}
+
+/** As many `GET /health` the same way: the yardstick for the server's CPU per request. */
+function health(server: RunningServer, n: number): Promise<Run> {
+  return runClients(CONNECTIONS, n, async () => {
+    const res = await fetch(`${server.baseUrl}/api/v1/health`);
+    await res.body?.cancel();
+    return res.status;
+  });
 }
 
 const answers = (counts: Map<number, number>) =>
@@ -254,7 +264,13 @@ try {
     medicationId: medicineIds[Math.floor(rand() * MEDICINES)],
     quantity: 1 + Math.floor(rand() * 3),
   }));
+  const pid = server.process.pid;
+  const healthCpu = startServerCpu(pid);
+  const healthRun = await health(server, Math.max(DISPENSATIONS, 2_000));
+  const healthUs = healthCpu(healthRun.outcomes.length);
+  const dispenseCpu = startServerCpu(pid);
   const a = await dispense(server, token, distinct);
+  const dispenseUs = dispenseCpu(a.outcomes.length);
   const aCounts = statusCounts(a.outcomes);
   const aOk = aCounts.get(201) ?? 0;
   const aUnits = distinct.reduce(
@@ -296,7 +312,15 @@ try {
     `A. Distinct medicines: ${MEDICINES} medicines, ${DISPENSATIONS.toLocaleString("en")} ` +
       `dispensations of 1-3 units of a random one (seed ${SEED})`,
   );
-  console.log(table([LATENCY_HEADER, latencyRow("POST /dispensations", a)]));
+  console.log(table([
+    LATENCY_HEADER,
+    latencyRow("GET /health (same client, for scale)", healthRun),
+    latencyRow("POST /dispensations", a),
+  ]));
+  console.log(
+    `  server CPU per request (user + system, all threads): GET /health ` +
+      `${cpuFigure(healthUs)}, POST /dispensations ${cpuFigure(dispenseUs, healthUs)}`,
+  );
   console.log(
     `  dispensations/s ${fmt(aOk / a.seconds, 0)}; answers ${answers(aCounts)}; ` +
       `units ${aUnits}\n`,
