@@ -4,17 +4,12 @@
  * memory, read from its own /proc counters (Linux; elsewhere every figure is null).
  */
 
-/** Kernel clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
+import { procTicks, TICKS_PER_SECOND } from "./cpu_usage.ts";
 
 /** utime + stime of the whole process in ms; children are not counted (the server has none). */
 export function serverCpuMs(pid: number): number | null {
   try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // The command name may hold spaces, so fields are counted after its closing parenthesis:
-    // f[0] is field 3 (state); utime and stime are fields 14 and 15.
-    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
+    return (procTicks(pid, false) * 1000) / TICKS_PER_SECOND;
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  * machine "other" tells a clean run from a disturbed one.
  */
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 export interface CpuUsage {
   /** Each in cores busy on average over the interval (1.0 = one core fully used). */
@@ -24,7 +24,8 @@ interface Snapshot {
   bench: number;
 }
 
-function procTicks(pid: number | "self", withChildren: boolean): number {
+/** A process's CPU time in clock ticks (user + system, all threads; its children's on demand). */
+export function procTicks(pid: number | "self", withChildren: boolean): number {
   const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
   const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
   // f[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17.
