@@ -56,19 +56,88 @@ Deno.test("audit trail", async (t) => {
     assert.ok(!JSON.stringify(page.body).includes("700 000 001"));
   });
 
-  await t.step("a list of patients records one read per patient shown", async () => {
-    await app.call("GET", "/api/v1/patients?limit=5", { token: doctor });
-    await app.deps.audit.flush();
-    const page = await app.call(
-      "GET",
-      `/api/v1/audit-events?action=patient.list&actorId=${doctorId}`,
-      {
+  await t.step(
+    "a list page is one entry naming every patient shown, found under each",
+    async () => {
+      for (const familyName of ["Listone", "Listtwo", "Listthree"]) {
+      await createPatient(app, org.admin, { familyName });
+    }
+    const shown = await app.call("GET", "/api/v1/patients?limit=5", { token: doctor });
+      const ids: string[] = shown.body.data.map((p: any) => p.id);
+      assert.ok(ids.length >= 2, "the organisation has patients to list");
+      await app.deps.audit.flush();
+      const page = await app.call(
+        "GET",
+        `/api/v1/audit-events?action=patient.list&actorId=${doctorId}`,
+        { token: org.admin },
+      );
+      assert.equal(page.body.data.length, 1, "one entry for one page");
+      assert.deepEqual(page.body.data[0].patientIds, ids);
+      assert.equal(page.body.data[0].patientId, null);
+      const listedEntryOf = async (id: string) => {
+        const res = await app.call(
+          "GET",
+          `/api/v1/audit-events?patientId=${id}&actorId=${doctorId}&action=patient.list`,
+          { token: org.admin },
+        );
+        assert.equal(res.status, 200);
+        return res.body.data.map((e: any) => e.id);
+      };
+      // Before the index by patient has caught up (the tail is scanned) and after it has.
+      for (const id of ids) assert.deepEqual(await listedEntryOf(id), [page.body.data[0].id]);
+      await app.deps.audit.index();
+      for (const id of ids) assert.deepEqual(await listedEntryOf(id), [page.body.data[0].id]);
+    },
+  );
+
+  await t.step(
+    "a patient's entries page newest first across the indexed trail and its tail",
+    async () => {
+      const patient = await createPatient(app, org.admin, { familyName: "Trailpage" });
+      for (let i = 0; i < 3; i++) {
+        await app.call("GET", `/api/v1/patients/${patient.id}`, {
+          token: doctor,
+        });
+      }
+      await app.deps.audit.index();
+      await app.call("GET", `/api/v1/patients?q=Trailpage`, { token: doctor });
+      for (let i = 0; i < 2; i++) {
+        await app.call("GET", `/api/v1/patients/${patient.id}`, {
+          token: doctor,
+        });
+      }
+      await app.deps.audit.flush();
+      const all = await app.call("GET", `/api/v1/audit-events?patientId=${patient.id}&limit=100`, {
         token: org.admin,
-      },
-    );
-    assert.ok(page.body.data.length >= 1);
-    assert.ok(page.body.data.every((e: any) => e.patientId));
-  });
+      });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await app.call(
+          "GET",
+          `/api/v1/audit-events?patientId=${patient.id}&limit=2${
+            cursor ? `&cursor=${cursor}` : ""
+          }`,
+          { token: org.admin },
+        );
+        seen.push(...res.body.data.map((e: any) => e.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      assert.deepEqual(seen, all.body.data.map((e: any) => e.id), "pages add up to the whole list");
+      assert.equal(new Set(seen).size, seen.length, "no entry twice");
+      const actions = all.body.data.map((e: any) => e.action);
+      // Newest first: two reads, the search page, three reads, the registration.
+      assert.deepEqual(actions.slice(0, 6), [
+        "patient.read",
+        "patient.read",
+        "patient.list",
+        "patient.read",
+        "patient.read",
+        "patient.read",
+      ]);
+      assert.equal(actions.at(-1), "patient.create");
+    },
+  );
 
   await t.step("a denied request is recorded as denied", async () => {
     assert.equal((await app.call("GET", "/api/v1/audit-events", { token: doctor })).status, 403);

@@ -15,6 +15,8 @@ export interface AuditEntry {
   entityType?: string | null;
   entityId?: string | null;
   patientId?: string | null;
+  /** Several patients at once (a list or search page): one entry, indexed per patient. */
+  patientIds?: string[] | null;
   changedFields?: string[] | null;
 }
 
@@ -27,6 +29,8 @@ export interface AuditLog {
   /** Queues an entry (reads, denials, failed logins) for the next batch. */
   recordRead(who: AuditSubject, entry: AuditEntry): void;
   flush(): Promise<void>;
+  /** Indexes the trail by patient up to its end now (it otherwise runs on its own, shortly). */
+  index(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,7 @@ export type QueuedEntry = [
   userAgent: string | null,
   requestId: string,
   changedFields: string[] | null,
+  patientIds: string[] | null,
 ];
 
 export function rowOf(q: QueuedEntry): AuditRow {
@@ -47,12 +48,14 @@ export function rowOf(q: QueuedEntry): AuditRow {
     userAgent: q[11],
     requestId: q[12],
     changedFields: q[13],
+    patientIds: q[14],
   };
 }
 
 export type WriterRequest =
   | { type: "open"; options: DatabaseOptions }
   | { type: "append"; id: number; entries: QueuedEntry[] }
+  | { type: "index"; id: number }
   | { type: "close"; id: number };
 
 export type WriterReply = { id: number; ok: true } | { id: number; ok: false; error: string };

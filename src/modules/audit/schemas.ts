@@ -6,7 +6,9 @@ const isoTime = z.string().datetime({ offset: true, message: "must be an ISO-860
 export const AuditQuery = z.object({
   ...PageQuery,
   actorId: z.string().uuid().optional(),
-  patientId: z.string().uuid().optional(),
+  patientId: z.string().uuid().optional().openapi({
+    description: "Entries concerning this patient, alone or among the patients of a page.",
+  }),
   action: z.string().max(100).optional().openapi({ example: "patient.read" }),
   entityType: z.string().max(50).optional(),
   entityId: z.string().max(100).optional(),
@@ -25,7 +27,14 @@ export const AuditEvent = z.object({
   facilityId: z.string().nullable(),
   entityType: z.string().nullable(),
   entityId: z.string().nullable(),
-  patientId: z.string().nullable(),
+  patientId: z.string().nullable().openapi({
+    description: "The patient the event concerned, when it was one.",
+  }),
+  patientIds: z.array(z.string()).nullable().openapi({
+    description:
+      "The patients the event concerned, when it was several (a list or search page shows 25): " +
+      "one entry per page. `patientId=` finds the entry under each of them.",
+  }),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   requestId: z.string().nullable(),

@@ -13,17 +13,21 @@ import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
 import { type QueuedEntry, rowOf, type WriterReply, type WriterRequest } from "./entries.ts";
+import { entriesOfPatient, INDEX_BATCH, indexPatients } from "./patient-index.ts";
 import type { AuditEntry, AuditLog, AuditSubject } from "../../lib/services.ts";
 
 /** Where batches go: the main connection, or a worker thread with its own connection. */
 interface BatchSink {
   append(entries: QueuedEntry[]): Promise<void>;
+  /** Brings the index by patient up to the end of the trail (patient-index.ts). */
+  index(): Promise<void>;
   close(): Promise<void>;
 }
 
 function inlineSink(handle: DatabaseHandle): BatchSink {
   return {
     append: (entries) => handle.appendRows(auditEvents, entries.map(rowOf)),
+    index: () => handle.transaction(indexPatients).then(() => {}),
     close: () => Promise.resolve(),
   };
 }
@@ -62,6 +66,7 @@ function workerSink(options: DatabaseOptions, fallback: BatchSink, logger: Logge
   return {
     append: (entries) =>
       broken ? fallback.append(entries) : send({ type: "append", id: nextId++, entries }),
+    index: () => broken ? fallback.index() : send({ type: "index", id: nextId++ }),
     async close() {
       if (broken) return;
       await send({ type: "close", id: nextId++ });
@@ -73,6 +78,11 @@ function workerSink(options: DatabaseOptions, fallback: BatchSink, logger: Logge
 export interface AuditLogOptions {
   flushMs: number;
   maxBatch?: number;
+  /**
+   * How long entries may wait to be indexed by patient (they are found meanwhile by scanning the
+   * unindexed tail); sooner once INDEX_BATCH entries wait. Default 5 s.
+   */
+  indexMs?: number;
   /** Embedded file databases: append read batches from a worker thread (see writer-worker.ts). */
   workerDatabase?: DatabaseOptions;
 }
@@ -88,6 +98,8 @@ export function createAuditLog(
   const sink = options.workerDatabase ? workerSink(options.workerDatabase, inline, logger) : inline;
   let queue: QueuedEntry[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let indexTimer: ReturnType<typeof setTimeout> | undefined;
+  let unindexed = 0;
   let flushing: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
 
@@ -107,10 +119,29 @@ export function createAuditLog(
     who.userAgent ?? null,
     who.requestId,
     e.changedFields ?? null,
+    e.patientIds ?? null,
   ];
 
   const schedule = () => {
     if (timer === undefined) timer = setTimeout(flush, options.flushMs);
+  };
+
+  // Indexing goes through the same chain as appends, so it runs after the entries queued before
+  // it have been written.
+  function index(): Promise<void> {
+    if (indexTimer !== undefined) clearTimeout(indexTimer);
+    indexTimer = undefined;
+    unindexed = 0;
+    flushing = flushing.then(() => sink.index()).catch((err) => {
+      logger.error("audit patient index failed; will retry", { error: String(err) });
+      scheduleIndex();
+    });
+    return flushing;
+  }
+  const scheduleIndex = () => {
+    if (indexTimer === undefined && !closing) {
+      indexTimer = setTimeout(index, options.indexMs ?? 5000);
+    }
   };
 
   function flush(): Promise<void> {
@@ -126,12 +157,16 @@ export function createAuditLog(
       logger.error("audit flush failed; will retry", { error: String(err), entries: batch.length });
       schedule();
     });
+    unindexed += batch.length;
+    if (unindexed >= INDEX_BATCH) return index();
+    scheduleIndex();
     return flushing;
   }
 
   return {
     async record(tx, who, entry) {
       await tx.insert(auditEvents).values(rowOf(toEntry(who, entry)));
+      scheduleIndex();
     },
     recordRead(who, entry) {
       queue.push(toEntry(who, entry));
@@ -139,11 +174,18 @@ export function createAuditLog(
       else schedule();
     },
     flush,
+    index: () => flush().then(index),
     close() {
       closing ??= (async () => {
         await flush();
         await flushing;
         if (queue.length > 0) await sink.append(queue.splice(0));
+        if (indexTimer !== undefined) clearTimeout(indexTimer);
+        indexTimer = undefined;
+        // A clean stop leaves the trail fully indexed; a failure here only leaves a longer tail.
+        await sink.index().catch((err) =>
+          logger.error("audit patient index failed at close", { error: String(err) })
+        );
         await sink.close();
       })();
       return closing;
@@ -178,7 +220,6 @@ export interface AuditQuery {
 export async function listAuditEvents(db: Db, orgId: string | null, q: AuditQuery) {
   const where: SQL[] = [orgId === null ? isNull(auditEvents.orgId) : eq(auditEvents.orgId, orgId)];
   if (q.actorId) where.push(eq(auditEvents.actorId, q.actorId));
-  if (q.patientId) where.push(eq(auditEvents.patientId, q.patientId));
   if (q.action) where.push(eq(auditEvents.action, q.action));
   if (q.entityType) where.push(eq(auditEvents.entityType, q.entityType));
   if (q.entityId) where.push(eq(auditEvents.entityId, q.entityId));
@@ -186,7 +227,13 @@ export async function listAuditEvents(db: Db, orgId: string | null, q: AuditQuer
   if (q.from) where.push(gte(auditEvents.at, q.from));
   if (q.to) where.push(lte(auditEvents.at, q.to));
   const cursor = decodeCursor(q.cursor);
-  if (cursor) where.push(lt(auditEvents.seq, Number(cursor.v)));
+  const before = cursor ? Number(cursor.v) : undefined;
+  if (q.patientId) {
+    const rows = await entriesOfPatient(db, q.patientId, where, before, q.limit + 1);
+    const page = pageOf(rows, q.limit, (r) => r.seq);
+    return { data: page.data.map(({ seq: _seq, ...e }) => e), nextCursor: page.nextCursor };
+  }
+  if (before !== undefined) where.push(lt(auditEvents.seq, before));
   const rows = await db.select().from(auditEvents).where(and(...where))
     .orderBy(desc(auditEvents.seq)).limit(q.limit + 1);
   const page = pageOf(rows, q.limit, (r) => r.seq);

@@ -1,12 +1,14 @@
 /// <reference lib="deno.worker" />
 /**
- * Appends batches of audit entries on a libSQL connection of its own, off the main thread: an
- * append of a second's worth of reads (index maintenance plus the COMMIT's fsync) takes tens of
- * milliseconds, which on the main thread would stall every request in flight.
+ * Appends batches of audit entries, and indexes them by patient (patient-index.ts), on a libSQL
+ * connection of its own, off the main thread: an append of a second's worth of reads (index
+ * maintenance plus the COMMIT's fsync) takes tens of milliseconds, which on the main thread would
+ * stall every request in flight.
  */
 import { type DatabaseHandle, openDatabase } from "../../../db/client.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
 import { rowOf, type WriterReply, type WriterRequest } from "./entries.ts";
+import { indexPatients } from "./patient-index.ts";
 
 let handle: DatabaseHandle | undefined;
 
@@ -19,6 +21,7 @@ self.onmessage = async (e: MessageEvent<WriterRequest>) => {
   }
   try {
     if (msg.type === "append") await handle!.appendRows(auditEvents, msg.entries.map(rowOf));
+    else if (msg.type === "index") await handle!.transaction(indexPatients);
     else {
       handle?.close();
       handle = undefined;

@@ -19,7 +19,7 @@
  */
 import { and, asc, desc, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Db } from "../../../db/client.ts";
+import { type Db, executorOf } from "../../../db/client.ts";
 import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import { yearsBefore } from "../../lib/time.ts";
 import { tagTerm } from "../patients/mod.ts";
@@ -114,6 +114,70 @@ async function smallestDriver(db: Db, drivers: Driver[], max: number) {
   return best;
 }
 
+const FILTERS = [
+  "status",
+  "sex",
+  "tags",
+  "ageMin",
+  "ageMax",
+  "registeredFrom",
+  "registeredTo",
+  "lastVisitFrom",
+  "lastVisitTo",
+  "hasAllergy",
+] as const satisfies readonly (keyof PatientFilters)[];
+
+const hasFilters = (f: PatientFilters) =>
+  FILTERS.some((k) => f[k] !== undefined && !(Array.isArray(f[k]) && f[k].length === 0));
+
+/**
+ * The SQL of the list without filters (the front desk's default), built once per sort and
+ * cursor: drizzle building the general query cost more than running it. The sort's index is
+ * walked in order; deleted and merged records are passed over on the way.
+ */
+const plainSql = (sort: ListSort, seek: boolean) => {
+  const family = sort.endsWith("familyName");
+  const col = family ? "family_name" : "created_at";
+  const dir = sort.startsWith("-") ? "DESC" : "ASC";
+  return `SELECT json_group_array(json_array(r, v, id)) FROM (
+    SELECT rowid AS r, "${col}" AS v, "id" FROM "patients"
+      INDEXED BY ${family ? "patients_org_family_idx" : "patients_org_created_idx"}
+    WHERE "org_id" = ?1 AND "deleted_at" IS NULL AND "merged_into" IS NULL${
+    seek ? ` AND ("${col}", "id") ${dir === "DESC" ? "<" : ">"} (?2, ?3)` : ""
+  }
+    ORDER BY "${col}" ${dir}, "id" ${dir} LIMIT ?4)`;
+};
+const SORTS: ListSort[] = ["createdAt", "-createdAt", "familyName", "-familyName"];
+const PLAIN = new Map(
+  SORTS.flatMap((s) => [[`${s}+`, plainSql(s, true)], [s, plainSql(s, false)]]),
+);
+
+async function plainKeys(
+  db: Db,
+  orgId: string,
+  sort: ListSort,
+  after: { v: string; id: string } | undefined,
+  n: number,
+): Promise<ListKey[]> {
+  const query = PLAIN.get(after ? `${sort}+` : sort)!;
+  const { rows } = await executorOf(db)(
+    query,
+    [orgId, after?.v ?? null, after?.id ?? null, n],
+    "get",
+  );
+  return (JSON.parse(rows[0]) as [number, string, string][]).map(([r, v, id]) => ({ r, v, id }));
+}
+
+/** A listed patient's place in the list: its rowid, and its sort value and id for the cursor. */
+export interface ListKey {
+  r: number;
+  v: string;
+  id: string;
+}
+
+type Bounds = { driveMax: number; walkStep: number; driveBig: number };
+const BOUNDS: Bounds = { driveMax: DRIVE_MAX, walkStep: WALK_STEP, driveBig: DRIVE_BIG };
+
 /** One keyset page of listed patients in `sort` order (`limit + 1` rows to learn if more exist). */
 export async function listPage(
   db: Db,
@@ -123,8 +187,28 @@ export async function listPage(
   sort: ListSort,
   after: { v: string; id: string } | undefined,
   limit: number,
-  bounds = { driveMax: DRIVE_MAX, walkStep: WALK_STEP, driveBig: DRIVE_BIG },
+  bounds = BOUNDS,
 ): Promise<PatientRow[]> {
+  const keys = await listKeys(db, orgId, f, today, sort, after, limit, bounds);
+  if (keys.length === 0) return [];
+  const rows = await db.select({ r: sql<number>`${patients}.rowid`, p: patients }).from(patients)
+    .where(sql`${patients}.rowid IN (${sql.join(keys.map((k) => sql`${k.r}`), sql`, `)})`);
+  const byRowid = new Map(rows.map((x) => [x.r, x.p]));
+  return keys.map((k) => byRowid.get(k.r)!);
+}
+
+/** The keys of one page of `listPage`, for a caller that reads the records its own way. */
+export async function listKeys(
+  db: Db,
+  orgId: string,
+  f: PatientFilters,
+  today: string | null,
+  sort: ListSort,
+  after: { v: string; id: string } | undefined,
+  limit: number,
+  bounds = BOUNDS,
+): Promise<ListKey[]> {
+  if (!hasFilters(f)) return plainKeys(db, orgId, sort, after, limit + 1);
   const family = sort.endsWith("familyName");
   const col = family ? patients.familyName : patients.createdAt;
   const index = sql.raw(family ? "patients_org_family_idx" : "patients_org_created_idx");
@@ -143,17 +227,17 @@ export async function listPage(
   // Sorting only the row ids and keys, then reading the page's rows: sorting thousands of whole
   // records (their JSON columns included) cost twice the rest of the query.
   const rowid = sql<number>`${patients}.rowid`;
-  const pageWithin = async (ids: SQL, from: typeof after, n: number) => {
-    const keys = await db.select({ r: rowid }).from(patients).where(and(
-      filterConditions(orgId, f, today, () => false),
-      ids,
-      seekOf(from, plus),
-    )).orderBy(dir(plus(col)), dir(plus(patients.id))).limit(n);
-    if (keys.length === 0) return [];
-    const rows = await db.select({ r: rowid, p: patients }).from(patients)
-      .where(sql`${patients}.rowid IN (${sql.join(keys.map((k) => sql`${k.r}`), sql`, `)})`);
-    const byRowid = new Map(rows.map((x) => [x.r, x.p]));
-    return keys.map((k) => byRowid.get(k.r)!);
+  // The keys come back as one JSON text: the driver fetches rows one native call at a time,
+  // which cost more than the query for a page's 26.
+  const pageWithin = async (ids: SQL, from: typeof after, n: number): Promise<ListKey[]> => {
+    const keys = db.select({ r: sql`${rowid}`.as("r"), v: sql`${col}`.as("v"), id: patients.id })
+      .from(patients)
+      .where(and(filterConditions(orgId, f, today, () => false), ids, seekOf(from, plus)))
+      .orderBy(dir(plus(col)), dir(plus(patients.id))).limit(n);
+    const [row] = await db.all<[string]>(
+      sql`SELECT json_group_array(json_array(r, v, id)) FROM (${keys})`,
+    );
+    return (JSON.parse(row[0]) as [number, string, string][]).map(([r, v, id]) => ({ r, v, id }));
   };
   const driven = (d: Driver) =>
     pageWithin(
@@ -173,7 +257,7 @@ export async function listPage(
   // with it: visits long ago, walked from the newest registrations), that filter drives
   // instead. Walking costs less per row (the sort's order is mostly the table's), driving reads
   // rows scattered across the table.
-  const out: PatientRow[] = [];
+  const out: ListKey[] = [];
   let from = after;
   let walkedRows = 0;
   // Walking the registration order, a registration window bounds the walk itself.

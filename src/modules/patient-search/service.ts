@@ -5,14 +5,14 @@
 import type { PatientRow } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { decodeCursor, encodeCursor, invalidCursor, pageOf } from "../../lib/pagination.ts";
-import { findPatient, findPatientJson } from "../patients/mod.ts";
-import { viewPatient, visibleJson } from "../patients/mod.ts";
+import { findPatient, pageJson } from "../patients/mod.ts";
+import { visibleJsonArray } from "../patients/mod.ts";
 import type { PatientFilters } from "./filters.ts";
 import { rankPatients, type SearchFilters } from "./rank.ts";
 import { todayIn } from "../../lib/time.ts";
 import { orgSettings } from "../organizations/mod.ts";
 import type { ListSort } from "./repository.ts";
-import { listPage } from "./list-query.ts";
+import { listKeys, listPage } from "./list-query.ts";
 
 export type { SearchFilters };
 
@@ -40,23 +40,24 @@ async function recordsOf(deps: Pick<Deps, "db">, orgId: string, ids: string[]) {
   return rows.filter((r): r is PatientRow => !!r && !r.mergedInto);
 }
 
-/** A shown patient: its id (for the audit) and its JSON as the caller's role may see it. */
+/** A page as the response shows it: the records' JSON array text, and whose they are. */
 interface Shown {
-  id: string;
+  ids: string[];
   json: string;
 }
 
 /**
- * The same as the API's JSON text, built by SQLite (`findPatientJson`): converting each record's
- * 30 columns to JavaScript and serialising them again cost more than the search itself.
+ * The page's records as the API's JSON text, built by SQLite in one statement (`pageJson`), as
+ * the caller's role may see them.
  */
-async function shownOf(deps: Pick<Deps, "db">, actor: Actor, ids: string[]): Promise<Shown[]> {
-  const found = await Promise.all(ids.map((id) => findPatientJson(deps.db, actor.orgId, id)));
-  const out: Shown[] = [];
-  found.forEach((f, i) => {
-    if (f && !f.mergedInto) out.push({ id: ids[i], json: visibleJson(actor.role, f.json) });
-  });
-  return out;
+async function shownOf(
+  deps: Pick<Deps, "db">,
+  actor: Actor,
+  by: "rowid" | "id",
+  keys: (string | number)[],
+): Promise<Shown> {
+  const page = await pageJson(deps.db, actor.orgId, by, keys);
+  return { ids: page.ids, json: visibleJsonArray(actor.role, page.json) };
 }
 
 /** One page: ranked search with `q`, keyset list without. */
@@ -64,7 +65,7 @@ async function pageFor(
   deps: Deps,
   actor: Actor,
   query: ListQuery,
-): Promise<{ shown: Shown[]; nextCursor: string | null }> {
+): Promise<{ shown: Shown; nextCursor: string | null }> {
   const orgId = actor.orgId;
   const q = query.q?.trim();
   if (q) {
@@ -75,7 +76,7 @@ async function pageFor(
     }
     const ranked = await rankPatients(deps, orgId, q, query, offset + query.limit + 1);
     const slice = ranked.slice(offset, offset + query.limit);
-    const shown = await shownOf(deps, actor, slice.map((c) => c.id));
+    const shown = await shownOf(deps, actor, "id", slice.map((c) => c.id));
     const end = offset + slice.length;
     const nextCursor = end < ranked.length && slice.length
       ? encodeCursor({ v: end, id: slice[slice.length - 1].id })
@@ -85,7 +86,7 @@ async function pageFor(
   const cursor = decodeCursor(query.cursor);
   if (cursor && typeof cursor.v !== "string") throw invalidCursor();
   const today = await todayFor(deps, orgId, query);
-  const rows = await listPage(
+  const keys = await listKeys(
     deps.db.db,
     orgId,
     query,
@@ -94,15 +95,14 @@ async function pageFor(
     cursor as { v: string; id: string } | undefined,
     query.limit,
   );
-  const key = query.sort.endsWith("familyName") ? "familyName" : "createdAt";
-  const { data, nextCursor } = pageOf(rows, query.limit, (p) => p[key]);
-  const shown = data.map((p) => ({ id: p.id, json: JSON.stringify(viewPatient(p, actor.role)) }));
+  const { data, nextCursor } = pageOf(keys, query.limit, (k) => k.v);
+  const shown = await shownOf(deps, actor, "rowid", data.map((k) => k.r));
   return { shown, nextCursor };
 }
 
 /**
- * GET /patients: one page as the response's JSON text (`{data, nextCursor}`), each shown patient
- * audited as a read.
+ * GET /patients: one page as the response's JSON text (`{data, nextCursor}`), audited as one
+ * entry naming every patient shown (the trail indexes it under each of them).
  */
 export async function listPatients(
   deps: Deps,
@@ -110,19 +110,16 @@ export async function listPatients(
   query: ListQuery,
 ): Promise<{ body: string; shown: number }> {
   const page = await pageFor(deps, actor, query);
-  for (const p of page.shown) {
+  if (page.shown.ids.length > 0) {
     deps.audit.recordRead(actor, {
       action: "patient.list",
       entityType: "patient",
-      entityId: p.id,
-      patientId: p.id,
+      patientIds: page.shown.ids,
     });
   }
   return {
-    body: `{"data":[${page.shown.map((p) => p.json).join(",")}],"nextCursor":${
-      JSON.stringify(page.nextCursor)
-    }}`,
-    shown: page.shown.length,
+    body: `{"data":${page.shown.json},"nextCursor":${JSON.stringify(page.nextCursor)}}`,
+    shown: page.shown.ids.length,
   };
 }
 

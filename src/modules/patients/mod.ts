@@ -26,8 +26,14 @@ export {
   STATUSES,
 } from "./schemas.ts";
 export { registerInTx, registerPatient } from "./service.ts";
-export { findPatient, findPatientJson } from "./repository.ts";
-export { canSeeField, viewPatient, visibleFields, visibleJson } from "./visibility.ts";
+export { findPatient, findPatientJson, pageJson } from "./repository.ts";
+export {
+  canSeeField,
+  viewPatient,
+  visibleFields,
+  visibleJson,
+  visibleJsonArray,
+} from "./visibility.ts";
 export { formatMrn } from "./mrn.ts";
 // The search index it keeps, and duplicate detection over it
 export {

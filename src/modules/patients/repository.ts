@@ -81,18 +81,18 @@ export const RECORD_FIELDS = [
   "updatedAt",
 ] as const satisfies readonly Key[];
 
-const jsonValue = (k: Key) => {
-  const col = `"${columns[k].name}"`;
+const jsonValue = (k: Key, table: string) => {
+  const col = `${table}"${columns[k].name}"`;
   if (columns[k].dataType === "json") return `json(${col})`;
   if (columns[k].dataType === "boolean") {
     return `json(CASE WHEN ${col} THEN 'true' ELSE 'false' END)`;
   }
   return col;
 };
+const recordJson = (table = "") =>
+  `json_object(${RECORD_FIELDS.map((k) => `'${k}', ${jsonValue(k, table)}`).join(", ")})`;
 /** SQL of the record as the API's JSON object (every field), over the `patients` table. */
-export const RECORD_JSON = `json_object(${
-  RECORD_FIELDS.map((k) => `'${k}', ${jsonValue(k)}`).join(", ")
-})`;
+export const RECORD_JSON = recordJson();
 const jsonSql = `SELECT ${RECORD_JSON}, "version", "merged_into" FROM "patients"
   WHERE "id" = ? AND "org_id" = ? AND "deleted_at" IS NULL`;
 
@@ -101,6 +101,34 @@ export async function findPatientJson(handle: DatabaseHandle, orgId: string, id:
   const row = await handle.readRow(jsonSql, [id, orgId]);
   if (!row) return undefined;
   return { json: row[0] as string, version: row[1] as number, mergedInto: row[2] as string | null };
+}
+
+/**
+ * A page of records as the API's JSON array text, in one statement: the records named by `keys`
+ * (their rowids, or their ids), in that order, leaving out any deleted or merged since they were
+ * picked. CROSS JOIN keeps json_each outside: as the inner loop, SQLite scanned the organisation.
+ * Converting 25 records' 30 columns to JavaScript and serialising them again, or reading
+ * them one by one, cost several times what SQLite takes to build the text.
+ */
+const pageSql = (by: "rowid" | "id") =>
+  `SELECT '[' || coalesce(group_concat(rec, ',' ORDER BY k), '') || ']',
+    coalesce(group_concat(pid, ',' ORDER BY k), '')
+  FROM (SELECT j.key AS k, "patients"."id" AS pid, ${recordJson(`"patients".`)} AS rec
+    FROM json_each(?1) j CROSS JOIN "patients" ON "patients"."${by}" = j.value
+    WHERE "patients"."org_id" = ?2 AND "patients"."deleted_at" IS NULL
+      AND "patients"."merged_into" IS NULL)`;
+const PAGE_BY = { rowid: pageSql("rowid"), id: pageSql("id") };
+
+export async function pageJson(
+  handle: DatabaseHandle,
+  orgId: string,
+  by: "rowid" | "id",
+  keys: (string | number)[],
+): Promise<{ json: string; ids: string[] }> {
+  if (keys.length === 0) return { json: "[]", ids: [] };
+  const row = await handle.readRow(PAGE_BY[by], [JSON.stringify(keys), orgId]);
+  const ids = row?.[1] as string | undefined;
+  return { json: (row?.[0] as string | undefined) ?? "[]", ids: ids ? ids.split(",") : [] };
 }
 
 /** Records that can be candidates: live, not merged, not `excludeId`. */

@@ -64,6 +64,15 @@ export function visibleJson(role: Role, json: string): string {
   return JSON.stringify(out);
 }
 
+/** A JSON array of records (from `pageJson`) as `role` may see them. */
+export function visibleJsonArray(role: Role, json: string): string {
+  const hidden = HIDDEN[role];
+  if (!hidden) return json;
+  const out = JSON.parse(json) as Record<string, unknown>[];
+  for (const p of out) for (const f of hidden) delete p[f];
+  return JSON.stringify(out);
+}
+
 /** Names of changed fields `role` may know about (history entries, audit detail). */
 export const visibleFields = (role: Role, fields: string[]) =>
   fields.filter((f) => canSeeField(role, f));

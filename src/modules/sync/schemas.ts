@@ -113,6 +113,8 @@ export const SyncAuditEntry = z.object({
   requestId: z.string().max(200).nullable(),
   at: z.string().max(40),
   changedFields: z.array(z.string()).nullable(),
+  /** The patients of an entry that concerned several (a list page). */
+  patientIds: z.array(z.string().max(64)).max(1000).nullable().default(null),
 }).openapi("SyncAuditEntry");
 
 export type SyncAuditEntryT = z.infer<typeof SyncAuditEntry>;
