@@ -23,7 +23,7 @@ import { type Db, executorOf } from "../../../db/client.ts";
 import { type PatientRow, patients } from "../../../db/schema/mod.ts";
 import { yearsBefore } from "../../lib/time.ts";
 import { tagTerm } from "../patients/mod.ts";
-import type { PatientFilters } from "./filters.ts";
+import { hasFilters, type PatientFilters } from "./filters.ts";
 import { filterConditions, type ListSort } from "./repository.ts";
 
 /** Most index entries the first probe counts; a filter matching fewer drives the page. */
@@ -113,22 +113,6 @@ async function smallestDriver(db: Db, drivers: Driver[], max: number) {
   }
   return best;
 }
-
-const FILTERS = [
-  "status",
-  "sex",
-  "tags",
-  "ageMin",
-  "ageMax",
-  "registeredFrom",
-  "registeredTo",
-  "lastVisitFrom",
-  "lastVisitTo",
-  "hasAllergy",
-] as const satisfies readonly (keyof PatientFilters)[];
-
-const hasFilters = (f: PatientFilters) =>
-  FILTERS.some((k) => f[k] !== undefined && !(Array.isArray(f[k]) && f[k].length === 0));
 
 /**
  * The SQL of the list without filters (the front desk's default), built once per sort and

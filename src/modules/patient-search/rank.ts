@@ -9,7 +9,7 @@ import type { Deps } from "../../lib/context.ts";
 import { todayIn } from "../../lib/time.ts";
 import { orgSettings } from "../organizations/mod.ts";
 import { formatMrn } from "../patients/mod.ts";
-import type { PatientFilters } from "./filters.ts";
+import { hasFilters, type PatientFilters } from "./filters.ts";
 import { foldId, nameParts, phoneDigits, withinOneEdit } from "../../lib/normalize.ts";
 import {
   type Candidate,
@@ -22,6 +22,9 @@ import {
   vocabularyTypos,
 } from "./repository.ts";
 import { pairTerm, patientNameParts, reversedPhone, typoKeys } from "../patients/mod.ts";
+
+/** `filterConditions` without filters: listed records of the organisation (see repository.ts). */
+const LISTED = fragmentOf(filterConditions("", {}, null, () => false)).sql;
 
 /** Candidates gathered per query at most: bounds the work of a common term. */
 const CANDIDATE_CAP = 100;
@@ -94,7 +97,10 @@ export async function rankPatients(
   const needsToday = filters.ageMin !== undefined || filters.ageMax !== undefined;
   const settings = bareNumber || needsToday ? await orgSettings(handle.db, orgId) : null;
   const today = settings && needsToday ? todayIn(settings.timezone, deps.clock.now()) : null;
-  const where = fragmentOf(filterConditions(orgId, filters, today, () => false));
+  // Without filters the condition is the same every time: drizzle building it cost ~18 µs.
+  const where = hasFilters(filters)
+    ? fragmentOf(filterConditions(orgId, filters, today, () => false))
+    : { sql: LISTED, params: [orgId] };
   // mrnOf is only called for a bare number, for which the settings were read.
   const parsed = parseQuery(q, (n) => formatMrn(n, settings!));
   const ranked = new Map<string, Ranked>();

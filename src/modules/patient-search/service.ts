@@ -76,7 +76,7 @@ async function pageFor(
     }
     const ranked = await rankPatients(deps, orgId, q, query, offset + query.limit + 1);
     const slice = ranked.slice(offset, offset + query.limit);
-    const shown = await shownOf(deps, actor, "id", slice.map((c) => c.id));
+    const shown = await shownOf(deps, actor, "rowid", slice.map((c) => c.r));
     const end = offset + slice.length;
     const nextCursor = end < ranked.length && slice.length
       ? encodeCursor({ v: end, id: slice[slice.length - 1].id })
