@@ -41,14 +41,20 @@ export async function createDeps(
     db?: DatabaseHandle;
     /** The module list (tests add a module of their own); MODULES by default. */
     modules?: readonly ModuleDef[];
+    /** Called after each start-up step with its name (main.ts times them). */
+    mark?: (step: string) => void;
   } = {},
 ): Promise<Deps> {
+  const mark = overrides.mark ?? (() => {});
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const registry = buildRegistry(overrides.modules ?? MODULES);
   installRowRules(registry.rowRules);
+  mark("registry built");
   const db = overrides.db ?? openDatabase(config.database);
+  mark("database opened");
   await migrate(db);
+  mark("migrations checked");
   const deps: Deps = {
     config,
     db,
@@ -79,10 +85,13 @@ export async function createDeps(
     site: { code: config.siteCode },
     background: [],
   };
+  mark("services wired");
   // Work modules do at start, such as building the search index of a database from before it.
   for (const m of registry.modules) {
-    const stop = await m.onStart?.(deps);
+    if (!m.onStart) continue;
+    const stop = await m.onStart(deps);
     if (stop) deps.background.push(stop);
+    mark(`${m.name} onStart`);
   }
   return deps;
 }

@@ -352,6 +352,10 @@ Deno.test("importing an order file", async (t) => {
         });
         assert.equal(res.status, 200, JSON.stringify(res.body));
         assert.deepEqual(res.body.data.map((c: { code: string }) => c.code), ["A02.21"]);
+        // The served list is built on first use, not at start: the check other modules make
+        // (no list named) finds the imported list, not the shipped one.
+        assert.equal(isDiagnosisCode("A02.21").ok, true);
+        assert.equal(isDiagnosisCode("B51.9").ok, false);
       } finally {
         await app.close();
       }

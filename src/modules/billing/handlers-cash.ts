@@ -5,7 +5,6 @@ import * as cashUps from "./cash-ups.ts";
 import { readCredit } from "./credit.ts";
 import * as expenses from "./expenses.ts";
 import * as payments from "./payments.ts";
-import { receiptPdf } from "./receipt-pdf.ts";
 import * as refunds from "./refunds.ts";
 import * as routes from "./routes-cash.ts";
 import { registerClaimHandlers } from "./handlers-claims.ts";
@@ -27,6 +26,8 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
       withEtag(c, await payments.readPayment(c.var.deps, actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.paymentReceipt, async (c) => {
+    // pdf-lib loads on the first print, not at start (~0.3 s of a cold start).
+    const { receiptPdf } = await import("./receipt-pdf.ts");
     const { bytes, receiptNumber } = await receiptPdf(
       c.var.deps,
       actorOf(c),

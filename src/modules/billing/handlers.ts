@@ -2,7 +2,6 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { actorOf, type AppEnv } from "../../lib/context.ts";
 import { created, ifMatch, withEtag } from "../../lib/http.ts";
 import { createCreditNote } from "./credit-notes.ts";
-import { invoicePdf } from "./invoice-pdf.ts";
 import * as invoices from "./invoices.ts";
 import * as prices from "./prices.ts";
 import * as routes from "./routes.ts";
@@ -101,6 +100,8 @@ export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
     return created(c, note, `/invoices/${id}`);
   });
   r.openapi(routes.invoicePdf, async (c) => {
+    // pdf-lib loads on the first print, not at start (~0.3 s of a cold start).
+    const { invoicePdf } = await import("./invoice-pdf.ts");
     const { number, bytes } = await invoicePdf(c.var.deps, actorOf(c), c.req.valid("param").id);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": "application/pdf",

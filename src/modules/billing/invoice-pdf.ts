@@ -9,7 +9,7 @@ import { PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import { facilities, organizations, patients } from "../../../db/schema/mod.ts";
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
-import { drawPdfHeader, embedPdfFonts } from "../clinical/mod.ts";
+import { loadPdfKit } from "../clinical/mod.ts";
 import { invoiceView, readInvoiceRow } from "./invoices.ts";
 import { formatMoney } from "./money.ts";
 
@@ -65,6 +65,7 @@ export async function renderInvoicePdf(p: InvoicePrint): Promise<Uint8Array> {
   doc.setAuthor(p.clinic.name);
   doc.setCreator("Clinic API");
   doc.setProducer("Clinic API");
+  const { drawPdfHeader, embedPdfFonts } = await loadPdfKit();
   const fonts = await embedPdfFonts(doc);
   const { regular, bold } = fonts;
   const money = (n: number) => formatMoney(n, p.currency);

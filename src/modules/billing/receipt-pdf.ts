@@ -18,7 +18,7 @@ import {
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
-import { drawPdfHeader, embedPdfFonts, PDF_STYLE } from "../clinical/mod.ts";
+import { loadPdfKit } from "../clinical/mod.ts";
 import { formatMoney } from "./money.ts";
 
 const METHOD_WORDS: Record<string, string> = {
@@ -49,6 +49,7 @@ export async function renderReceiptPdf(p: ReceiptPrint): Promise<Uint8Array> {
   doc.setAuthor(p.clinic.name);
   doc.setCreator("Clinic API");
   doc.setProducer("Clinic API");
+  const { drawPdfHeader, embedPdfFonts, PDF_STYLE } = await loadPdfKit();
   const fonts = await embedPdfFonts(doc);
   const page = doc.addPage([PDF_STYLE.PAGE_WIDTH, PDF_STYLE.PAGE_HEIGHT]);
   let y = drawPdfHeader(page, fonts, p.clinic, {

@@ -15,7 +15,6 @@ import {
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
-import { renderPrescriptionPdf } from "./prescription-pdf.ts";
 import { COUNTABLE_UNITS, frequencyInWords } from "./prescription-rules.ts";
 
 /** "2 capsules", "1 capsule", "500 mg": counted units take a plural. */
@@ -52,6 +51,8 @@ export async function prescriptionPdf(deps: Deps, a: Actor, id: string) {
   const items = (await db.select().from(prescriptionItems)
     .where(eq(prescriptionItems.prescriptionId, id))).filter((i) => !i.deletedAt)
     .sort((x, y) => x.position - y.position);
+  // pdf-lib loads on the first print, not at start (~0.3 s of a cold start).
+  const { renderPrescriptionPdf } = await import("./prescription-pdf.ts");
   const bytes = await renderPrescriptionPdf({
     clinic: {
       name: org?.name ?? "",

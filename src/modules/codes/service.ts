@@ -269,8 +269,8 @@ export function checkDiagnosisCode(index: CodeIndex, code: string): DiagnosisChe
 
 const loaded = new Map<string, CodeIndex>();
 let shippedIndex: CodeIndex | undefined;
-/** The index the process serves (set at start), used when a caller names none. */
-let current: CodeIndex | undefined;
+/** The index the process serves (named at start, built on first use), when a caller names none. */
+let current: (() => CodeIndex) | undefined;
 
 /** The index of the shipped list, built on first use. */
 export function shippedCodes(): CodeIndex {
@@ -305,15 +305,19 @@ export function codeIndexFor(dataDir: string, logger?: Logger): CodeIndex {
   return index;
 }
 
-/** Makes `index` the one `isDiagnosisCode` uses when given none (the module's start). */
-export function serveCodes(index: CodeIndex) {
-  current = index;
+/**
+ * Makes `index` the one `isDiagnosisCode` uses when given none (the module's start). A function
+ * is called on first use: building the index takes ~40 ms for the shipped list, more for a full
+ * import, which a start should not wait for.
+ */
+export function serveCodes(index: CodeIndex | (() => CodeIndex)) {
+  current = typeof index === "function" ? index : () => index;
 }
 
 /**
  * Whether `code` may be recorded as a diagnosis (see `checkDiagnosisCode`), against `index` or
- * the list this process serves (the imported one when present, loaded at start).
+ * the list this process serves (the imported one when present, loaded on first use).
  */
 export function isDiagnosisCode(code: string, index?: CodeIndex): DiagnosisCheck {
-  return checkDiagnosisCode(index ?? current ?? shippedCodes(), code);
+  return checkDiagnosisCode(index ?? current?.() ?? shippedCodes(), code);
 }

@@ -2,7 +2,6 @@
  * The email channel: one plain-text message through the SMTP server of SMTP_URL (nodemailer).
  * Each delivery opens its own connection and closes it, so nothing stays open between passes.
  */
-import nodemailer from "nodemailer";
 import type { AttemptResult } from "./webhook.ts";
 
 export interface EmailMessage {
@@ -29,6 +28,8 @@ export async function sendEmail(
   message: EmailMessage,
   timeoutMs: number,
 ): Promise<AttemptResult> {
+  // Loaded on the first email, not at start: nodemailer takes ~70 ms to load.
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport({
     url: smtp.url,
     connectionTimeout: timeoutMs,
