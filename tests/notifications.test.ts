@@ -457,7 +457,9 @@ Deno.test("two server processes on one database deliver each notification exactl
   let mostInFlight = 0;
   let release!: () => void;
   const released = new Promise<void>((r) => release = r);
-  const releaseAnyway = setTimeout(release, 5_000);
+  // Armed once the notifications are enqueued: starting two servers can take longer than its
+  // 5 s on a loaded machine, and a release before the first delivery proves nothing.
+  let releaseAnyway: ReturnType<typeof setTimeout> | undefined;
   const hook = webhookReceiver({ now: () => new Date() } as TestClock, {
     before: async () => {
       mostInFlight = Math.max(mostInFlight, ++inFlight);
@@ -494,6 +496,7 @@ Deno.test("two server processes on one database deliver each notification exactl
       }
       return out;
     });
+    releaseAnyway = setTimeout(release, 5_000);
     const deadline = Date.now() + 30_000;
     const sent = async () =>
       (await app.deps.db.readRows(
