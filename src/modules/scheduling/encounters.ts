@@ -10,7 +10,7 @@
  * record refuses while a note is unsigned) and answers 409 naming what is open.
  */
 import type { z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { appointments, encounters } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
@@ -357,9 +357,17 @@ function queueWhere(orgId: string, q: { facilityId?: string; practitionerId?: st
   return and(...where);
 }
 
-const queueOrder = (x: EncounterRow, y: EncounterRow) =>
-  (PRIORITY_RANK[x.priority] ?? 9) - (PRIORITY_RANK[y.priority] ?? 9) ||
-  x.arrivedAt.localeCompare(y.arrivedAt) || x.id.localeCompare(y.id);
+/**
+ * The queue's order in SQL (PRIORITY_RANK, then arrival, then id), so that calling the next
+ * patient reads one row instead of every waiting visit of the facility.
+ */
+const queueOrder = [
+  sql`CASE ${encounters.priority} ${
+    sql.raw(Object.entries(PRIORITY_RANK).map(([p, n]) => `WHEN '${p}' THEN ${n}`).join(" "))
+  } ELSE 9 END`,
+  asc(encounters.arrivedAt),
+  asc(encounters.id),
+];
 
 /** Who is waiting, in the order to be seen: emergencies first, then by arrival. */
 export async function queue(
@@ -367,8 +375,8 @@ export async function queue(
   a: Actor,
   q: { facilityId?: string; practitionerId?: string; limit?: number },
 ) {
-  const rows = (await deps.db.db.select().from(encounters).where(queueWhere(a.orgId, q))
-    .orderBy(asc(encounters.arrivedAt))).sort(queueOrder).slice(0, q.limit ?? 100);
+  const rows = await deps.db.db.select().from(encounters).where(queueWhere(a.orgId, q))
+    .orderBy(...queueOrder).limit(q.limit ?? 100);
   const now = deps.clock.now().getTime();
   for (const r of rows) {
     deps.audit.recordRead(a, {
@@ -404,9 +412,9 @@ export async function callNext(
 ) {
   const practitionerId = q.practitionerId ?? a.userId;
   const started = await deps.db.transaction(async (tx) => {
-    const rows = (await tx.select().from(encounters)
-      .where(queueWhere(a.orgId, { facilityId: q.facilityId, practitionerId }))).sort(queueOrder);
-    const next = rows[0];
+    const [next] = await tx.select().from(encounters)
+      .where(queueWhere(a.orgId, { facilityId: q.facilityId, practitionerId }))
+      .orderBy(...queueOrder).limit(1);
     if (!next) return null;
     const now = deps.clock.now().toISOString();
     const row = await moveVisit(deps, tx, a, next.id, {
