@@ -51,6 +51,8 @@ export async function startServer(opts: {
   /** Extra app settings, e.g. `{ DATABASE_SYNCHRONOUS: "NORMAL" }`. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Receives each line the server writes to stdout (its JSON log), instead of the terminal. */
+  onStdoutLine?: (line: string) => void;
 }): Promise<RunningServer> {
   const port = freePort();
   const inherited = Object.fromEntries(
@@ -71,9 +73,10 @@ export async function startServer(opts: {
       ...opts.env,
     },
     stdin: "null",
-    stdout: "inherit",
+    stdout: opts.onStdoutLine ? "piped" : "inherit",
     stderr: "inherit",
   }).spawn();
+  if (opts.onStdoutLine) readLines(child.stdout, opts.onStdoutLine);
 
   let exited: number | null = null;
   const status = child.status.then((s) => (exited = s.code));
@@ -114,4 +117,14 @@ export async function startServer(opts: {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { baseUrl, process: child, stop };
+}
+
+async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
+  let rest = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const lines = (rest + text).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) onLine(line);
+  }
+  if (rest) onLine(rest);
 }

@@ -6,16 +6,15 @@
  * first byte goes out (so an interrupted download is still on record), and every patient it
  * contains is audited as a read when its row is produced.
  *
- * Import: every row validated like POST /patients, duplicates looked for in the file and among
- * registered patients, and the registrations written in ONE transaction. All-or-nothing (the
- * default) rolls that transaction back when any row is rejected, so a rejected import changes
- * nothing; partial commits the valid rows. A dry run always rolls back: it runs exactly the checks
- * of a real run (including the duplicate check, which needs the rows registered before it in the
- * same file) and reports what the real run would answer.
+ * Import: every row validated like POST /patients and checked, before the first write, for
+ * likely duplicates in the file and among registered patients (import-check.ts); then the rows
+ * are registered in short transactions (import-publish.ts), so the write lock is never held for
+ * long. All-or-nothing (the default) writes nothing when a row is rejected, and deletes what it
+ * published when a transaction still refuses a row; partial keeps the valid rows. A dry run runs
+ * the checks only and reports what the real run would answer.
  */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
-import { orgSettings } from "../organizations/mod.ts";
 import { importReads, readRows, type SheetRows } from "./read-file.ts";
 import {
   inFileDuplicates,
@@ -28,7 +27,9 @@ import {
 } from "./rows.ts";
 import { stringify } from "csv-stringify/sync";
 import { iteratePatients, type SearchFilters } from "../patient-search/mod.ts";
-import { registerInTx, viewPatient } from "../patients/mod.ts";
+import { viewPatient } from "../patients/mod.ts";
+import { checkRows } from "./import-check.ts";
+import { publishRows, type PublishSettings } from "./import-publish.ts";
 import { exportColumns, recordOf } from "./csv-cells.ts";
 
 // --- Export ------------------------------------------------------------------------------
@@ -113,14 +114,13 @@ export interface ImportReport {
   warnings: string[];
 }
 
-/** Thrown inside the transaction to roll it back while keeping what it found. */
-class Rollback extends Error {}
-
 export async function importPatients(
   deps: Deps,
   a: Actor,
   file: File,
   opts: ImportOptions,
+  /** How the rows are written (see import-publish.ts); tests set a hook between transactions. */
+  publishing?: PublishSettings,
 ): Promise<ImportReport> {
   const { maxBytes, maxRows } = deps.config.imports;
   if (file.size > maxBytes) {
@@ -168,52 +168,40 @@ export async function importPatients(
   }
   const repeats = opts.allowDuplicates ? new Map() : inFileDuplicates(valid);
   for (const [row, error] of repeats) rejected.set(row, [error]);
-  const toRegister = valid.filter((v) => !repeats.has(v.row));
+  const toRegister = await checkRows(deps, a, valid.filter((v) => !repeats.has(v.row)), rejected);
 
-  const patients: ImportReport["patients"] = [];
-  const commit = async () => {
-    try {
-      await deps.db.transaction(async (tx) => {
-        const org = await orgSettings(tx, a.orgId);
-        for (const { row, input } of toRegister) {
-          try {
-            const p = await registerInTx(deps, tx, a, input, org);
-            patients.push({ row, id: p.id, mrn: p.mrn });
-          } catch (err) {
-            // Duplicates (409) and record rules (422) are found before registerInTx writes.
-            if (!(err instanceof ProblemError) || (err.status !== 409 && err.status !== 422)) {
-              throw err;
-            }
-            rejected.set(row, rowErrorsOf(err));
-          }
-        }
-        const refused = opts.mode === "all-or-nothing" && rejected.size > 0;
-        if (opts.dryRun || refused) throw new Rollback();
-        await deps.audit.record(tx, a, {
+  const allOrNothing = opts.mode === "all-or-nothing";
+  const write = !opts.dryRun && toRegister.length > 0 && !(allOrNothing && rejected.size > 0);
+  const published = write
+    ? await publishRows(deps, a, toRegister, {
+      allOrNothing,
+      settings: publishing,
+      audit: (tx, imported, refused) =>
+        deps.audit.record(tx, a, {
           action: "patient.import",
           entityType: "patient",
-          changedFields: summary(opts, data.length, patients.length, rejected.size),
-        });
-      });
-    } catch (err) {
-      if (!(err instanceof Rollback)) throw err;
-      return false;
-    }
-    return true;
-  };
-  const committed = toRegister.length > 0 ? await commit() : false;
+          changedFields: summary(opts, data.length, imported, rejected.size + refused),
+        }),
+    })
+    : undefined;
+  for (const [row, errors] of published?.refused ?? []) rejected.set(row, errors);
+  const committed = published !== undefined && !published.undone &&
+    !(allOrNothing && rejected.size > 0);
 
   const report: ImportReport = {
     mode: opts.mode,
     dryRun: opts.dryRun,
     rows: data.length,
-    imported: opts.mode === "all-or-nothing" && rejected.size > 0 ? 0 : patients.length,
+    imported: allOrNothing && rejected.size > 0
+      ? 0
+      : published?.patients.length ?? toRegister.length,
     rejected: [...rejected].sort(([x], [y]) => x - y).map(([row, errors]) => ({ row, errors })),
-    patients: committed ? patients : patients.map((p) => ({ row: p.row, id: null, mrn: null })),
+    patients: published?.patients ??
+      toRegister.map((p) => ({ row: p.row, id: null, mrn: null })),
     warnings,
   };
   if (!committed) {
-    // Nothing was written, so there is no transaction to audit in; queue the attempt instead.
+    // Nothing was kept, so there is no transaction to audit in; queue the attempt instead.
     deps.audit.recordRead(a, {
       action: opts.dryRun ? "patient.import-dry-run" : "patient.import",
       outcome: rejected.size > 0 ? "failure" : "success",
@@ -221,7 +209,7 @@ export async function importPatients(
       changedFields: summary(opts, data.length, report.imported, rejected.size),
     });
   }
-  if (opts.mode === "all-or-nothing" && rejected.size > 0) {
+  if (allOrNothing && rejected.size > 0) {
     throw new ProblemError(
       422,
       `${rejected.size} of ${data.length} rows were rejected; nothing was imported. Fix them, ` +
@@ -237,30 +225,6 @@ export async function importPatients(
     );
   }
   return report;
-}
-
-/** A rejection from registerInTx as row errors; candidates are named, not shown in full. */
-function rowErrorsOf(err: ProblemError): RowError[] {
-  const candidates = err.extra.candidates as
-    | { patient: { id: string; mrn: string }; score: number; reasons: string[] }[]
-    | undefined;
-  if (err.status === 409) {
-    return [{
-      field: "(record)",
-      message: "likely already registered" +
-        (candidates?.length ? `: ${candidates.map((c) => c.patient.mrn).join(", ")}` : ""),
-      candidates: candidates?.map((c) => ({
-        id: c.patient.id,
-        mrn: c.patient.mrn,
-        score: c.score,
-        reasons: c.reasons,
-      })),
-    }];
-  }
-  const errors = err.extra.errors ?? [];
-  return errors.length > 0
-    ? errors.map((e) => ({ field: e.path, message: e.message }))
-    : [{ field: "(record)", message: err.detail }];
 }
 
 /** The audit table has no free-form detail; the import's figures go where field names would. */

@@ -92,6 +92,41 @@ export function compareNames(a: Names, b: Names): "exact" | "similar" | null {
 }
 
 /**
+ * The keys under which a record can meet its likely duplicates: document ids, phone keys and date
+ * of birth. Two records that share none are never likely duplicates (see `duplicateReasons`), so
+ * a batch of new records (an import) can be compared among itself through a map of these keys.
+ */
+export function identityKeys(p: IdentityFields): string[] {
+  return [
+    ...[...documentIds(p)].map((d) => `d:${d}`),
+    ...[...phoneKeys(p)].map((k) => `p:${k}`),
+    ...(p.birthDate ? [`b:${p.birthDate}`] : []),
+  ];
+}
+
+/**
+ * Why `who` and `other` are likely the same person, by the rules `findDuplicateCandidates` applies
+ * to registered patients; empty when they are not. For records not registered yet (an import's
+ * earlier rows), which the indexes cannot find.
+ */
+export function duplicateReasons(who: IdentityFields, other: IdentityFields): string[] {
+  const reasons: string[] = [];
+  const docs = documentIds(who);
+  if ([...documentIds(other)].some((d) => docs.has(d))) reasons.push("same document id");
+  const names = compareNames(who, other);
+  if (names && who.birthDate && who.birthDate === other.birthDate) {
+    reasons.push(
+      names === "exact" ? "same name and birth date" : "similar name and same birth date",
+    );
+  }
+  const phones = phoneKeys(who);
+  if (names && [...phoneKeys(other)].some((k) => phones.has(k))) {
+    reasons.push(names === "exact" ? "same name and phone" : "similar name and same phone");
+  }
+  return reasons;
+}
+
+/**
  * The likely duplicates of `who` in the organisation, best first, at most `MAX_CANDIDATES`.
  * Merged, deleted and `excludeId` records are never candidates.
  */

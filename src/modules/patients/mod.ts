@@ -25,7 +25,7 @@ export {
   SEXES,
   STATUSES,
 } from "./schemas.ts";
-export { registerInTx, registerPatient } from "./service.ts";
+export { checkRegistration, registerInTx, registerPatient } from "./service.ts";
 export { findPatient, findPatientJson, pageJson } from "./repository.ts";
 export {
   canSeeField,
@@ -44,7 +44,7 @@ export {
   tagTerm,
   typoKeys,
 } from "./search-terms.ts";
-export { findDuplicateCandidates } from "./duplicate-check.ts";
+export { duplicateReasons, findDuplicateCandidates, identityKeys } from "./duplicate-check.ts";
 // The patient-owned record kit
 export {
   addEntry,

@@ -75,25 +75,22 @@ function rowValues(input: PatientInputT) {
 }
 
 /**
- * Registers one patient inside `tx`: rules, duplicate check, MRN, insert (change log, version,
- * search index) and audit. The duplicate check runs in the write transaction, so two desks
- * registering the same person at once cannot both pass it. Used by POST /patients and imports.
+ * What a registration checks before it writes, on `db`: the record rules (422) and likely
+ * duplicates among registered patients (409 with the candidates). Answers the row values.
+ * registerInTx runs it in its write transaction; an import also runs it for every row on the
+ * reader connection before its first write, so a file with a bad row is refused unwritten.
  */
-export async function registerInTx(
+export async function checkRegistration(
   deps: Deps,
-  tx: Db,
+  db: Db,
   a: Actor,
   input: PatientInputT,
-  /** The organisation's settings, when the caller registers many patients (imports). */
-  org?: OrgSettings,
-): Promise<PatientRow> {
-  const now = deps.clock.now();
-  const at = now.toISOString();
-  const settings = org ?? await orgSettings(tx, a.orgId);
+  settings: OrgSettings,
+) {
   const values = rowValues(input);
-  checkRecordRules(values, todayIn(settings.timezone, now));
+  checkRecordRules(values, todayIn(settings.timezone, deps.clock.now()));
   if (!input.allowDuplicate) {
-    const candidates = await findDuplicateCandidates(tx, a.orgId, values);
+    const candidates = await findDuplicateCandidates(db, a.orgId, values);
     if (candidates.length > 0) {
       throw conflict(
         "This patient may already be registered. Check the candidates; to register anyway, " +
@@ -109,6 +106,25 @@ export async function registerInTx(
       );
     }
   }
+  return values;
+}
+
+/**
+ * Registers one patient inside `tx`: rules, duplicate check, MRN, insert (change log, version,
+ * search index) and audit. The duplicate check runs in the write transaction, so two desks
+ * registering the same person at once cannot both pass it. Used by POST /patients and imports.
+ */
+export async function registerInTx(
+  deps: Deps,
+  tx: Db,
+  a: Actor,
+  input: PatientInputT,
+  /** The organisation's settings, when the caller registers many patients (imports). */
+  org?: OrgSettings,
+): Promise<PatientRow> {
+  const at = deps.clock.now().toISOString();
+  const settings = org ?? await orgSettings(tx, a.orgId);
+  const values = await checkRegistration(deps, tx, a, input, settings);
   const row = await insertTracked(tx, patients, {
     ...stamp(a.orgId, a.userId, at),
     mrn: await allocateMrn(tx, a.orgId, settings, numberingSite(deps)),
