@@ -60,9 +60,9 @@ Deno.test("audit trail", async (t) => {
     "a list page is one entry naming every patient shown, found under each",
     async () => {
       for (const familyName of ["Listone", "Listtwo", "Listthree"]) {
-      await createPatient(app, org.admin, { familyName });
-    }
-    const shown = await app.call("GET", "/api/v1/patients?limit=5", { token: doctor });
+        await createPatient(app, org.admin, { familyName });
+      }
+      const shown = await app.call("GET", "/api/v1/patients?limit=5", { token: doctor });
       const ids: string[] = shown.body.data.map((p: any) => p.id);
       assert.ok(ids.length >= 2, "the organisation has patients to list");
       await app.deps.audit.flush();
