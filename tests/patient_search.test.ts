@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { and, eq, sql } from "drizzle-orm";
 import { insertTracked, stamp, updateInTenant } from "../db/tenant.ts";
-import { auditEvents, patientAllergies, patientNameTerms, patients } from "../db/schema/mod.ts";
+import { patientAllergies, patientNameTerms, patients } from "../db/schema/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createPatient } from "./helpers/factories.ts";
 import { iteratePatients } from "../src/modules/patient-search/service.ts";
