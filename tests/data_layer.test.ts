@@ -74,6 +74,23 @@ Deno.test("data layer", async (t) => {
     normal.close();
   });
 
+  await t.step(
+    "each connection's page cache and memory map: 8 MiB and 256 MiB unless configured",
+    async () => {
+      const memory = async (db: Db) => ({
+        cache: ((await db.values(sql.raw("PRAGMA cache_size")))[0] as unknown[])[0],
+        mmap: ((await db.values(sql.raw("PRAGMA mmap_size")))[0] as unknown[])[0],
+      });
+      const defaults = { cache: -8192, mmap: 256 * 2 ** 20 };
+      assert.deepEqual(await memory(handle.db), defaults);
+      assert.deepEqual(await handle.transaction((tx) => memory(tx)), defaults);
+      const small = openDatabase({ url, cacheSizeKiB: 1024, mmapSizeBytes: 0 });
+      assert.deepEqual(await memory(small.db), { cache: -1024, mmap: 0 });
+      assert.deepEqual(await small.transaction((tx) => memory(tx)), { cache: -1024, mmap: 0 });
+      small.close();
+    },
+  );
+
   await t.step("a transaction that throws leaves nothing behind", async () => {
     await assert.rejects(handle.transaction(async (tx) => {
       await nextSequence(tx, "org-x", "rollback-test");

@@ -24,6 +24,10 @@ const envSchema = z.object({
   DATABASE_SYNC_URL: z.string().url().optional(),
   DATABASE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
   DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  // Memory per embedded connection (three: reader, writer, audit writer): SQLite's page cache,
+  // and how much of the file is memory-mapped (clean file pages the OS reclaims; 0: none).
+  DATABASE_CACHE_SIZE_KIB: z.coerce.number().int().min(0).max(4_194_304).default(8192),
+  DATABASE_MMAP_SIZE_MIB: z.coerce.number().int().min(0).max(1_048_576).default(256),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWT_ISSUER: z.string().min(1).default("clinic-api"),
   JWT_AUDIENCE: z.string().min(1).default("clinic-api"),
@@ -130,6 +134,10 @@ export interface Config {
     synchronous: "FULL" | "NORMAL";
     /** How long a write waits for another process's write lock before answering 503. */
     busyTimeoutMs: number;
+    /** SQLite page cache per connection, in KiB. */
+    cacheSizeKiB: number;
+    /** Bytes of the file each connection memory-maps (0: none). */
+    mmapSizeBytes: number;
   };
   jwt: {
     secret: string;
@@ -235,6 +243,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       syncUrl: e.DATABASE_SYNC_URL,
       synchronous: e.DATABASE_SYNCHRONOUS,
       busyTimeoutMs: e.DATABASE_BUSY_TIMEOUT_MS,
+      cacheSizeKiB: e.DATABASE_CACHE_SIZE_KIB,
+      mmapSizeBytes: e.DATABASE_MMAP_SIZE_MIB * 2 ** 20,
     },
     jwt: {
       secret,

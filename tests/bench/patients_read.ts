@@ -1,8 +1,9 @@
 /**
  * Read benchmark: `GET /api/v1/patients/{id}`, a list page of 25 and a name-search page of 25
  * against `GET /api/v1/health` on the real server, with the server's CPU time per request (user +
- * system over all its threads, from /proc/<pid>/stat) and its resident memory idle, at peak and
- * after the load.
+ * system over all its threads, from /proc/<pid>/stat) and its resident memory idle (5 s after
+ * start), at its peak under the load and after it, anonymous and file-backed, against the memory
+ * targets (idle under 100 MB, peak at most 1.5× idle).
  *
  *   deno task bench
  *
@@ -19,7 +20,8 @@
  *   BENCH_SAMPLE (1000 patient ids to rotate over)
  *   BENCH_ROUNDS (1): more rounds alternate the endpoints and report each one's median round
  *   BENCH_LOADGEN (wrk | autocannon; wrk when on PATH), BENCH_WRK_THREADS (default nCPU/2)
- *   BENCH_SERVER_FLAGS: extra deno flags for the server, e.g. "--v8-flags=--max-old-space-size=512"
+ *   BENCH_SERVER_FLAGS: deno flags for the server after the start task's (deno.json), e.g.
+ *     "--v8-flags=--max-old-space-size=512"
  *   BENCH_SERVER_ENV: extra server settings as space-separated KEY=VALUE pairs
  *   BENCH_SERVER_SCRIPT: entry point instead of src/main.ts, for trying a variant of the server
  *   BENCH_PROFILE=1: run the server with --inspect, CPU-profile each measured run, print a summary
@@ -33,7 +35,14 @@
 import { and, count, eq } from "drizzle-orm";
 import { openDatabase } from "../../db/client.ts";
 import { auditEvents } from "../../db/schema/mod.ts";
-import { cpuFigure, type Memory, serverMemory, startServerCpu } from "./cpu.ts";
+import {
+  cpuFigure,
+  type Memory,
+  resetPeakMemory,
+  serverMemory,
+  startServerCpu,
+  trackPeakMemory,
+} from "./cpu.ts";
 import { type CpuUsage, loadAverage, startCpuUsage } from "./cpu_usage.ts";
 import { connectProfiler, type Profiler, summarizeProfile } from "./cpu_profile.ts";
 import { chooseLoadTool, type LoadResult, type LoadSpec, runLoad, table } from "./load.ts";
@@ -68,6 +77,9 @@ const PROFILE = Deno.env.get("BENCH_PROFILE") === "1";
 
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 10;
+const MEMORY_IDLE_TARGET_MB = 100;
+const MEMORY_PEAK_TARGET_RATIO = 1.5;
+const IDLE_SETTLE_MS = 5_000;
 const JWT_SECRET = "bench-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -102,6 +114,43 @@ async function countAuditedReads(dataDir: string, orgId: string): Promise<number
   } finally {
     handle.close();
   }
+}
+
+/**
+ * Prints the server's resident memory idle, at its peak under the load and after it, split into
+ * anonymous memory (V8 heaps, malloc, stacks) and file pages (code, mapped database pages: the
+ * OS reclaims them), and the memory targets; answers whether both were met.
+ */
+function printMemory(
+  idle: Memory | null,
+  peak: Memory | null,
+  after: Memory | null,
+  loginPeakMiB: number | undefined,
+): boolean {
+  if (!idle || !peak || !after) {
+    console.log("Server memory: n/a (no /proc)");
+    return true;
+  }
+  const split = (m: Memory) => `(anon ${m.anonMiB}, file ${m.fileMiB})`;
+  console.log(
+    `Server memory (RSS): idle ${idle.rssMiB} MiB ${split(idle)}, peak under load ` +
+      `${peak.peakMiB} MiB ${split(peak)}, after load ${after.rssMiB} MiB ${split(after)}` +
+      (loginPeakMiB ? `; ${loginPeakMiB} MiB during the login's scrypt, before the load` : ""),
+  );
+  const idleMB = (idle.rssMiB * 2 ** 20) / 1e6;
+  const idleOk = idleMB < MEMORY_IDLE_TARGET_MB;
+  const ratio = peak.peakMiB / idle.rssMiB;
+  const peakOk = ratio <= MEMORY_PEAK_TARGET_RATIO;
+  const mark = (ok: boolean) => (ok ? "PASS" : "FAIL");
+  console.log(`
+Memory targets (RSS; anon only: idle ${idle.anonMiB} MiB, peak/idle ${
+    (peak.anonMiB / idle.anonMiB).toFixed(2)
+  })
+  idle RSS = ${Math.round(idleMB)} MB   (target < ${MEMORY_IDLE_TARGET_MB} MB)   ${mark(idleOk)}
+  peak RSS / idle RSS = ${ratio.toFixed(2)}   (target <= ${MEMORY_PEAK_TARGET_RATIO})   ${
+    mark(peakOk)
+  }`);
+  return idleOk && peakOk;
 }
 
 const dataDir = await Deno.makeTempDir({ prefix: "clinic-bench-" });
@@ -146,6 +195,8 @@ try {
     env: SERVER_ENV,
   });
   log(`server ready at ${server.baseUrl} in ${seconds(performance.now() - t0)}`);
+  // Idle means after the start's deferred work (the ICD-10 index is built 3 s after start).
+  await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
   const idleMemory = serverMemory(server.process.pid);
 
   const token = await login(server.baseUrl, data.adminEmail, data.adminPassword);
@@ -159,6 +210,11 @@ try {
     throw new Error(`patient read failed: ${probe.status} ${JSON.stringify(patient)}`);
   }
   let clientReads = 1;
+  // The peak under load, not the login's: scrypt (N=2^17, r=8) holds 128 MiB while it runs.
+  const loginPeakMiB = serverMemory(server.process.pid)?.peakMiB;
+  const memoryTracker = trackPeakMemory(server.process.pid, {
+    useHwm: resetPeakMemory(server.process.pid),
+  });
 
   const endpoints: { name: string; spec: LoadSpec }[] = [
     {
@@ -267,6 +323,7 @@ try {
 
   profiler?.close();
   const memory: Memory | null = serverMemory(server.process.pid);
+  const peakMemory = memoryTracker.stop();
   const exitCode = await server.stop();
   server = undefined;
   log(`server stopped (exit code ${exitCode})`);
@@ -327,12 +384,7 @@ try {
       "from /proc/<pid>/stat, divided by the responses of the run; ×health is against the " +
       "health endpoint's)",
   );
-  if (idleMemory && memory) {
-    console.log(
-      `Server memory (RSS): idle ${idleMemory.rssMiB} MiB, peak ${memory.peakMiB} MiB, ` +
-        `after load ${memory.rssMiB} MiB (main thread, audit worker and page caches)`,
-    );
-  }
+  const memoryOk = printMemory(idleMemory, peakMemory, memory, loginPeakMiB);
   for (const summary of summaries) console.log(summary);
   const [health, read, ...pages] = results.map((x) => x.r);
   const ratio = read.rps / health.rps;
@@ -341,6 +393,7 @@ try {
   const clean = [health, read, ...pages].every((x) => x.non2xx + x.errors === 0);
   const auditOk = audited >= clientReads;
   failed = !(ratioOk && p99Ok && clean && auditOk);
+  if (!memoryOk) failed = true;
   if (PROFILE) console.log("\n(profiling was on: throughput and latency include its overhead)");
   const mark = (ok: boolean) => (ok ? "PASS" : "FAIL");
   console.log(`

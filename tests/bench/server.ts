@@ -13,6 +13,8 @@ const CONFIG_VARS = new Set([
   "DATABASE_AUTH_TOKEN",
   "DATABASE_SYNC_URL",
   "DATABASE_SYNCHRONOUS",
+  "DATABASE_CACHE_SIZE_KIB",
+  "DATABASE_MMAP_SIZE_MIB",
   "JWT_SECRET",
   "JWT_ISSUER",
   "JWT_AUDIENCE",
@@ -25,6 +27,26 @@ const CONFIG_VARS = new Set([
   "LOGIN_RATE_WINDOW_SECONDS",
   "AUDIT_FLUSH_MS",
 ]);
+
+/**
+ * How deno.json's `start` task runs the server: its environment assignments (`KEY=value` before
+ * `deno`) and its deno flags (permissions, V8 heap sizes), so that a benchmark measures the
+ * server as it ships.
+ */
+export function startTask(): { env: Record<string, string>; flags: string[] } {
+  const config = JSON.parse(Deno.readTextFileSync(`${PROJECT_ROOT}deno.json`));
+  const words = String(config.tasks?.start ?? "").trim().split(/\s+/);
+  const deno = words.indexOf("deno");
+  const script = words.indexOf("src/main.ts");
+  const env = words.slice(0, Math.max(deno, 0)).map((w) => w.match(/^([A-Z_][A-Z0-9_]*)=(.*)$/));
+  if (deno < 0 || words[deno + 1] !== "run" || script < deno || env.some((m) => !m)) {
+    throw new Error(`deno.json's start task is not "[KEY=value ...] deno run <flags> src/main.ts"`);
+  }
+  return {
+    env: Object.fromEntries(env.map((m) => [m![1], m![2]])),
+    flags: words.slice(deno + 2, script),
+  };
+}
 
 /** A free loopback TCP port (asked of the OS, then released for the server to take). */
 export function freePort(): number {
@@ -44,7 +66,7 @@ export interface RunningServer {
 export async function startServer(opts: {
   dataDir: string;
   jwtSecret: string;
-  /** Extra deno flags before the script, e.g. `--cpu-prof`. */
+  /** Deno flags after the start task's, before the script, e.g. `--cpu-prof`. */
   denoFlags?: string[];
   /** Entry point, relative to the project root; `src/main.ts` unless an experiment says so. */
   script?: string;
@@ -58,12 +80,14 @@ export async function startServer(opts: {
   const inherited = Object.fromEntries(
     Object.entries(Deno.env.toObject()).filter(([k]) => !CONFIG_VARS.has(k)),
   );
+  const task = startTask();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
+    args: ["run", ...task.flags, ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
     cwd: PROJECT_ROOT,
     clearEnv: true,
     env: {
       ...inherited,
+      ...task.env,
       PORT: String(port),
       HOST: "127.0.0.1",
       DATA_DIR: opts.dataDir,
