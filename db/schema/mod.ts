@@ -10,3 +10,4 @@ export * from "./pharmacy-control.ts";
 export * from "./preparation.ts";
 export * from "./billing.ts";
 export * from "./accounts.ts";
+export * from "./patient-imports.ts";
