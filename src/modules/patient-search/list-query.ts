@@ -162,18 +162,15 @@ export interface ListKey {
 type Bounds = { driveMax: number; walkStep: number; driveBig: number };
 const BOUNDS: Bounds = { driveMax: DRIVE_MAX, walkStep: WALK_STEP, driveBig: DRIVE_BIG };
 
-/** One keyset page of listed patients in `sort` order (`limit + 1` rows to learn if more exist). */
+/**
+ * One keyset page of listed patients in `sort` order (`limit + 1` rows to learn if more exist),
+ * as whole rows; it takes what `listKeys` takes.
+ */
 export async function listPage(
   db: Db,
-  orgId: string,
-  f: PatientFilters,
-  today: string | null,
-  sort: ListSort,
-  after: { v: string; id: string } | undefined,
-  limit: number,
-  bounds = BOUNDS,
+  ...args: Parameters<typeof listKeys> extends [Db, ...infer Rest] ? Rest : never
 ): Promise<PatientRow[]> {
-  const keys = await listKeys(db, orgId, f, today, sort, after, limit, bounds);
+  const keys = await listKeys(db, ...args);
   if (keys.length === 0) return [];
   const rows = await db.select({ r: sql<number>`${patients}.rowid`, p: patients }).from(patients)
     .where(sql`${patients}.rowid IN (${sql.join(keys.map((k) => sql`${k.r}`), sql`, `)})`);
@@ -181,7 +178,7 @@ export async function listPage(
   return keys.map((k) => byRowid.get(k.r)!);
 }
 
-/** The keys of one page of `listPage`, for a caller that reads the records its own way. */
+/** The keys of one page of listed patients, for a caller that reads the records its own way. */
 export async function listKeys(
   db: Db,
   orgId: string,
