@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { and, eq, inArray } from "drizzle-orm";
-import { changeLog, patients } from "../db/schema/mod.ts";
+import { changeLog, patientImportRows, patientImports, patients } from "../db/schema/mod.ts";
 import type { Actor } from "../src/lib/context.ts";
 import { ProblemError } from "../src/lib/errors.ts";
 import { importPatients } from "../src/modules/patient-transfer/service.ts";
@@ -193,27 +193,39 @@ Deno.test("patient imports and concurrent writes", async (t) => {
     assert.equal(rows.filter((p) => p.deletedAt === null).length, 40);
   });
 
-  await t.step("a failure between transactions undoes the published rows", async () => {
-    const { csv, ids } = csvOf(20, "FAIL");
-    let chunks = 0;
-    const err = await importPatients(
-      app.deps,
-      await actorOf(org),
-      new File([csv], "failing.csv"),
-      { mode: "all-or-nothing", dryRun: false, allowDuplicates: false },
-      {
-        chunkMs: 0,
-        afterChunk: () => {
-          if (++chunks === 10) return Promise.reject(new Error("injected failure"));
-          return Promise.resolve();
-        },
-      },
-    ).then(() => null, (e) => e);
-    assert.equal(err?.message, "injected failure");
-    const rows = await withNationalIds(app, org.id, ids);
-    assert.equal(rows.length, 10);
-    assert.ok(rows.every((p) => p.deletedAt !== null));
-  });
+  await t.step(
+    "a failure between transactions undoes the published rows, in either mode",
+    async () => {
+      for (const mode of ["all-or-nothing", "partial"] as const) {
+        const { csv, ids } = csvOf(20, `FAIL-${mode}`);
+        let chunks = 0;
+        const err = await importPatients(
+          app.deps,
+          await actorOf(org),
+          new File([csv], "failing.csv"),
+          { mode, dryRun: false, allowDuplicates: false },
+          {
+            chunkMs: 0,
+            afterChunk: () => {
+              if (++chunks === 10) return Promise.reject(new Error("injected failure"));
+              return Promise.resolve();
+            },
+          },
+        ).then(() => null, (e) => e);
+        assert.equal(err?.message, "injected failure");
+        const rows = await withNationalIds(app, org.id, ids);
+        assert.equal(rows.length, 10, mode);
+        assert.ok(rows.every((p) => p.deletedAt !== null), mode);
+        // Its record says so, so no start-up undoes it again.
+        const [rec] = await app.deps.db.db.select({ status: patientImports.status })
+          .from(patientImports).innerJoin(
+            patientImportRows,
+            eq(patientImportRows.importId, patientImports.id),
+          ).where(eq(patientImportRows.patientId, rows[0].id));
+        assert.equal(rec.status, "undone", mode);
+      }
+    },
+  );
 
   await t.step("a dry run writes nothing and answers what the import would", async () => {
     const { csv, ids } = csvOf(500, "DRY");

@@ -6,28 +6,29 @@
  *
  * All-or-nothing survives the split: the rows were checked before the first write
  * (import-check.ts), and when a transaction still refuses a row (a patient registered meanwhile)
- * or fails, the rows already published are deleted again, as audited writes in the change log
- * like any deletion, so sync replicas lose them too. Until the import answers, its published rows
- * are visible like any registered patient; a process that dies mid-import keeps them (README).
+ * or anything fails, the rows already published are deleted again (import-undo.ts). A process
+ * that dies midway cannot do that itself: the import's record (import-record.ts), written with
+ * its rows in each transaction, lets the next start do it (import-recovery.ts). Until the import
+ * answers, its published rows are visible like any registered patient.
  */
 import type { Db } from "../../../db/client.ts";
-import { patients } from "../../../db/schema/mod.ts";
-import { updateInTenant } from "../../../db/tenant.ts";
+import { newId } from "../../../db/ids.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
 import { orgSettings } from "../organizations/mod.ts";
 import { registerInTx } from "../patients/mod.ts";
 import { pause, rowErrorsOf } from "./import-check.ts";
+import { ImportTakenOver, linkRows, openImport, renewImport } from "./import-record.ts";
+import { GAP_MS, type Timed, undoPatients } from "./import-undo.ts";
 import type { RowError, ValidRow } from "./rows.ts";
+
+export { GAP_MS };
 
 /**
  * How long one transaction of an import may go on adding rows. Its last row and its commit (an
  * fsync) come on top: measured, 45-60 ms in all, up to ~100 ms on a loaded machine.
  */
 export const CHUNK_MS = 40;
-/** The pause between two transactions: long enough for a waiting request to reach the queue. */
-export const GAP_MS = 5;
-
 export interface PublishSettings {
   /** See CHUNK_MS. */
   chunkMs?: number;
@@ -36,6 +37,8 @@ export interface PublishSettings {
 }
 
 export interface Published {
+  /** The import's record (patient_imports), also when nothing of it was kept. */
+  importId: string;
   /** Registered and kept; empty when the import was undone. */
   patients: { row: number; id: string; mrn: string }[];
   /** Rows a transaction refused although they passed the check (a patient registered meanwhile). */
@@ -55,8 +58,8 @@ class Refused extends Error {
 
 /**
  * Registers `rows` in transactions of at most `chunkMs` each. `audit` writes the import's own
- * entry in the transaction of the last row. With `allOrNothing`, a refused row or any failure
- * deletes what was published (a failure is then thrown again).
+ * entry in the transaction of the last row. A failure deletes what was published and is thrown
+ * again; so does a refused row with `allOrNothing` (it is then reported, not thrown).
  */
 export async function publishRows(
   deps: Deps,
@@ -70,13 +73,14 @@ export async function publishRows(
 ): Promise<Published> {
   const chunkMs = opts.settings?.chunkMs ?? CHUNK_MS;
   const out: Published = {
+    importId: newId(),
     patients: [],
     refused: new Map(),
     undone: false,
     transactions: 0,
     longestTransactionMs: 0,
   };
-  const timed = async <T>(fn: (tx: Db, start: number) => Promise<T>): Promise<T> => {
+  const timed: Timed = async (fn) => {
     let start = 0;
     const result = await deps.db.transaction((tx) => {
       start = performance.now();
@@ -88,6 +92,7 @@ export async function publishRows(
   };
   const t0 = performance.now();
   let next = 0;
+  let recorded = false;
   try {
     while (next < rows.length) {
       if (next > 0) {
@@ -95,6 +100,18 @@ export async function publishRows(
         await pause(GAP_MS);
       }
       const chunk = await timed(async (tx, start) => {
+        const at = deps.clock.now().toISOString();
+        if (recorded) await renewImport(deps, tx, out.importId, at, ["publishing"]);
+        else {
+          await openImport(deps, tx, {
+            id: out.importId,
+            orgId: a.orgId,
+            startedBy: a.userId,
+            mode: opts.allOrNothing ? "all-or-nothing" : "partial",
+            rows: rows.length,
+            at,
+          });
+        }
         const org = await orgSettings(tx, a.orgId);
         const done: Published["patients"] = [];
         const refused: [number, RowError[]][] = [];
@@ -113,7 +130,12 @@ export async function publishRows(
             refused.push([row, rowErrorsOf(err)]);
           }
         }
+        await linkRows(tx, out.importId, done.map((p) => p.id));
         if (i === rows.length) {
+          await renewImport(deps, tx, out.importId, at, ["publishing"], {
+            status: "done",
+            finished: true,
+          });
           await opts.audit(
             tx,
             out.patients.length + done.length,
@@ -122,17 +144,36 @@ export async function publishRows(
         }
         return { done, refused, next: i };
       });
+      recorded = true;
       out.patients.push(...chunk.done);
       for (const [row, errors] of chunk.refused) out.refused.set(row, errors);
       next = chunk.next;
     }
   } catch (err) {
-    if (!opts.allOrNothing) throw err;
-    await undo(deps, a, out, chunkMs, timed);
+    // Another process's start-up took the import over when its claim lapsed, and undoes it.
+    if (err instanceof ImportTakenOver) throw err;
+    // Undone in partial mode too: without the answer, nobody knows which rows were kept.
+    const ids = out.patients.map((p) => p.id);
+    out.patients = [];
+    out.undone = ids.length > 0;
+    await undoPatients(
+      deps,
+      {
+        orgId: a.orgId,
+        importId: recorded ? out.importId : null,
+        who: a,
+        actorId: a.userId,
+        detail: [`import=${out.importId}`],
+        chunkMs,
+      },
+      ids,
+      timed,
+    );
     if (!(err instanceof Refused)) throw err;
     out.refused.set(err.row, err.errors);
   }
   deps.logger.info(out.undone ? "patient import undone" : "patient import published", {
+    importId: out.importId,
     orgId: a.orgId,
     rows: rows.length,
     transactions: out.transactions,
@@ -140,45 +181,4 @@ export async function publishRows(
     ms: Math.round(performance.now() - t0),
   });
   return out;
-}
-
-/** Deletes the published rows again, in transactions as short as those that wrote them. */
-async function undo(
-  deps: Deps,
-  a: Actor,
-  out: Published,
-  chunkMs: number,
-  timed: <T>(fn: (tx: Db, start: number) => Promise<T>) => Promise<T>,
-) {
-  const ids = out.patients.map((p) => p.id);
-  out.patients = [];
-  out.undone = ids.length > 0;
-  let next = 0;
-  while (next < ids.length) {
-    await pause(GAP_MS);
-    next = await timed(async (tx, start) => {
-      const at = deps.clock.now().toISOString();
-      let i = next;
-      while (i < ids.length && (i === next || performance.now() - start < chunkMs)) {
-        const id = ids[i++];
-        const deleted = await updateInTenant(tx, patients, {
-          orgId: a.orgId,
-          id,
-          set: { deletedAt: at },
-          actorId: a.userId,
-          at,
-          operation: "delete",
-        });
-        // Not found: someone deleted it meanwhile, which is the end wanted.
-        if (!deleted.ok) continue;
-        await deps.audit.record(tx, a, {
-          action: "patient.import-undo",
-          entityType: "patient",
-          entityId: id,
-          patientId: id,
-        });
-      }
-      return i;
-    });
-  }
 }

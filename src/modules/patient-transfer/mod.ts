@@ -4,6 +4,7 @@ import { defineModule } from "../../lib/module.ts";
 import { ADMIN_ONLY } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerTransferHandlers } from "./handlers.ts";
+import { recoverImports } from "./import-recovery.ts";
 
 const bookkeeping = "this node's record of its own imports, so an interrupted one is undone at " +
   "start; the import and its undo are audited";
@@ -20,4 +21,5 @@ export const patientTransferModule = defineModule({
     column: patientImportRows.patientId,
     reason: "names the record an import registered, which is what undoing the import deletes",
   }],
+  onStart: recoverImports,
 });

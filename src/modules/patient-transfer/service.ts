@@ -10,8 +10,9 @@
  * likely duplicates in the file and among registered patients (import-check.ts); then the rows
  * are registered in short transactions (import-publish.ts), so the write lock is never held for
  * long. All-or-nothing (the default) writes nothing when a row is rejected, and deletes what it
- * published when a transaction still refuses a row; partial keeps the valid rows. A dry run runs
- * the checks only and reports what the real run would answer.
+ * published when a transaction still refuses a row; partial keeps the valid rows. An import that
+ * fails midway is undone in either mode, by itself, or at the next start when its process died
+ * (import-recovery.ts). A dry run runs the checks only and reports what the real run would answer.
  */
 import type { Actor, Deps } from "../../lib/context.ts";
 import { ProblemError } from "../../lib/errors.ts";
