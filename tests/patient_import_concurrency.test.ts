@@ -103,7 +103,12 @@ Deno.test("patient imports and concurrent writes", async (t) => {
 
     const { csv, ids } = csvOf(3000, "CONC");
     let done = false;
-    const importing = upload(app, admin, csv, base).finally(() => (done = true));
+    const started = performance.now();
+    let importMs = 0;
+    const importing = upload(app, admin, csv, base).finally(() => {
+      done = true;
+      importMs = performance.now() - started;
+    });
     const during: Awaited<ReturnType<typeof register>>[] = [];
     while (!done) during.push(await register(app, admin, {}, base));
     const res = await importing;
@@ -127,10 +132,17 @@ Deno.test("patient imports and concurrent writes", async (t) => {
     const mrns = res.body.patients.map((p: { mrn: string }) => p.mrn).sort();
     const between = during.filter((r) => r.mrn > mrns[0] && r.mrn < mrns.at(-1));
     assert.ok(between.length > 0, "no registration got an MRN among the import's");
-    const limit = 5 * p95(alone) + 50;
+    // Behind one transaction a registration waits for the whole import; taking turns, for one
+    // short transaction at most. Margins for a loaded CI machine, where a commit's fsync alone
+    // can take a few hundred milliseconds.
+    const slowest = Math.max(...during.map((r) => r.ms));
+    assert.ok(
+      slowest < importMs / 4,
+      `a registration waited ${slowest.toFixed(0)} ms of the import's ${importMs.toFixed(0)} ms`,
+    );
     const seen = p95(during.map((r) => r.ms));
     assert.ok(
-      seen <= limit,
+      seen <= 5 * p95(alone) + 250,
       `p95 ${seen.toFixed(1)} ms during the import, alone ${p95(alone).toFixed(1)} ms`,
     );
   });
