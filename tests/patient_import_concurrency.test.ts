@@ -6,24 +6,9 @@ import { ProblemError } from "../src/lib/errors.ts";
 import { importPatients } from "../src/modules/patient-transfer/service.ts";
 import { createTestApp, type TestApp } from "./helpers/app.ts";
 import { createOrg, type TestOrg } from "./helpers/factories.ts";
-import { prng } from "./helpers/random.ts";
+import { importFiles } from "./helpers/import-files.ts";
 
-const random = prng(14_07);
-/** Random 8-letter names: no two alike, so no row of a file is a likely duplicate of another. */
-const name = () => {
-  const s = Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(random() * 26)));
-  return s[0].toUpperCase() + s.slice(1).join("");
-};
-
-function csvOf(rows: number, idPrefix: string) {
-  const lines = ["givenName,familyName,birthDate,nationalId"];
-  const ids: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    ids.push(`${idPrefix}-${i}`);
-    lines.push(`${name()},${name()},19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10},${ids[i]}`);
-  }
-  return { csv: lines.join("\n") + "\n", ids };
-}
+const { name, csvOf } = importFiles(14_07);
 
 async function upload(app: TestApp, token: string, csv: string, base?: string) {
   const form = new FormData();

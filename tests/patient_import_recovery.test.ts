@@ -21,24 +21,9 @@ import { recoverImports } from "../src/modules/patient-transfer/import-recovery.
 import { createTestApp, type TestApp } from "./helpers/app.ts";
 import { createOrg, type TestOrg } from "./helpers/factories.ts";
 import { http, loginAt, SECRET, serve } from "./helpers/cluster.ts";
-import { prng } from "./helpers/random.ts";
+import { importFiles } from "./helpers/import-files.ts";
 
-const random = prng(14_071);
-/** Random 8-letter names: no two alike, so no row of a file is a likely duplicate of another. */
-const name = () => {
-  const s = Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(random() * 26)));
-  return s[0].toUpperCase() + s.slice(1).join("");
-};
-
-function csvOf(rows: number, idPrefix: string) {
-  const lines = ["givenName,familyName,birthDate,nationalId"];
-  for (let i = 0; i < rows; i++) {
-    lines.push(
-      `${name()},${name()},19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10},${idPrefix}-${i}`,
-    );
-  }
-  return lines.join("\n") + "\n";
-}
+const { name, csvOf } = importFiles(14_071);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -183,7 +168,7 @@ Deno.test("interrupted patient imports are undone at start", async (t) => {
     const err = await importPatients(
       app.deps,
       await actorOf(org),
-      new File([csvOf(30, "TAKE")], "taken.csv"),
+      new File([csvOf(30, "TAKE").csv], "taken.csv"),
       { mode: "all-or-nothing", dryRun: false, allowDuplicates: false },
       {
         chunkMs: 0,
@@ -241,7 +226,7 @@ Deno.test("interrupted patient imports are undone at start", async (t) => {
       };
       const desk = [await register("DESK-1"), await register("DESK-2")];
 
-      const csv = csvOf(ROWS, "KILL");
+      const { csv } = csvOf(ROWS, "KILL");
       const upload = async () => {
         const form = new FormData();
         form.append("file", new File([csv], "patients.csv"));
