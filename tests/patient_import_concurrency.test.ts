@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { and, eq, inArray } from "drizzle-orm";
 import { changeLog, patientImportRows, patientImports, patients } from "../db/schema/mod.ts";
-import type { Actor } from "../src/lib/context.ts";
 import { ProblemError } from "../src/lib/errors.ts";
 import { importPatients } from "../src/modules/patient-transfer/service.ts";
 import { createTestApp, type TestApp } from "./helpers/app.ts";
-import { createOrg, type TestOrg } from "./helpers/factories.ts";
+import { adminActor, createOrg, type TestOrg } from "./helpers/factories.ts";
 import { importFiles } from "./helpers/import-files.ts";
 
 const { name, csvOf } = importFiles(14_07);
@@ -52,17 +51,7 @@ async function register(
 
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1];
 
-async function actorOf(org: TestOrg): Promise<Actor> {
-  return {
-    userId: await org.userIdFor("ADMIN"),
-    orgId: org.id,
-    role: "ADMIN",
-    facilityId: org.facilityId,
-    requestId: "import-test",
-    ip: null,
-    userAgent: null,
-  };
-}
+const actorOf = (org: TestOrg) => adminActor(org, "import-test");
 
 /** The organisation's records carrying one of `ids` as national id, live or deleted. */
 async function withNationalIds(app: TestApp, orgId: string, ids: string[]) {

@@ -14,12 +14,11 @@ import {
   patientImports,
   patients,
 } from "../db/schema/mod.ts";
-import type { Actor } from "../src/lib/context.ts";
 import { importPatients } from "../src/modules/patient-transfer/service.ts";
 import { ImportTakenOver } from "../src/modules/patient-transfer/import-record.ts";
 import { recoverImports } from "../src/modules/patient-transfer/import-recovery.ts";
 import { createTestApp, type TestApp } from "./helpers/app.ts";
-import { createOrg, type TestOrg } from "./helpers/factories.ts";
+import { adminActor, createOrg, type TestOrg } from "./helpers/factories.ts";
 import { http, loginAt, SECRET, serve } from "./helpers/cluster.ts";
 import { importFiles } from "./helpers/import-files.ts";
 
@@ -58,17 +57,7 @@ async function statusOf(db: Reader, id: string) {
   return row?.status;
 }
 
-async function actorOf(org: TestOrg): Promise<Actor> {
-  return {
-    userId: await org.userIdFor("ADMIN"),
-    orgId: org.id,
-    role: "ADMIN",
-    facilityId: org.facilityId,
-    requestId: "import-recovery-test",
-    ip: null,
-    userAgent: null,
-  };
-}
+const actorOf = (org: TestOrg) => adminActor(org, "import-recovery-test");
 
 /** Registers a patient through the app (in-process); answers its id. */
 async function registerAt(app: TestApp, token: string, nationalId: string) {

@@ -1,6 +1,7 @@
 /** Builders for organisations, staff and patients through the public API. */
 import assert from "node:assert/strict";
 import type { TenantRole } from "../../src/lib/permissions.ts";
+import type { Actor } from "../../src/lib/context.ts";
 import { PASSWORD, SUPER_ADMIN, type TestApp } from "./app.ts";
 
 let counter = 0;
@@ -133,4 +134,17 @@ export async function createPatient(
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body;
+}
+
+/** The organisation's ADMIN as a service-level actor, for calling services directly. */
+export async function adminActor(org: TestOrg, requestId: string): Promise<Actor> {
+  return {
+    userId: await org.userIdFor("ADMIN"),
+    orgId: org.id,
+    role: "ADMIN",
+    facilityId: org.facilityId,
+    requestId,
+    ip: null,
+    userAgent: null,
+  };
 }
