@@ -12,7 +12,12 @@ import { createTestApp } from "./helpers/app.ts";
 import { createOrg, createStaff, login } from "./helpers/factories.ts";
 
 const DAY = 86_400_000;
-const dayAfter = (t: number, days: number) => new Date(t + days * DAY).toISOString().slice(0, 10);
+/**
+ * The clinic-local day (the test organisation is in Nairobi) `days` after instant `t`: reports
+ * take clinic-local days, and from 21:00 UTC Nairobi's date is already tomorrow's.
+ */
+const dayAfter = (t: number, days: number) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Nairobi" }).format(new Date(t + days * DAY));
 
 Deno.test("stock counts and loss reports", async (t) => {
   let now = Date.now();
