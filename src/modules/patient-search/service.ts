@@ -50,13 +50,8 @@ interface Shown {
  * The page's records as the API's JSON text, built by SQLite in one statement (`pageJson`), as
  * the caller's role may see them.
  */
-async function shownOf(
-  deps: Pick<Deps, "db">,
-  actor: Actor,
-  by: "rowid" | "id",
-  keys: (string | number)[],
-): Promise<Shown> {
-  const page = await pageJson(deps.db, actor.orgId, by, keys);
+async function shownOf(deps: Pick<Deps, "db">, actor: Actor, rowids: number[]): Promise<Shown> {
+  const page = await pageJson(deps.db, actor.orgId, rowids);
   return { ids: page.ids, json: visibleJsonArray(actor.role, page.json) };
 }
 
@@ -76,7 +71,7 @@ async function pageFor(
     }
     const ranked = await rankPatients(deps, orgId, q, query, offset + query.limit + 1);
     const slice = ranked.slice(offset, offset + query.limit);
-    const shown = await shownOf(deps, actor, "rowid", slice.map((c) => c.r));
+    const shown = await shownOf(deps, actor, slice.map((c) => c.r));
     const end = offset + slice.length;
     const nextCursor = end < ranked.length && slice.length
       ? encodeCursor({ v: end, id: slice[slice.length - 1].id })
@@ -96,7 +91,7 @@ async function pageFor(
     query.limit,
   );
   const { data, nextCursor } = pageOf(keys, query.limit, (k) => k.v);
-  const shown = await shownOf(deps, actor, "rowid", data.map((k) => k.r));
+  const shown = await shownOf(deps, actor, data.map((k) => k.r));
   return { shown, nextCursor };
 }
 

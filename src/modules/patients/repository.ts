@@ -104,29 +104,26 @@ export async function findPatientJson(handle: DatabaseHandle, orgId: string, id:
 }
 
 /**
- * A page of records as the API's JSON array text, in one statement: the records named by `keys`
- * (their rowids, or their ids), in that order, leaving out any deleted or merged since they were
- * picked. CROSS JOIN keeps json_each outside: as the inner loop, SQLite scanned the organisation.
- * Converting 25 records' 30 columns to JavaScript and serialising them again, or reading
- * them one by one, cost several times what SQLite takes to build the text.
+ * A page of records as the API's JSON array text, in one statement: the records of `rowids`, in
+ * that order, leaving out any deleted or merged since they were picked. CROSS JOIN keeps
+ * json_each outside: as the inner loop, SQLite scanned the organisation. Converting 25 records'
+ * 30 columns to JavaScript and serialising them again, or reading them one by one, cost several
+ * times what SQLite takes to build the text.
  */
-const pageSql = (by: "rowid" | "id") =>
-  `SELECT '[' || coalesce(group_concat(rec, ',' ORDER BY k), '') || ']',
+const pageSql = `SELECT '[' || coalesce(group_concat(rec, ',' ORDER BY k), '') || ']',
     coalesce(group_concat(pid, ',' ORDER BY k), '')
   FROM (SELECT j.key AS k, "patients"."id" AS pid, ${recordJson(`"patients".`)} AS rec
-    FROM json_each(?1) j CROSS JOIN "patients" ON "patients"."${by}" = j.value
+    FROM json_each(?1) j CROSS JOIN "patients" ON "patients".rowid = j.value
     WHERE "patients"."org_id" = ?2 AND "patients"."deleted_at" IS NULL
       AND "patients"."merged_into" IS NULL)`;
-const PAGE_BY = { rowid: pageSql("rowid"), id: pageSql("id") };
 
 export async function pageJson(
   handle: DatabaseHandle,
   orgId: string,
-  by: "rowid" | "id",
-  keys: (string | number)[],
+  rowids: number[],
 ): Promise<{ json: string; ids: string[] }> {
-  if (keys.length === 0) return { json: "[]", ids: [] };
-  const row = await handle.readRow(PAGE_BY[by], [JSON.stringify(keys), orgId]);
+  if (rowids.length === 0) return { json: "[]", ids: [] };
+  const row = await handle.readRow(pageSql, [JSON.stringify(rowids), orgId]);
   const ids = row?.[1] as string | undefined;
   return { json: (row?.[0] as string | undefined) ?? "[]", ids: ids ? ids.split(",") : [] };
 }
