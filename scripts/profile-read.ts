@@ -14,7 +14,7 @@
 import { type CpuProfile, summarizeProfile } from "../tests/bench/cpu_profile.ts";
 import { chooseLoadTool, runLoad } from "../tests/bench/load.ts";
 import { seedBenchData } from "../tests/bench/seed.ts";
-import { startServer } from "../tests/bench/server.ts";
+import { loginToken, startServer } from "../tests/bench/server.ts";
 
 const PATIENTS = Number(Deno.env.get("BENCH_PATIENTS") || 1000);
 const DURATION = Number(Deno.env.get("BENCH_DURATION") || 10);
@@ -33,12 +33,7 @@ try {
   });
   let requests = 0;
   try {
-    const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: data.adminEmail, password: data.adminPassword }),
-    });
-    const { accessToken } = await login.json();
+    const accessToken = await loginToken(server.baseUrl, data.adminEmail, data.adminPassword);
     const r = await runLoad(tool, {
       baseUrl: server.baseUrl,
       paths: data.patientIds.slice(0, 1000).map((id) => `/api/v1/patients/${id}`),

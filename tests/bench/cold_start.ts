@@ -31,7 +31,7 @@ import { loadAverage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import { envInt, serverEnvFrom } from "./requests.ts";
 import { cachedBenchData } from "./seed.ts";
-import { freePort, PROJECT_ROOT, startServer } from "./server.ts";
+import { freePort, loginToken, PROJECT_ROOT, startServer } from "./server.ts";
 
 const PATIENTS = envInt("BENCH_PATIENTS", 100_000);
 const RUNS = envInt("BENCH_RUNS", 5);
@@ -165,14 +165,7 @@ const first = await startServer({ dataDir: data.dataDir, jwtSecret: JWT_SECRET, 
 let token: string;
 let patientId: string;
 try {
-  const login = await fetch(`${first.baseUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: data.adminEmail, password: data.adminPassword }),
-  });
-  const body = await login.json();
-  if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(body)}`);
-  token = body.accessToken;
+  token = await loginToken(first.baseUrl, data.adminEmail, data.adminPassword);
 } finally {
   await first.stop();
 }

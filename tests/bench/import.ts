@@ -15,7 +15,7 @@
  */
 import { prng } from "../helpers/random.ts";
 import { cachedBenchData } from "./seed.ts";
-import { startServer } from "./server.ts";
+import { loginToken, startServer } from "./server.ts";
 import {
   envInt,
   LATENCY_HEADER,
@@ -89,12 +89,7 @@ const server = await startServer({
 });
 let failed = false;
 try {
-  const res = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: data.adminEmail, password: data.adminPassword }),
-  });
-  const token = (await res.json()).accessToken as string;
+  const token = await loginToken(server.baseUrl, data.adminEmail, data.adminPassword);
   log(`${PATIENTS} patients, importing ${ROWS} rows`);
 
   await register(server.baseUrl, token, 20); // warm-up, not measured

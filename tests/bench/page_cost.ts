@@ -15,7 +15,7 @@ import { openDatabase } from "../../db/client.ts";
 import { cpuFigure, startServerCpu } from "./cpu.ts";
 import { chooseLoadTool, type LoadSpec, runLoad, table } from "./load.ts";
 import { cachedBenchData, seedBenchData } from "./seed.ts";
-import { type RunningServer, startServer } from "./server.ts";
+import { loginToken, type RunningServer, startServer } from "./server.ts";
 
 const DURATION = Number(Deno.env.get("BENCH_DURATION") || 8);
 const CONNECTIONS = Number(Deno.env.get("BENCH_CONNECTIONS") || 32);
@@ -61,12 +61,7 @@ for (const size of SIZES) {
   let server: RunningServer | undefined;
   try {
     server = await startServer({ dataDir: data.dataDir, jwtSecret: JWT_SECRET });
-    const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: data.adminEmail, password: data.adminPassword }),
-    });
-    const { accessToken } = await login.json();
+    const accessToken = await loginToken(server.baseUrl, data.adminEmail, data.adminPassword);
     const cases: Case[] = [
       { name: "read", paths: ids.map((id) => `/api/v1/patients/${id}`) },
       { name: "list page", paths: ["/api/v1/patients?limit=25"] },

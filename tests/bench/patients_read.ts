@@ -47,7 +47,7 @@ import { type CpuUsage, loadAverage, startCpuUsage } from "./cpu_usage.ts";
 import { connectProfiler, type Profiler, summarizeProfile } from "./cpu_profile.ts";
 import { chooseLoadTool, type LoadResult, type LoadSpec, runLoad, table } from "./load.ts";
 import { seedBenchData } from "./seed.ts";
-import { freePort, type RunningServer, startServer } from "./server.ts";
+import { freePort, loginToken, type RunningServer, startServer } from "./server.ts";
 
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = Deno.env.get(name);
@@ -93,17 +93,6 @@ function randomSample<T>(xs: T[], n: number): T[] {
     [copy[i], copy[j]] = [copy[j], copy[i]];
   }
   return copy.slice(0, n);
-}
-
-async function login(baseUrl: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  const body = await res.json();
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
-  return body.accessToken;
 }
 
 async function countAuditedReads(dataDir: string, orgId: string): Promise<number> {
@@ -200,7 +189,7 @@ try {
   await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
   const idleMemory = serverMemory(server.process.pid);
 
-  const token = await login(server.baseUrl, data.adminEmail, data.adminPassword);
+  const token = await loginToken(server.baseUrl, data.adminEmail, data.adminPassword);
   const paths = randomSample(data.patientIds, SAMPLE).map((id) => `/api/v1/patients/${id}`);
   const headers = { authorization: `Bearer ${token}` };
 

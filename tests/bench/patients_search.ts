@@ -22,7 +22,7 @@ import type { Actor } from "../../src/lib/context.ts";
 import { listPatients } from "../../src/modules/patient-search/service.ts";
 import { chooseLoadTool, runLoad, table } from "./load.ts";
 import { cachedBenchData, prng } from "./seed.ts";
-import { startServer } from "./server.ts";
+import { loginToken, startServer } from "./server.ts";
 
 const env = (name: string, fallback: number) => {
   const raw = Deno.env.get(name);
@@ -161,13 +161,7 @@ const server = await startServer({ dataDir: data.dataDir, jwtSecret: JWT_SECRET 
 log(`server ready at ${server.baseUrl} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 let failed = false;
 try {
-  const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: data.adminEmail, password: data.adminPassword }),
-  });
-  const { accessToken } = await login.json();
-  if (!accessToken) throw new Error(`login failed: ${login.status}`);
+  const accessToken = await loginToken(server.baseUrl, data.adminEmail, data.adminPassword);
   const headers = { authorization: `Bearer ${accessToken}` };
   const tool = await chooseLoadTool(Deno.env.get("BENCH_LOADGEN") || "autocannon");
   for (const [i, c] of classes.entries()) {

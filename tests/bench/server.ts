@@ -152,3 +152,15 @@ async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: stri
   }
   if (rest) onLine(rest);
 }
+
+/** Signs in on a running server and answers the access token; a refused login throws. */
+export async function loginToken(baseUrl: string, email: string, password: string) {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.accessToken as string;
+}
