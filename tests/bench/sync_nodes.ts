@@ -5,7 +5,7 @@
  * kept, so a benchmark can sum the `sync: pushed` / `sync: push received` / `sync: pulled` /
  * `sync: pull served` timings of a phase.
  */
-import { PROJECT_ROOT } from "./server.ts";
+import { PROJECT_ROOT, startTask } from "./server.ts";
 
 /** Variables of the app's config never inherited from the bench's environment. */
 const CONFIG_VAR = /^(PORT|HOST|APP_ENV|DATA_DIR|DATABASE_.*|JWT_.*|LOG_LEVEL|SYNC_.*|SITE_CODE)$/;
@@ -55,12 +55,15 @@ export function startNode(opts: {
   const inherited = Object.fromEntries(
     Object.entries(Deno.env.toObject()).filter(([k]) => !CONFIG_VAR.test(k)),
   );
+  // As the server ships: the start task's flags and environment (see server.ts).
+  const task = startTask();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
+    args: ["run", ...task.flags, ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
     cwd: PROJECT_ROOT,
     clearEnv: true,
     env: {
       ...inherited,
+      ...task.env,
       PORT: String(port),
       HOST: "127.0.0.1",
       DATA_DIR: opts.dir,
