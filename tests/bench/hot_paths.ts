@@ -18,6 +18,7 @@ import { issuedInvoice } from "../helpers/billing-cash.ts";
 import { loginAt } from "../helpers/cluster.ts";
 import { createOrg, createPatient } from "../helpers/factories.ts";
 import { cpuFigure, serverMemory, startServerCpu } from "./cpu.ts";
+import { type CpuProfile, summarizeProfile } from "./cpu_profile.ts";
 import { loadAverage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import {
@@ -35,6 +36,10 @@ import { type RunningServer, startServer } from "./server.ts";
 const N = envInt("BENCH_HOT_N", 300);
 const CONNECTIONS = envInt("BENCH_CONNECTIONS", 32);
 const SERVER_ENV = serverEnvFrom("BENCH_SERVER_ENV");
+/** Only the paths whose names contain one of these (comma-separated), e.g. "payments,queue". */
+const ONLY = (Deno.env.get("BENCH_HOT_ONLY") ?? "").split(",").filter(Boolean);
+/** A folder: the server runs under `--cpu-prof` and its top costs per request are printed. */
+const PROFILE_DIR = Deno.env.get("BENCH_HOT_PROFILE");
 const JWT_SECRET = "bench-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const log = (msg: string) => console.log(`[hot-bench] ${msg}`);
 
@@ -100,7 +105,12 @@ try {
   );
 
   t0 = performance.now();
-  server = await startServer({ dataDir, jwtSecret: JWT_SECRET, env: SERVER_ENV });
+  server = await startServer({
+    dataDir,
+    jwtSecret: JWT_SECRET,
+    env: SERVER_ENV,
+    denoFlags: PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  });
   const url = server.baseUrl;
   const pid = server.process.pid;
   log(`server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -176,10 +186,13 @@ try {
   await paths[0].run();
   const rows: string[][] = [];
   let healthUs: number | null = null;
+  let measured = 0;
   for (const p of paths) {
+    if (ONLY.length && p !== paths[0] && !ONLY.some((o) => p.name.includes(o))) continue;
     const cpu = startServerCpu(pid);
     const run = await p.run();
     const us = cpu(run.outcomes.length);
+    if (p !== paths[0]) measured += run.outcomes.length;
     healthUs ??= us;
     const counts = statusCounts(run.outcomes);
     const answers = [...counts].map(([s, n]) => `${s}×${n}`).join(", ");
@@ -199,6 +212,17 @@ try {
       "/proc/<pid>/stat, per response; ×health against GET /health's)" +
       (memory ? `\nServer memory: RSS ${memory.rssMiB} MiB, peak ${memory.peakMiB} MiB` : ""),
   );
+  if (PROFILE_DIR) {
+    await server.stop(10_000);
+    server = undefined;
+    for (const f of Deno.readDirSync(PROFILE_DIR)) {
+      if (!f.name.endsWith(".cpuprofile")) continue;
+      const path = `${PROFILE_DIR}/${f.name}`;
+      const profile = JSON.parse(await Deno.readTextFile(path)) as CpuProfile;
+      console.log(`\n=== ${path} (per request of the measured paths)`);
+      console.log(summarizeProfile(profile, measured));
+    }
+  }
   console.log(problems.length ? `FAIL\n  ${problems.join("\n  ")}` : "PASS");
 } catch (err) {
   problems.push(String(err));
