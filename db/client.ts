@@ -21,6 +21,7 @@ import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { is, Placeholder, sql } from "drizzle-orm";
 import * as schema from "./schema/mod.ts";
 
 export type Db = SqliteRemoteDatabase<typeof schema>;
@@ -306,6 +307,63 @@ export function hotRead<Row extends Record<string, unknown>>(
     const out: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) out[keys[i]] = row[i];
     return out as Row;
+  };
+}
+
+type Decoder = { mapFromDriverValue(v: unknown): unknown } | undefined;
+
+/** How a selected field's driver value becomes its JS value: a column's or `sql<T>`'s mapper. */
+function decoderOf(field: unknown): Decoder {
+  if (field && typeof (field as any).mapFromDriverValue === "function") return field as Decoder;
+  // An aliased expression (sql`...`.as("x")) carries its decoder on its SQL.
+  const expr = field as { decoder?: Decoder; sql?: { decoder?: Decoder } } | undefined;
+  const decoder = expr?.decoder ?? expr?.sql?.decoder;
+  // drizzle's default decoder for sql`` is the identity: skip it.
+  return decoder && decoder.mapFromDriverValue !== noopMap ? decoder : undefined;
+}
+const noopMap = (sql`1` as unknown as { decoder: { mapFromDriverValue: unknown } }).decoder
+  .mapFromDriverValue;
+
+/**
+ * A select built once by drizzle (`new QueryBuilder().select({...})`, conditions on
+ * `sql.placeholder(name)`) and run on the connection behind any handle made here: a write
+ * transaction's or the reader's. Rows come back keyed like the selection and decoded by each
+ * field's own mapper (JSON, booleans, `sql<number>`), as drizzle would answer them.
+ *
+ * Why: drizzle's builder spent ~50-100 µs building each statement of a write path, several times
+ * SQLite's own work (tests/bench/hot_paths.ts under BENCH_HOT_PROFILE).
+ */
+export function prepared<Row extends Record<string, unknown>>(
+  query: { toSQL(): { sql: string; params: unknown[] }; _: { selectedFields: unknown } },
+) {
+  const { sql: text, params } = query.toSQL();
+  // A placeholder's name, or a value drizzle bound at build time (a `.limit(1)`).
+  const slots = params.map((p) =>
+    is(p, Placeholder) ? { name: p.name as string, value: null } : { name: undefined, value: p }
+  );
+  const fields = Object.entries(query._.selectedFields as Record<string, unknown>);
+  const keys = fields.map(([k]) => k);
+  const decoders = fields.map(([, f]) => decoderOf(f));
+  const toRow = (raw: unknown[]) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const v = raw[i];
+      const d = decoders[i];
+      out[keys[i]] = v === null || v === undefined || !d ? v ?? null : d.mapFromDriverValue(v);
+    }
+    return out as Row;
+  };
+  const bind = (values: Record<string, unknown>) =>
+    slots.map((s) => s.name !== undefined ? values[s.name] ?? null : s.value);
+  return {
+    /** Every row. */
+    all: async (db: Db, values: Record<string, unknown>): Promise<Row[]> =>
+      ((await executorOf(db)(text, bind(values), "all")).rows as unknown[][]).map(toRow),
+    /** The first row, if any. */
+    get: async (db: Db, values: Record<string, unknown>): Promise<Row | undefined> => {
+      const { rows } = await executorOf(db)(text, bind(values), "get");
+      return rows ? toRow(rows as unknown[]) : undefined;
+    },
   };
 }
 

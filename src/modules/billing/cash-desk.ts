@@ -4,8 +4,9 @@
  * cashier's day is not closed, all in the caller's write transaction. Payments, refunds,
  * reversals and insurance settlements all go through `writePayment`, so none can skip a rule.
  */
-import { and, eq, isNull, or, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { nextSequence } from "../../../db/changes.ts";
 import {
   cashUps,
@@ -37,22 +38,36 @@ export async function deskNow(deps: Deps, db: Db, orgId: string) {
  * The close that covers a cashier's day at a facility, if any. A close without a facility
  * covers all the cashier's facilities; a payment without one is covered by any close.
  */
-export async function closeCovering(
+export function closeCovering(
   db: Db,
   orgId: string,
   cashierId: string,
   date: string,
   facilityId: string | null,
 ) {
-  const [row] = await db.select({ id: cashUps.id }).from(cashUps).where(and(
-    eq(cashUps.orgId, orgId),
-    eq(cashUps.cashierId, cashierId),
-    eq(cashUps.localDate, date),
-    isNull(cashUps.deletedAt),
-    facilityId ? or(isNull(cashUps.facilityId), eq(cashUps.facilityId, facilityId)) : undefined,
-  )).limit(1);
-  return row;
+  return (facilityId ? closeAtFacility : closeAnywhere).get(db, {
+    orgId,
+    cashierId,
+    date,
+    facilityId,
+  });
 }
+
+const closeOf = (facility?: SQL) =>
+  prepared<{ id: string }>(
+    new QueryBuilder().select({ id: cashUps.id }).from(cashUps).where(and(
+      eq(cashUps.orgId, sql.placeholder("orgId")),
+      eq(cashUps.cashierId, sql.placeholder("cashierId")),
+      eq(cashUps.localDate, sql.placeholder("date")),
+      isNull(cashUps.deletedAt),
+      facility,
+    )).limit(1),
+  );
+// Every payment asks: built once, not per payment.
+const closeAnywhere = closeOf();
+const closeAtFacility = closeOf(
+  or(isNull(cashUps.facilityId), eq(cashUps.facilityId, sql.placeholder("facilityId"))),
+);
 
 /** The status `paid` puts an issued invoice in. */
 export const statusFor = (total: number, paid: number) =>

@@ -5,8 +5,9 @@
  * organisation's systems; a field of a system the organisation does not practise is refused.
  */
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { eq, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { organizations } from "../../../db/schema/mod.ts";
 import { type FieldError, unprocessable } from "../../lib/errors.ts";
 
@@ -84,10 +85,13 @@ export const ItemPracticeInput = practiceInput({
 });
 
 export async function practiceSystemsOf(db: Db, orgId: string): Promise<string[]> {
-  const [row] = await db.select({ systems: organizations.practiceSystems }).from(organizations)
-    .where(eq(organizations.id, orgId));
-  return row?.systems ?? [];
+  return (await systemsOf.get(db, { orgId }))?.systems ?? [];
 }
+// Every prescription and note reads it: built once.
+const systemsOf = prepared<{ systems: string[] | null }>(
+  new QueryBuilder().select({ systems: organizations.practiceSystems }).from(organizations)
+    .where(eq(organizations.id, sql.placeholder("orgId"))),
+);
 
 /**
  * The practice fields as stored, or the problems with them (paths under `at`): each system must

@@ -1,5 +1,6 @@
-import { asc, eq, gt } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { asc, eq, gt, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import { facilities, memberships, organizations, users } from "../../../db/schema/mod.ts";
 import type { Actor, Deps, Principal } from "../../lib/context.ts";
@@ -137,14 +138,18 @@ export async function listOrganizations(db: Db, q: { limit: number; cursor?: str
 
 /** What other modules need of their organisation: its timezone and MRN format. */
 export async function orgSettings(db: Db, orgId: string) {
-  const [row] = await db.select({
-    timezone: organizations.timezone,
-    prefix: organizations.mrnPrefix,
-    digits: organizations.mrnDigits,
-  }).from(organizations).where(eq(organizations.id, orgId));
+  const row = await settingsOf.get(db, { orgId });
   if (!row) throw notFound("Organisation");
   return row;
 }
+// Read by most writes (the clinic's day, numbering): built once.
+const settingsOf = prepared<{ timezone: string; prefix: string; digits: number }>(
+  new QueryBuilder().select({
+    timezone: organizations.timezone,
+    prefix: organizations.mrnPrefix,
+    digits: organizations.mrnDigits,
+  }).from(organizations).where(eq(organizations.id, sql.placeholder("orgId"))),
+);
 export type OrgSettings = Awaited<ReturnType<typeof orgSettings>>;
 
 export async function currentOrganization(db: Db, orgId: string) {
