@@ -2,11 +2,11 @@
  * Helpers every business write uses inside its transaction: the change log the sync feature
  * reads, and per-organisation counters for human numbers.
  */
-import { and, asc, count, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, lte } from "drizzle-orm";
 import { type Db, executorOf } from "./client.ts";
 import { insertRow, selectWhere } from "./rows.ts";
 import { nextHlc } from "./hlc.ts";
-import { changeLog, sequences } from "./schema/mod.ts";
+import { changeLog } from "./schema/mod.ts";
 
 export type Operation = "insert" | "update" | "delete";
 
@@ -113,14 +113,12 @@ export function fieldClocks(
  * number, in one process or several.
  */
 export async function nextSequence(tx: Db, orgId: string, name: string): Promise<number> {
-  const [row] = await tx.insert(sequences).values({ orgId, name, value: 1 })
-    .onConflictDoUpdate({
-      target: [sequences.orgId, sequences.name],
-      set: { value: sql`${sequences.value} + 1` },
-    })
-    .returning({ value: sequences.value });
-  return row.value;
+  const { rows } = await executorOf(tx)(NEXT_SEQUENCE, [orgId, name], "get");
+  return Number((rows as unknown[])[0]);
 }
+// Every numbered write runs it; drizzle built this upsert anew each time (~60 µs).
+const NEXT_SEQUENCE = `INSERT INTO "sequences" ("org_id", "name", "value") VALUES (?, ?, 1)
+  ON CONFLICT ("org_id", "name") DO UPDATE SET "value" = "value" + 1 RETURNING "value"`;
 
 /** This node's own changes of the organisation after `afterSeq`: a replica's outbox. */
 export async function readOutbox(db: Db, orgId: string, afterSeq: number, limit: number) {

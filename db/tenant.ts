@@ -3,7 +3,7 @@
  * `deleted_at IS NULL` in the WHERE clause itself, so a service cannot fetch or change another
  * organisation's row by forgetting a condition: another tenant's id simply is not found.
  */
-import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, is, isNull, lt, Placeholder, SQL, sql } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { newId } from "./ids.ts";
 import { insertRow, selectById, updateById } from "./rows.ts";
@@ -189,14 +189,7 @@ export async function updateInTenant<T extends BusinessTable>(
   }
   await args.check?.(before);
   const values = typeof args.set === "function" ? await args.set(before) : args.set;
-  const rows = await tx.update(table as SQLiteTable).set({
-    ...values,
-    version: sql`${table.version} + 1`,
-    updatedAt: args.at,
-    updatedBy: args.actorId,
-  } as never).where(and(tenantRow(table, args.orgId, args.id), eq(table.version, current)))
-    .returning();
-  const row = rows[0] as T["$inferSelect"];
+  const row = await writeUpdate(tx, table, args, values as Record<string, unknown>, current);
   const name = getTableConfig(table).name;
   const operation = args.operation ?? "update";
   await afterWrite(tx, {
@@ -208,6 +201,41 @@ export async function updateInTenant<T extends BusinessTable>(
     at: args.at,
   });
   return { ok: true, row, before };
+}
+
+const isExpression = (v: unknown) => is(v, SQL) || is(v, SQL.Aliased) || is(v, Placeholder);
+
+/**
+ * The update itself. The row was read in this transaction, which holds the write lock, so its
+ * version cannot have moved: plain values go through SQL built once per table and set of columns
+ * (db/rows.ts), since drizzle's builder cost ~100 µs per update. Values that are SQL expressions
+ * (`sql\`stock - 1\``) still go through drizzle.
+ */
+async function writeUpdate<T extends BusinessTable>(
+  tx: Db,
+  table: T,
+  args: { orgId: string; id: string; actorId: string; at: string },
+  values: Record<string, unknown>,
+  current: number,
+): Promise<T["$inferSelect"]> {
+  const entries = Object.entries(values).filter(([, v]) => v !== undefined);
+  if (entries.some(([, v]) => isExpression(v))) {
+    const rows = await tx.update(table as SQLiteTable).set({
+      ...values,
+      version: sql`${table.version} + 1`,
+      updatedAt: args.at,
+      updatedBy: args.actorId,
+    } as never).where(and(tenantRow(table, args.orgId, args.id), eq(table.version, current)))
+      .returning();
+    return rows[0] as T["$inferSelect"];
+  }
+  await updateById(tx, table as SQLiteTable, args.id, {
+    ...Object.fromEntries(entries),
+    version: current + 1,
+    updatedAt: args.at,
+    updatedBy: args.actorId,
+  });
+  return await selectById(tx, table as SQLiteTable, args.id) as T["$inferSelect"];
 }
 
 /** The row-convention columns of a new business row: UUIDv7 id, tenant, times and actor. */

@@ -8,6 +8,7 @@
  */
 import { and, desc, eq, gte, isNull, lt, lte, type SQL } from "drizzle-orm";
 import type { DatabaseHandle, DatabaseOptions, Db } from "../../../db/client.ts";
+import { insertRow } from "../../../db/rows.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -180,7 +181,8 @@ export function createAuditLog(
 
   return {
     async record(tx, who, entry) {
-      await tx.insert(auditEvents).values(rowOf(toEntry(who, entry)));
+      // SQL built once (db/rows.ts): every audited write runs it, often twice.
+      await insertRow(tx, auditEvents, rowOf(toEntry(who, entry)));
       dirty = true;
       scheduleIndex();
     },
