@@ -11,9 +11,10 @@
  * `ws(s)://`) goes through `@libsql/client`, whose network round trip dwarfs its overhead.
  *
  * Transactions: an embedded database has one writer connection, used only inside `transaction()`
- * under an in-process queue, and one reader connection for everything else, so a request never
- * reads another request's uncommitted writes. `BEGIN IMMEDIATE` takes SQLite's write lock, which
- * also serialises writers in other processes sharing the file.
+ * under an in-process queue that commits the transactions waiting together (db/write-queue.ts),
+ * and one reader connection for everything else, so a request never reads another request's
+ * uncommitted writes. `BEGIN IMMEDIATE` takes SQLite's write lock, which also serialises writers
+ * in other processes sharing the file.
  */
 import Database from "libsql";
 import { type Client, createClient, type InStatement } from "@libsql/client";
@@ -23,6 +24,7 @@ import { dirname } from "node:path";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { is, Placeholder, sql } from "drizzle-orm";
 import * as schema from "./schema/mod.ts";
+import { createWriteQueue } from "./write-queue.ts";
 
 export type Db = SqliteRemoteDatabase<typeof schema>;
 type Method = "run" | "all" | "values" | "get";
@@ -174,16 +176,6 @@ function nativeExecutor(conn: Native): Executor {
   };
 }
 
-/** A FIFO lock: one transaction at a time on the writer connection. */
-function createQueue() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => {});
-    return run;
-  };
-}
-
 function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const writer = openConnection(path, options);
@@ -196,20 +188,9 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
     SQLiteTable,
     { stmt: any; params: (r: Record<string, unknown>) => unknown[] }
   >();
-  const enqueue = createQueue();
-
-  const inTransaction = <T>(fn: () => Promise<T>) =>
-    enqueue(async () => {
-      writer.exec("BEGIN IMMEDIATE");
-      try {
-        const result = await fn();
-        writer.exec("COMMIT");
-        return result;
-      } catch (err) {
-        if (writer.inTransaction) writer.exec("ROLLBACK");
-        throw err;
-      }
-    });
+  // Group commit (db/write-queue.ts): transactions waiting behind one share its commit.
+  const queue = createWriteQueue(writer);
+  const inTransaction = <T>(fn: () => Promise<T>, solo = false) => queue.run(fn, { solo });
 
   return {
     kind: "embedded",
@@ -231,7 +212,7 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
       inTransaction(() => {
         for (const s of statements) if (s.trim()) writer.exec(s);
         return Promise.resolve();
-      }),
+      }, true),
     close() {
       if (reader !== writer) reader.close();
       writer.close();
