@@ -349,6 +349,21 @@ export function prepared<Row extends Record<string, unknown>>(
 }
 
 /**
+ * `prepared` for a query whose shape depends on which of its filters a call has (a price for a
+ * payer or not): each shape is built the first time it is asked for, by its key.
+ */
+export function preparedByShape<Row extends Record<string, unknown>>(
+  build: (key: string) => Parameters<typeof prepared>[0],
+) {
+  const shapes = new Map<string, ReturnType<typeof prepared<Row>>>();
+  return (key: string) => {
+    let q = shapes.get(key);
+    if (!q) shapes.set(key, q = prepared<Row>(build(key)));
+    return q;
+  };
+}
+
+/**
  * Runs `fn` inside a savepoint of the caller's transaction: when it throws, what it wrote is
  * rolled back and the error rethrown, and the transaction goes on.
  */

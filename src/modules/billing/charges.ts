@@ -14,7 +14,8 @@
  *   so the front desk sees a visit to price instead of a visit that silently cost nothing.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { invoiceLines, invoices } from "../../../db/schema/mod.ts";
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
@@ -26,15 +27,18 @@ import { priceFor } from "./prices.ts";
 
 /** The charge already made for a source (not a reversal), if any. */
 async function chargeOf(tx: Db, orgId: string, sourceType: string, sourceId: string) {
-  const [line] = await tx.select().from(invoiceLines).where(and(
-    eq(invoiceLines.orgId, orgId),
-    eq(invoiceLines.sourceType, sourceType),
-    eq(invoiceLines.sourceId, sourceId),
+  return await chargeQuery.get(tx, { orgId, sourceType, sourceId });
+}
+// Asked by every charge (each visit started, each item dispensed): built once.
+const chargeQuery = prepared<LineRow>(
+  new QueryBuilder().select().from(invoiceLines).where(and(
+    eq(invoiceLines.orgId, sql.placeholder("orgId")),
+    eq(invoiceLines.sourceType, sql.placeholder("sourceType")),
+    eq(invoiceLines.sourceId, sql.placeholder("sourceId")),
     isNull(invoiceLines.reversesLineId),
     isNull(invoiceLines.deletedAt),
-  )).limit(1);
-  return line as LineRow | undefined;
-}
+  )).limit(1),
+);
 
 /** How much of a charge's quantity and amount reversals already took back. */
 async function reversedOf(tx: Db, lineId: string) {

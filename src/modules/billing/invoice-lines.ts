@@ -3,8 +3,9 @@
  * invoice discounts, waivers, and the totals kept on the invoice row. Lines are only added or
  * adjusted on a draft; an issued invoice changes by credit notes (credit-notes.ts).
  */
-import { and, asc, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { invoiceLines, invoices } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
@@ -36,10 +37,15 @@ export const toLine = (l: LineRow) => ({
   createdAt: l.createdAt,
 });
 
-export const linesOf = (db: Db, invoiceId: string) =>
-  db.select().from(invoiceLines)
-    .where(and(eq(invoiceLines.invoiceId, invoiceId), isNull(invoiceLines.deletedAt)))
-    .orderBy(asc(invoiceLines.createdAt), asc(invoiceLines.id));
+export const linesOf = (db: Db, invoiceId: string) => invoiceLinesQuery.all(db, { invoiceId });
+// Read by every charge (to refresh the invoice's totals) and every invoice shown: built once.
+const invoiceLinesQuery = prepared<LineRow>(
+  new QueryBuilder().select().from(invoiceLines)
+    .where(
+      and(eq(invoiceLines.invoiceId, sql.placeholder("invoiceId")), isNull(invoiceLines.deletedAt)),
+    )
+    .orderBy(asc(invoiceLines.createdAt), asc(invoiceLines.id)),
+);
 
 /** The coverage percent the invoice's insurance snapshot names (0 without insurance). */
 export function coverageOf(inv: InvoiceRow): number {

@@ -8,7 +8,8 @@
  * later edits of the registry do not re-split an invoice already made.
  */
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { nextSequence } from "../../../db/changes.ts";
 import {
   creditNotes,
@@ -179,14 +180,18 @@ export async function draftFor(
   a: Actor,
   visit: { encounterId: string; patientId: string | null; facilityId?: string | null },
 ) {
-  const [open] = await tx.select().from(invoices).where(and(
-    eq(invoices.orgId, a.orgId),
-    eq(invoices.encounterId, visit.encounterId),
-    eq(invoices.status, "draft"),
-    isNull(invoices.deletedAt),
-  )).orderBy(desc(invoices.createdAt)).limit(1);
+  const open = await visitDraft.get(tx, { orgId: a.orgId, encounterId: visit.encounterId });
   return open ?? await newInvoice(deps, tx, a, { kind: "encounter", ...visit });
 }
+// Every charge of a visit asks for its draft: built once.
+const visitDraft = prepared<InvoiceRow>(
+  new QueryBuilder().select().from(invoices).where(and(
+    eq(invoices.orgId, sql.placeholder("orgId")),
+    eq(invoices.encounterId, sql.placeholder("encounterId")),
+    eq(invoices.status, "draft"),
+    isNull(invoices.deletedAt),
+  )).orderBy(desc(invoices.createdAt)).limit(1),
+);
 
 type LineInput = {
   description: string;

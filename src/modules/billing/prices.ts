@@ -4,22 +4,22 @@
  * "what did a consultation cost on 3 March" keeps its answer. Invoices copy the amount onto their
  * lines anyway, so no price change reaches an invoice already made.
  */
-import { and, asc, desc, eq, gte, isNull, like, lte, or } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { medications, organizations, priceItems } from "../../../db/schema/mod.ts";
+import { and, asc, desc, eq, gte, isNull, like, lte, or, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, preparedByShape } from "../../../db/client.ts";
+import { medications, priceItems } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { type FieldError, notFound, unprocessable } from "../../lib/errors.ts";
 import { addDays } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
+import { orgSettings } from "../organizations/mod.ts";
 import { clinicToday } from "../patients/mod.ts";
 
 type PriceRow = typeof priceItems.$inferSelect;
 
 export async function currencyOf(db: Db, orgId: string) {
-  const [row] = await db.select({ currency: organizations.currency }).from(organizations)
-    .where(eq(organizations.id, orgId));
-  return row?.currency ?? "";
+  return (await orgSettings(db, orgId)).currency;
 }
 
 export const toPrice = (p: PriceRow) => ({
@@ -214,26 +214,44 @@ export interface PriceWanted {
  * consultation a price for the visit's type wins over one for any visit. None: undefined (a
  * medicine then uses its catalogue price).
  */
-export async function priceFor(tx: Db, orgId: string, w: PriceWanted) {
-  const rows = await tx.select().from(priceItems).where(and(
-    eq(priceItems.orgId, orgId),
+// Every charge looks its price up: each shape of the query (which filters it has) built once.
+const pricesOfShape = preparedByShape<PriceRow>((shape) => {
+  const [code, medication, consultation, encounterType, payer] = [...shape].map((c) => c === "1");
+  const p = sql.placeholder;
+  return new QueryBuilder().select().from(priceItems).where(and(
+    eq(priceItems.orgId, p("orgId")),
     isNull(priceItems.deletedAt),
     eq(priceItems.active, true),
-    eq(priceItems.kind, w.kind),
-    w.code ? eq(priceItems.code, w.code) : undefined,
-    w.medicationId ? eq(priceItems.medicationId, w.medicationId) : undefined,
-    w.kind === "consultation"
+    eq(priceItems.kind, p("kind")),
+    code ? eq(priceItems.code, p("code")) : undefined,
+    medication ? eq(priceItems.medicationId, p("medicationId")) : undefined,
+    consultation
       ? or(
         isNull(priceItems.encounterType),
-        w.encounterType ? eq(priceItems.encounterType, w.encounterType) : undefined,
+        encounterType ? eq(priceItems.encounterType, p("encounterType")) : undefined,
       )
       : undefined,
-    w.payer
-      ? or(isNull(priceItems.payer), eq(priceItems.payer, w.payer))
+    payer
+      ? or(isNull(priceItems.payer), eq(priceItems.payer, p("payer")))
       : isNull(priceItems.payer),
-    lte(priceItems.validFrom, w.on),
-    or(isNull(priceItems.validUntil), gte(priceItems.validUntil, w.on)),
+    lte(priceItems.validFrom, p("on")),
+    or(isNull(priceItems.validUntil), gte(priceItems.validUntil, p("on"))),
   )).orderBy(desc(priceItems.validFrom), desc(priceItems.createdAt));
+});
+
+export async function priceFor(tx: Db, orgId: string, w: PriceWanted) {
+  const consultation = w.kind === "consultation";
+  const shape = [w.code, w.medicationId, consultation, consultation && w.encounterType, w.payer]
+    .map((v) => v ? 1 : 0).join("");
+  const rows = await pricesOfShape(shape).all(tx, {
+    orgId,
+    kind: w.kind,
+    code: w.code,
+    medicationId: w.medicationId,
+    encounterType: w.encounterType,
+    payer: w.payer,
+    on: w.on,
+  });
   const score = (p: PriceRow) =>
     (p.payer ? 2 : 0) + (w.kind === "consultation" && p.encounterType ? 1 : 0);
   return rows.sort((x, y) => score(y) - score(x))[0] as PriceRow | undefined;

@@ -6,8 +6,9 @@
  * audited. `expired` is derived at read time from the clinic-local date.
  */
 import type { z } from "@hono/zod-openapi";
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { nextSequence } from "../../../db/changes.ts";
 import { selectWhere } from "../../../db/rows.ts";
 import {
@@ -85,6 +86,40 @@ export function toPrescription(p: PrescriptionRow, items: ItemRow[], today: stri
   };
 }
 
+// Read by every prescription's safety check: built once.
+const patientQueries = (() => {
+  const p = sql.placeholder;
+  const q = new QueryBuilder();
+  return {
+    allergies: prepared<{ substance: string; status: string }>(
+      q.select({ substance: patientAllergies.substance, status: patientAllergies.status })
+        .from(patientAllergies).where(and(
+          eq(patientAllergies.orgId, p("orgId")),
+          eq(patientAllergies.patientId, p("patientId")),
+          isNull(patientAllergies.deletedAt),
+        )),
+    ),
+    medications: prepared<{ name: string }>(
+      q.select({ name: patientHistoryEntries.name }).from(patientHistoryEntries).where(and(
+        eq(patientHistoryEntries.orgId, p("orgId")),
+        eq(patientHistoryEntries.patientId, p("patientId")),
+        eq(patientHistoryEntries.kind, "medication"),
+        eq(patientHistoryEntries.status, "active"),
+        isNull(patientHistoryEntries.deletedAt),
+      )),
+    ),
+    live: prepared<{ id: string; number: string }>(
+      q.select({ id: prescriptions.id, number: prescriptions.number }).from(prescriptions)
+        .where(and(
+          eq(prescriptions.orgId, p("orgId")),
+          eq(prescriptions.patientId, p("patientId")),
+          inArray(prescriptions.status, LIVE),
+          isNull(prescriptions.deletedAt),
+        )),
+    ),
+  };
+})();
+
 /** What the safety check needs to know about the patient, as the record is in `tx`. */
 async function patientContext(
   tx: Db,
@@ -94,30 +129,9 @@ async function patientContext(
   today: string,
 ): Promise<SafetyInput["patient"]> {
   const patient = await findInTenant(tx, patients, orgId, patientId);
-  const allergies = await tx.select({
-    substance: patientAllergies.substance,
-    status: patientAllergies.status,
-  })
-    .from(patientAllergies).where(and(
-      eq(patientAllergies.orgId, orgId),
-      eq(patientAllergies.patientId, patientId),
-      isNull(patientAllergies.deletedAt),
-    ));
-  const medications = await tx.select({ name: patientHistoryEntries.name })
-    .from(patientHistoryEntries).where(and(
-      eq(patientHistoryEntries.orgId, orgId),
-      eq(patientHistoryEntries.patientId, patientId),
-      eq(patientHistoryEntries.kind, "medication"),
-      eq(patientHistoryEntries.status, "active"),
-      isNull(patientHistoryEntries.deletedAt),
-    ));
-  const live = await tx.select({ id: prescriptions.id, number: prescriptions.number })
-    .from(prescriptions).where(and(
-      eq(prescriptions.orgId, orgId),
-      eq(prescriptions.patientId, patientId),
-      inArray(prescriptions.status, LIVE),
-      isNull(prescriptions.deletedAt),
-    ));
+  const allergies = await patientQueries.allergies.all(tx, { orgId, patientId });
+  const medications = await patientQueries.medications.all(tx, { orgId, patientId });
+  const live = await patientQueries.live.all(tx, { orgId, patientId });
   const liveItems = live.length
     ? await tx.select({
       prescriptionId: prescriptionItems.prescriptionId,

@@ -143,9 +143,12 @@ export async function orgSettings(db: Db, orgId: string) {
   return row;
 }
 // Read by most writes (the clinic's day, numbering): built once.
-const settingsOf = prepared<{ timezone: string; prefix: string; digits: number }>(
+const settingsOf = prepared<
+  { timezone: string; prefix: string; digits: number; currency: string }
+>(
   new QueryBuilder().select({
     timezone: organizations.timezone,
+    currency: organizations.currency,
     prefix: organizations.mrnPrefix,
     digits: organizations.mrnDigits,
   }).from(organizations).where(eq(organizations.id, sql.placeholder("orgId"))),

@@ -6,8 +6,9 @@
  * needs an override with a reason by someone allowed to (pharmacy:override).
  */
 import type { z } from "@hono/zod-openapi";
-import { and, asc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, asc, eq, getTableColumns, gte, inArray, isNull, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import {
   dispensationItems,
   dispensations,
@@ -34,6 +35,20 @@ type RxItem = typeof prescriptionItems.$inferSelect;
 
 const field = (path: string, message: string): FieldError => ({ path, in: "body", message });
 
+type BatchRow = typeof stockBatches.$inferSelect;
+// Every item dispensed asks: built once.
+const dispensableBatches = prepared<BatchRow & { onHand: number }>(
+  new QueryBuilder().select({ ...getTableColumns(stockBatches), onHand: stockBalances.quantity })
+    .from(stockBatches).innerJoin(stockBalances, eq(stockBalances.batchId, stockBatches.id))
+    .where(and(
+      eq(stockBatches.orgId, sql.placeholder("orgId")),
+      eq(stockBatches.storeId, sql.placeholder("storeId")),
+      eq(stockBatches.medicationId, sql.placeholder("medicationId")),
+      gte(stockBatches.expiryDate, sql.placeholder("today")),
+      sql`${stockBalances.quantity} > 0`,
+    )).orderBy(asc(stockBatches.expiryDate), asc(stockBatches.id)),
+);
+
 /** The batches of a medication in a store that may be dispensed, in the order to take them. */
 async function fefo(
   tx: Db,
@@ -43,17 +58,8 @@ async function fefo(
   today: string,
   courseEnd: string | null,
 ) {
-  const rows = await tx.select({
-    batch: stockBatches,
-    onHand: stockBalances.quantity,
-  }).from(stockBatches).innerJoin(stockBalances, eq(stockBalances.batchId, stockBatches.id))
-    .where(and(
-      eq(stockBatches.orgId, orgId),
-      eq(stockBatches.storeId, storeId),
-      eq(stockBatches.medicationId, medicationId),
-      gte(stockBatches.expiryDate, today),
-      sql`${stockBalances.quantity} > 0`,
-    )).orderBy(asc(stockBatches.expiryDate), asc(stockBatches.id));
+  const rows = (await dispensableBatches.all(tx, { orgId, storeId, medicationId, today }))
+    .map(({ onHand, ...batch }) => ({ batch: batch as BatchRow, onHand }));
   if (!courseEnd) return rows;
   // Those that last until the end of the course first, each group first-expiry-first.
   return [

@@ -8,7 +8,6 @@ import type { Db } from "../../../db/client.ts";
 import {
   medicationCodes,
   medications,
-  organizations,
   stockBalances,
   stockBatches,
   stockMovements,
@@ -21,6 +20,7 @@ import { newId } from "../../../db/ids.ts";
 import { type BatchRef, move } from "./ledger.ts";
 import { receiveAgainstOrder } from "./purchasing.ts";
 import { storeFor } from "./store-of.ts";
+import { orgSettings } from "../organizations/mod.ts";
 
 export { storeFor };
 import type { MedicationInput, ReceiptInput } from "./schemas.ts";
@@ -28,9 +28,7 @@ import type { MedicationInput, ReceiptInput } from "./schemas.ts";
 type MedicationRow = typeof medications.$inferSelect;
 
 export async function currencyOf(db: Db, orgId: string) {
-  const [row] = await db.select({ currency: organizations.currency }).from(organizations)
-    .where(eq(organizations.id, orgId));
-  return row?.currency ?? "";
+  return (await orgSettings(db, orgId)).currency;
 }
 
 export const toMedication = (m: MedicationRow, codes: string[], currency: string) => ({

@@ -1,10 +1,20 @@
 /** Which store a stock write goes to. */
-import { and, asc, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { stores } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { unprocessable } from "../../lib/errors.ts";
+
+// Every stock write without a store asks: built once.
+const firstStore = prepared<typeof stores.$inferSelect>(
+  new QueryBuilder().select().from(stores).where(and(
+    eq(stores.orgId, sql.placeholder("orgId")),
+    isNull(stores.deletedAt),
+    eq(stores.active, true),
+  )).orderBy(asc(stores.createdAt)).limit(1),
+);
 
 /** The store a write names, or the organisation's first (a default one is made if none). */
 export async function storeFor(deps: Deps, tx: Db, a: Actor, storeId?: string) {
@@ -17,9 +27,7 @@ export async function storeFor(deps: Deps, tx: Db, a: Actor, storeId?: string) {
     }
     return s;
   }
-  const [first] = await tx.select().from(stores)
-    .where(and(eq(stores.orgId, a.orgId), isNull(stores.deletedAt), eq(stores.active, true)))
-    .orderBy(asc(stores.createdAt)).limit(1);
+  const first = await firstStore.get(tx, { orgId: a.orgId });
   if (first) return first;
   const hours = Object.fromEntries(
     ["1", "2", "3", "4", "5", "6", "7"].map((d) => [d, [["00:00", "23:59"]] as [string, string][]]),

@@ -10,8 +10,9 @@
  * record refuses while a note is unsigned) and answers 409 naming what is open.
  */
 import type { z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, asc, desc, eq, gt, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { appointments, encounters } from "../../../db/schema/mod.ts";
 import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
@@ -341,7 +342,10 @@ export async function readEncounter(deps: Deps, a: Actor, id: string) {
   return toEncounter(row);
 }
 
-function queueWhere(orgId: string, q: { facilityId?: string; practitionerId?: string }) {
+function queueWhere(
+  orgId: string | Placeholder,
+  q: { facilityId?: string | Placeholder; practitionerId?: string | Placeholder },
+) {
   const where: SQL[] = [
     eq(encounters.orgId, orgId),
     eq(encounters.status, "waiting"),
@@ -401,6 +405,17 @@ export async function queue(
   };
 }
 
+// Every call of the next patient picks one: built once per shape.
+const nextWaiting = (atFacility: boolean) =>
+  prepared<EncounterRow>(
+    new QueryBuilder().select().from(encounters).where(queueWhere(sql.placeholder("orgId"), {
+      facilityId: atFacility ? sql.placeholder("facilityId") : undefined,
+      practitionerId: sql.placeholder("practitionerId"),
+    })).orderBy(...queueOrder).limit(1),
+  );
+const nextAtFacility = nextWaiting(true);
+const nextAnywhere = nextWaiting(false);
+
 /**
  * Calls the next patient in: starts the first waiting visit of the queue. Decided in one write
  * transaction, so two doctors calling at once get two different patients.
@@ -412,9 +427,11 @@ export async function callNext(
 ) {
   const practitionerId = q.practitionerId ?? a.userId;
   const started = await deps.db.transaction(async (tx) => {
-    const [next] = await tx.select().from(encounters)
-      .where(queueWhere(a.orgId, { facilityId: q.facilityId, practitionerId }))
-      .orderBy(...queueOrder).limit(1);
+    const next = await (q.facilityId ? nextAtFacility : nextAnywhere).get(tx, {
+      orgId: a.orgId,
+      facilityId: q.facilityId,
+      practitionerId,
+    });
     if (!next) return null;
     const now = deps.clock.now().toISOString();
     const row = await moveVisit(deps, tx, a, next.id, {

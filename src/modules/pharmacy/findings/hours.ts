@@ -1,6 +1,7 @@
 /** Stores' opening hours as minute intervals per weekday, for the after-hours rule's SQL. */
-import { eq } from "drizzle-orm";
-import type { Db } from "../../../../db/client.ts";
+import { eq, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../../db/client.ts";
 import { stores } from "../../../../db/schema/mod.ts";
 
 /** "23:59" closes at midnight: a store open all day is open to the last second. */
@@ -11,13 +12,18 @@ const minutes = (hhmm: string) =>
 
 type Hours = Record<string, [string, string][]>;
 
+// Read by every stock movement's after-hours rule: built once.
+const storeHours = prepared<{ id: string; hours: Hours }>(
+  new QueryBuilder().select({ id: stores.id, hours: stores.openingHours }).from(stores)
+    .where(eq(stores.orgId, sql.placeholder("orgId"))),
+);
+
 /**
  * Every store's open intervals as [storeId, weekday (0 Sunday … 6), from, to) in minutes, each
  * widened by the grace minutes; a widening past midnight opens the neighbouring day's edge.
  */
 export async function hoursTable(db: Db, orgId: string, grace: number) {
-  const list = await db.select({ id: stores.id, hours: stores.openingHours }).from(stores)
-    .where(eq(stores.orgId, orgId));
+  const list = await storeHours.all(db, { orgId });
   const byStore = new Map<string, Hours>();
   const rows: [string, number, number, number][] = [];
   for (const s of list) {

@@ -4,8 +4,9 @@
  * thresholds are minor units of the organisation's currency, at batch cost.
  */
 import { z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../../../db/client.ts";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../../db/client.ts";
 import { findingRuleSettings } from "../../../../db/schema/mod.ts";
 
 const count = (max: number) => z.number().int().min(0).max(max);
@@ -75,10 +76,17 @@ export interface RuleSettings {
   versions: Record<RuleName, number>;
 }
 
+// Read by every stock movement's loss rules: built once.
+const settingsRows = prepared<typeof findingRuleSettings.$inferSelect>(
+  new QueryBuilder().select().from(findingRuleSettings).where(and(
+    eq(findingRuleSettings.orgId, sql.placeholder("orgId")),
+    isNull(findingRuleSettings.deletedAt),
+  )),
+);
+
 /** The organisation's settings, defaults filled in. */
 export async function settingsOf(db: Db, orgId: string): Promise<RuleSettings> {
-  const rows = await db.select().from(findingRuleSettings)
-    .where(and(eq(findingRuleSettings.orgId, orgId), isNull(findingRuleSettings.deletedAt)));
+  const rows = await settingsRows.all(db, { orgId });
   const out: RuleSettings = {
     enabled: Object.fromEntries(RULE_NAMES.map((r) => [r, true])) as Record<RuleName, boolean>,
     thresholds: structuredClone(DEFAULTS),
