@@ -16,13 +16,25 @@ function formatter(key: string, make: () => Intl.DateTimeFormat) {
   return f;
 }
 
-/** Today's date (YYYY-MM-DD) in `timezone`. */
+const days = new Map<string, { minute: number; day: string }>();
+
+/**
+ * Today's date (YYYY-MM-DD) in `timezone`. Every write asks (numbering, dates checked against
+ * today) and a formatted date costs ~20 µs, so each timezone's answer is kept for the UTC minute
+ * it was asked in: UTC offsets and their changes fall on whole minutes, so the local date cannot
+ * change within one.
+ */
 export function todayIn(timezone: string, now: Date): string {
-  return formatter(
+  const minute = Math.floor(now.getTime() / 60_000);
+  const known = days.get(timezone);
+  if (known?.minute === minute) return known.day;
+  const day = formatter(
     `day:${timezone}`,
     () => new Intl.DateTimeFormat("en-CA", { timeZone: timezone }),
-  )
-    .format(now);
+  ).format(now);
+  if (days.size > 500) days.clear();
+  days.set(timezone, { minute, day });
+  return day;
 }
 
 /** `date` moved back by `years` whole years (29 February falls back to the 28th). */
