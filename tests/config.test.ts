@@ -25,18 +25,18 @@ Deno.test("configuration", async (t) => {
     assert.equal(c.passwordLogN, 17);
   });
 
-  await t.step("database memory: 8 MiB page cache and 256 MiB map by default, 0 maps none", () => {
+  await t.step("database memory: 8 MiB page cache and no map by default, both configurable", () => {
     const base = { DATA_DIR: dir, APP_ENV: "test", JWT_SECRET: "s".repeat(32) };
     const d = parseConfig(base).database;
     assert.equal(d.cacheSizeKiB, 8192);
-    assert.equal(d.mmapSizeBytes, 256 * 2 ** 20);
+    assert.equal(d.mmapSizeBytes, 0);
     const set = parseConfig({
       ...base,
       DATABASE_CACHE_SIZE_KIB: "2048",
-      DATABASE_MMAP_SIZE_MIB: "0",
+      DATABASE_MMAP_SIZE_MIB: "64",
     });
     assert.equal(set.database.cacheSizeKiB, 2048);
-    assert.equal(set.database.mmapSizeBytes, 0);
+    assert.equal(set.database.mmapSizeBytes, 64 * 2 ** 20);
     assert.deepEqual(
       problemsOf({ ...base, DATABASE_CACHE_SIZE_KIB: "-1", DATABASE_MMAP_SIZE_MIB: "lots" })
         .map((p) => p.split(":")[0]),

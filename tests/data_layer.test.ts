@@ -75,18 +75,19 @@ Deno.test("data layer", async (t) => {
   });
 
   await t.step(
-    "each connection's page cache and memory map: 8 MiB and 256 MiB unless configured",
+    "each connection's page cache and memory map: 8 MiB and none unless configured",
     async () => {
       const memory = async (db: Db) => ({
         cache: ((await db.values(sql.raw("PRAGMA cache_size")))[0] as unknown[])[0],
         mmap: ((await db.values(sql.raw("PRAGMA mmap_size")))[0] as unknown[])[0],
       });
-      const defaults = { cache: -8192, mmap: 256 * 2 ** 20 };
+      const defaults = { cache: -8192, mmap: 0 };
       assert.deepEqual(await memory(handle.db), defaults);
       assert.deepEqual(await handle.transaction((tx) => memory(tx)), defaults);
-      const small = openDatabase({ url, cacheSizeKiB: 1024, mmapSizeBytes: 0 });
-      assert.deepEqual(await memory(small.db), { cache: -1024, mmap: 0 });
-      assert.deepEqual(await small.transaction((tx) => memory(tx)), { cache: -1024, mmap: 0 });
+      const set = { cache: -1024, mmap: 2 ** 20 };
+      const small = openDatabase({ url, cacheSizeKiB: 1024, mmapSizeBytes: 2 ** 20 });
+      assert.deepEqual(await memory(small.db), set);
+      assert.deepEqual(await small.transaction((tx) => memory(tx)), set);
       small.close();
     },
   );

@@ -27,7 +27,7 @@ const envSchema = z.object({
   // Memory per embedded connection (three: reader, writer, audit writer): SQLite's page cache,
   // and how much of the file is memory-mapped (clean file pages the OS reclaims; 0: none).
   DATABASE_CACHE_SIZE_KIB: z.coerce.number().int().min(0).max(4_194_304).default(8192),
-  DATABASE_MMAP_SIZE_MIB: z.coerce.number().int().min(0).max(1_048_576).default(256),
+  DATABASE_MMAP_SIZE_MIB: z.coerce.number().int().min(0).max(1_048_576).default(0),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWT_ISSUER: z.string().min(1).default("clinic-api"),
   JWT_AUDIENCE: z.string().min(1).default("clinic-api"),
