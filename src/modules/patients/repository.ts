@@ -8,7 +8,7 @@
  */
 import { and, eq, getTableColumns, gte, inArray, isNull, lt, ne, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
-import { type DatabaseHandle, hotRead } from "../../../db/client.ts";
+import { type DatabaseHandle, hotRead, prepared } from "../../../db/client.ts";
 import type { Db } from "../../../db/client.ts";
 import { type PatientRow, patients, patientSearchTerms } from "../../../db/schema/mod.ts";
 import { rangeEnd } from "./search-terms.ts";
@@ -153,27 +153,43 @@ export async function patientIdsWithTerms(db: Db, orgId: string, terms: string[]
  * into many records) must not turn one check into a long read.
  */
 export async function patientIdsWithTermPrefix(db: Db, orgId: string, prefix: string, max = 200) {
-  const rows = await db.selectDistinct({ id: patientSearchTerms.patientId })
-    .from(patientSearchTerms)
-    .where(and(
-      eq(patientSearchTerms.orgId, orgId),
-      gte(patientSearchTerms.term, prefix),
-      lt(patientSearchTerms.term, rangeEnd(prefix)),
-    ))
-    .limit(max);
+  const rows = await idsByTermPrefix.all(db, { orgId, prefix, end: rangeEnd(prefix), max });
   return rows.map((r) => r.id);
 }
 
 /** The names of the candidate records born on `birthDate` (index on org_id, birth_date). */
 export function namesBornOn(db: Db, orgId: string, birthDate: string, excludeId?: string) {
-  return db.select({
+  // Ids are never empty, so `<> ''` excludes nothing.
+  return namesBornOnQuery.all(db, { orgId, birthDate, excludeId: excludeId ?? "" });
+}
+
+// Every registration's duplicate check asks both: built once.
+const idsByTermPrefix = prepared<{ id: string }>(
+  new QueryBuilder().selectDistinct({ id: patientSearchTerms.patientId })
+    .from(patientSearchTerms)
+    .where(and(
+      eq(patientSearchTerms.orgId, sql.placeholder("orgId")),
+      gte(patientSearchTerms.term, sql.placeholder("prefix")),
+      lt(patientSearchTerms.term, sql.placeholder("end")),
+    ))
+    .limit(sql.placeholder("max")),
+);
+const namesBornOnQuery = prepared<
+  { id: string; givenName: string; middleName: string | null; familyName: string }
+>(
+  new QueryBuilder().select({
     id: patients.id,
     givenName: patients.givenName,
     middleName: patients.middleName,
     familyName: patients.familyName,
-  }).from(patients)
-    .where(candidateRows(orgId, excludeId, eq(patients.birthDate, birthDate)));
-}
+  }).from(patients).where(and(
+    eq(patients.orgId, sql.placeholder("orgId")),
+    isNull(patients.deletedAt),
+    isNull(patients.mergedInto),
+    ne(patients.id, sql.placeholder("excludeId")),
+    eq(patients.birthDate, sql.placeholder("birthDate")),
+  )),
+);
 
 /** The full candidate records among `ids`. */
 export async function candidatesByIds(

@@ -1,6 +1,7 @@
 /** The front desk's queries. Instants are stored as UTC ISO text, which sorts as time does. */
-import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { type Db, prepared } from "../../../db/client.ts";
 import { selectWhere } from "../../../db/rows.ts";
 import {
   appointments,
@@ -75,17 +76,20 @@ export async function exceptionsOf(
 
 /** The practitioner's membership of the organisation, if active, with the user's. */
 export async function activeMember(db: Db, orgId: string, userId: string) {
-  const [row] = await db.select({ role: memberships.role, facilityId: memberships.facilityId })
+  return await memberQuery.get(db, { orgId, userId });
+}
+// Every booking checks its practitioner: built once.
+const memberQuery = prepared<{ role: string; facilityId: string | null }>(
+  new QueryBuilder().select({ role: memberships.role, facilityId: memberships.facilityId })
     .from(memberships).innerJoin(users, eq(users.id, memberships.userId))
     .where(and(
-      eq(memberships.orgId, orgId),
-      eq(memberships.userId, userId),
+      eq(memberships.orgId, sql.placeholder("orgId")),
+      eq(memberships.userId, sql.placeholder("userId")),
       eq(memberships.active, true),
       isNull(memberships.deletedAt),
       isNull(users.deletedAt),
-    ));
-  return row;
-}
+    )),
+);
 
 /** The patient's active encounter at a facility (null facility: the organisation's). */
 export async function activeEncounter(
@@ -94,12 +98,21 @@ export async function activeEncounter(
   patientId: string,
   facilityId: string | null,
 ) {
-  const [row] = await db.select().from(encounters).where(and(
-    eq(encounters.orgId, orgId),
-    eq(encounters.patientId, patientId),
-    facilityId === null ? isNull(encounters.facilityId) : eq(encounters.facilityId, facilityId),
-    inArray(encounters.status, ["waiting", "in_consultation"]),
-    isNull(encounters.deletedAt),
-  ));
-  return row;
+  return await (facilityId === null ? activeAnywhere : activeAtFacility)
+    .get(db, { orgId, patientId, facilityId });
 }
+// Every arrival checks for a visit already open: built once per shape.
+const activeVisit = (atFacility: boolean) =>
+  prepared<typeof encounters.$inferSelect>(
+    new QueryBuilder().select().from(encounters).where(and(
+      eq(encounters.orgId, sql.placeholder("orgId")),
+      eq(encounters.patientId, sql.placeholder("patientId")),
+      atFacility
+        ? eq(encounters.facilityId, sql.placeholder("facilityId"))
+        : isNull(encounters.facilityId),
+      inArray(encounters.status, ["waiting", "in_consultation"]),
+      isNull(encounters.deletedAt),
+    )),
+  );
+const activeAtFacility = activeVisit(true);
+const activeAnywhere = activeVisit(false);
