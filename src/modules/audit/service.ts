@@ -13,7 +13,13 @@ import { auditEvents } from "../../../db/schema/mod.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { decodeCursor, pageOf } from "../../lib/pagination.ts";
-import { type QueuedEntry, rowOf, type WriterReply, type WriterRequest } from "./entries.ts";
+import {
+  appendBatch,
+  type QueuedEntry,
+  rowOf,
+  type WriterReply,
+  type WriterRequest,
+} from "./entries.ts";
 import { entriesOfPatient, INDEX_BATCH, indexPatients } from "./patient-index.ts";
 import type { AuditEntry, AuditLog, AuditSubject } from "../../lib/services.ts";
 
@@ -27,7 +33,7 @@ interface BatchSink {
 
 function inlineSink(handle: DatabaseHandle): BatchSink {
   return {
-    append: (entries) => handle.appendRows(auditEvents, entries.map(rowOf)),
+    append: (entries) => appendBatch(handle, JSON.stringify(entries)),
     index: () => handle.transaction(indexPatients).then(() => {}),
     close: () => Promise.resolve(),
   };
@@ -75,7 +81,9 @@ function workerSink(options: DatabaseOptions, fallback: BatchSink, logger: Logge
     });
   return {
     append: (entries) =>
-      broken ? fallback.append(entries) : send({ type: "append", id: nextId++, entries }),
+      broken
+        ? fallback.append(entries)
+        : send({ type: "append", id: nextId++, batch: JSON.stringify(entries) }),
     // Before the first batch there is no worker to start just for this: the main connection
     // indexes what writes recorded.
     index: () => broken || !worker ? fallback.index() : send({ type: "index", id: nextId++ }),

@@ -6,8 +6,7 @@
  * stall every request in flight.
  */
 import { type DatabaseHandle, openDatabase } from "../../../db/client.ts";
-import { auditEvents } from "../../../db/schema/mod.ts";
-import { rowOf, type WriterReply, type WriterRequest } from "./entries.ts";
+import { appendBatch, type WriterReply, type WriterRequest } from "./entries.ts";
 import { indexPatients } from "./patient-index.ts";
 
 let handle: DatabaseHandle | undefined;
@@ -20,7 +19,7 @@ self.onmessage = async (e: MessageEvent<WriterRequest>) => {
     return;
   }
   try {
-    if (msg.type === "append") await handle!.appendRows(auditEvents, msg.entries.map(rowOf));
+    if (msg.type === "append") await appendBatch(handle!, msg.batch);
     else if (msg.type === "index") await handle!.transaction(indexPatients);
     else {
       handle?.close();
