@@ -70,8 +70,13 @@ export interface DatabaseOptions {
 export interface DatabaseHandle {
   /** Reads outside a transaction. Never use it to write: writes go through `transaction`. */
   readonly db: Db;
-  /** Runs `fn` in one write transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one write transaction; commits when it resolves, rolls back when it throws.
+   * `alone`: bulk work (an import's chunk, a sync batch, a scan's findings) that takes tens of
+   * milliseconds: it commits by itself, so the short transactions around it do not wait for it
+   * (db/write-queue.ts groups the others).
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>, opts?: { alone?: boolean }): Promise<T>;
   /** Runs raw SQL statements (migrations), one after the other, in one write transaction. */
   executeScript(statements: string[]): Promise<void>;
   /**
@@ -209,7 +214,7 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
         return Promise.resolve();
       }),
     db: readDb,
-    transaction: (fn) => inTransaction(() => fn(txDb)),
+    transaction: (fn, opts) => inTransaction(() => fn(txDb), opts?.alone ?? false),
     executeScript: (statements) =>
       inTransaction(() => {
         for (const s of statements) if (s.trim()) writer.exec(s);

@@ -170,3 +170,32 @@ Deno.test("the database handle commits concurrent transactions together, durably
     await file.cleanup();
   }
 });
+
+Deno.test("bulk work commits alone: a short transaction queued before it is not held by it", async () => {
+  const file = await tempFile();
+  const handle = openDatabase({ url: `file:${file.path}` });
+  try {
+    await handle.executeScript(["CREATE TABLE n (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"]);
+    const { executorOf } = await import("../db/client.ts");
+    const events: string[] = [];
+    const short = handle.transaction(async (tx) => {
+      await executorOf(tx)("INSERT INTO n (v) VALUES ('short')", [], "run");
+    }).then(() => events.push("short answered"));
+    // Queued while the short one's group waits for company, as an import's next chunk is.
+    const bulk = new Promise((resolve) =>
+      setImmediate(() =>
+        resolve(handle.transaction(async (tx) => {
+          events.push("bulk started");
+          await executorOf(tx)("INSERT INTO n (v) VALUES ('bulk')", [], "run");
+        }, { alone: true }))
+      )
+    );
+    await Promise.all([short, bulk]);
+    assert.deepEqual(events, ["short answered", "bulk started"]);
+    const rows = await handle.readRows("SELECT v FROM n ORDER BY id", []);
+    assert.deepEqual(rows, [["short"], ["bulk"]]);
+  } finally {
+    handle.close();
+    await file.cleanup();
+  }
+});

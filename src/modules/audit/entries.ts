@@ -96,9 +96,10 @@ export const APPEND_BATCH = `INSERT INTO audit_events ("id", "at", ${
 
 /** Appends a batch (its JSON text) in one transaction of `handle` (see `APPEND_BATCH`). */
 export function appendBatch(handle: DatabaseHandle, batch: string): Promise<void> {
+  // Up to 5,000 entries: bulk work, committed by itself (db/write-queue.ts).
   return handle.transaction(async (tx) => {
     await executorOf(tx)(APPEND_BATCH, [batch], "run");
-  });
+  }, { alone: true });
 }
 
 export type WriterRequest =

@@ -34,7 +34,7 @@ interface BatchSink {
 function inlineSink(handle: DatabaseHandle): BatchSink {
   return {
     append: (entries) => appendBatch(handle, JSON.stringify(entries)),
-    index: () => handle.transaction(indexPatients).then(() => {}),
+    index: () => handle.transaction(indexPatients, { alone: true }).then(() => {}),
     close: () => Promise.resolve(),
   };
 }

@@ -20,7 +20,7 @@ self.onmessage = async (e: MessageEvent<WriterRequest>) => {
   }
   try {
     if (msg.type === "append") await appendBatch(handle!, msg.batch);
-    else if (msg.type === "index") await handle!.transaction(indexPatients);
+    else if (msg.type === "index") await handle!.transaction(indexPatients, { alone: true });
     else {
       handle?.close();
       handle = undefined;

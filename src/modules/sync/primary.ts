@@ -86,7 +86,7 @@ export async function receivePush(
     await tx.update(syncNodes).set({ pushedSeq, auditSeq, lastPushAt: at, lastSeenAt: at })
       .where(eq(syncNodes.id, node.id));
     return { applied: fresh.length, conflicts, pushedSeq, auditSeq, audit: audit.length };
-  });
+  }, { alone: true }); // a batch of up to 1,000 changes: bulk work
   deps.logger.info("sync: push received", {
     node: node.siteCode,
     changes: result.applied,

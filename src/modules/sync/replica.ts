@@ -181,7 +181,7 @@ async function pull(deps: Deps, state: State): Promise<number> {
         pulledSeq: page.next,
         ...(page.more ? {} : { lastPullAt: deps.clock.now().toISOString() }),
       }).where(eq(syncState.id, 1));
-    });
+    }, { alone: true }); // a page of up to 1,000 changes: bulk work
     pulled += page.changes.length;
     after = page.next;
     if (page.changes.length) {

@@ -159,7 +159,7 @@ export async function scan(deps: Deps, a: Actor, input: z.infer<typeof ScanInput
     const r = await raise(tx, a.orgId, timezone, found, { at: now, deps, actor: a });
     await deps.audit.record(tx, a, { action: "stock-finding.scan", entityType: "stock-finding" });
     return r;
-  });
+  }, { alone: true }); // a scan raises many findings at once: bulk work
   const count = (list: { rule: string }[]) =>
     Object.fromEntries(
       RULE_NAMES.map((r) => [r, list.filter((c) => c.rule === r).length] as const),
