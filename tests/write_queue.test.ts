@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import Database from "libsql";
 import { setImmediate } from "node:timers";
-import { openDatabase } from "../db/client.ts";
+import { type DatabaseHandle, executorOf, openDatabase } from "../db/client.ts";
 import { createWriteQueue } from "../db/write-queue.ts";
 
 async function tempFile() {
@@ -143,40 +143,44 @@ Deno.test("group commit", async (t) => {
   }
 });
 
-Deno.test("the database handle commits concurrent transactions together, durably", async () => {
+/** A database handle on a new file with one table `n`: what `test` needs, closed and removed. */
+async function onHandle(
+  column: string,
+  test: (handle: DatabaseHandle, path: string) => Promise<void>,
+) {
   const file = await tempFile();
   const handle = openDatabase({ url: `file:${file.path}` });
   try {
-    await handle.executeScript(["CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"]);
+    await handle.executeScript([`CREATE TABLE n (id INTEGER PRIMARY KEY, v ${column} NOT NULL)`]);
+    await test(handle, file.path);
+  } finally {
+    handle.close();
+    await file.cleanup();
+  }
+}
+
+Deno.test("the database handle commits concurrent transactions together, durably", () =>
+  onHandle("INTEGER", async (handle, path) => {
     const writes = Array.from({ length: 50 }, (_, i) =>
       handle.transaction(async (tx) => {
-        const { executorOf } = await import("../db/client.ts");
         await executorOf(tx)("INSERT INTO n (v) VALUES (?)", [i], "run");
         if (i % 10 === 3) throw new Error(`refused ${i}`);
         return i;
       }));
     const results = await Promise.allSettled(writes);
     assert.equal(results.filter((r) => r.status === "rejected").length, 5);
-    handle.close();
     // A fresh connection on the file: what was answered is there, what was refused is not.
-    const check = new Database(file.path);
+    const check = new Database(path);
     const rows = check.prepare("SELECT v FROM n ORDER BY v").all() as { v: number }[];
     check.close();
     assert.deepEqual(
       rows.map((r) => r.v),
       [...Array(50).keys()].filter((i) => i % 10 !== 3),
     );
-  } finally {
-    await file.cleanup();
-  }
-});
+  }));
 
-Deno.test("bulk work commits alone: a short transaction queued before it is not held by it", async () => {
-  const file = await tempFile();
-  const handle = openDatabase({ url: `file:${file.path}` });
-  try {
-    await handle.executeScript(["CREATE TABLE n (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"]);
-    const { executorOf } = await import("../db/client.ts");
+Deno.test("bulk work commits alone: a short transaction queued before it is not held by it", () =>
+  onHandle("TEXT", async (handle) => {
     const events: string[] = [];
     const short = handle.transaction(async (tx) => {
       await executorOf(tx)("INSERT INTO n (v) VALUES ('short')", [], "run");
@@ -194,8 +198,4 @@ Deno.test("bulk work commits alone: a short transaction queued before it is not 
     assert.deepEqual(events, ["short answered", "bulk started"]);
     const rows = await handle.readRows("SELECT v FROM n ORDER BY id", []);
     assert.deepEqual(rows, [["short"], ["bulk"]]);
-  } finally {
-    handle.close();
-    await file.cleanup();
-  }
-});
+  }));

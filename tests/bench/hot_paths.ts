@@ -26,6 +26,7 @@ import {
   LATENCY_HEADER,
   latencyRow,
   postJson,
+  prescriptionOf,
   type Run,
   runClients,
   serverEnvFrom,
@@ -143,19 +144,11 @@ try {
       name: "POST /prescriptions",
       expect: 201,
       run: () =>
-        runClients(CONNECTIONS, N, (i) =>
-          postJson(`${url}/api/v1/prescriptions`, doctor, {
-            encounterId: visits[i],
-            items: [{
-              medication: "Paracetamol 500 mg tablets",
-              genericName: "paracetamol",
-              dose: 1,
-              unit: "tablet",
-              route: "oral",
-              frequency: { timesPerDay: 3 },
-              durationDays: 3,
-            }],
-          })),
+        runClients(
+          CONNECTIONS,
+          N,
+          (i) => postJson(`${url}/api/v1/prescriptions`, doctor, prescriptionOf(visits[i])),
+        ),
     },
     {
       name: "POST /queue/next",

@@ -16,7 +16,7 @@ import { schemaVersion } from "../../db/migrate.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { issuedInvoice } from "../helpers/billing-cash.ts";
 import { createOrg, createPatient, createStaff, login } from "../helpers/factories.ts";
-import { envInt } from "./requests.ts";
+import { envInt, prescriptionOf } from "./requests.ts";
 
 const N = envInt("BENCH_BUILDS_N", 10);
 const ROOT = new URL("../..", import.meta.url).href;
@@ -158,18 +158,7 @@ try {
     ["POST /prescriptions", 201, (i) =>
       t.call("POST", "/api/v1/prescriptions", {
         token: doctor,
-        body: {
-          encounterId: visits[i],
-          items: [{
-            medication: "Paracetamol 500 mg tablets",
-            genericName: "paracetamol",
-            dose: 1,
-            unit: "tablet",
-            route: "oral",
-            frequency: { timesPerDay: 3 },
-            durationDays: 3,
-          }],
-        },
+        body: prescriptionOf(visits[i]),
       })],
     [
       "POST /queue/next",

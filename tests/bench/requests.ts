@@ -102,3 +102,17 @@ export function latencyRow(name: string, run: Run, only?: (o: Outcome) => boolea
     fmt(ms[ms.length - 1]),
   ];
 }
+
+/** The prescription the hot-path benches write: one common medicine for three days. */
+export const prescriptionOf = (encounterId: string) => ({
+  encounterId,
+  items: [{
+    medication: "Paracetamol 500 mg tablets",
+    genericName: "paracetamol",
+    dose: 1,
+    unit: "tablet",
+    route: "oral",
+    frequency: { timesPerDay: 3 },
+    durationDays: 3,
+  }],
+});
