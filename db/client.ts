@@ -197,7 +197,7 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
   >();
   // Group commit (db/write-queue.ts): transactions waiting behind one share its commit.
   const queue = createWriteQueue(writer);
-  const inTransaction = <T>(fn: () => Promise<T>, solo = false) => queue.run(fn, { solo });
+  const inTransaction = <T>(fn: () => Promise<T>, alone = false) => queue.run(fn, { alone });
 
   return {
     kind: "embedded",

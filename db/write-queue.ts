@@ -17,7 +17,7 @@
  * durable; one that throws is rolled back to its savepoint alone, and the others go on; if the
  * commit itself fails, every transaction of the group is refused. Only transactions already
  * queued join, and a group stops growing after `maxGroupMs` or `maxGroup` transactions, so none
- * waits long behind the others. Bulk work (an import's chunk, a sync batch) runs `solo`, in a
+ * waits long behind the others. Bulk work (an import's chunk, a sync batch) runs `alone`, in a
  * transaction of its own: a short transaction grouped with it would wait for all of it.
  */
 
@@ -49,14 +49,14 @@ interface Job {
    * work whose tens of milliseconds a short transaction grouped with it would wait for (measured:
    * registrations during an import went from p50 24 to 80 ms when import chunks joined groups).
    */
-  solo: boolean;
+  alone: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
 export interface WriteQueue {
   /** Runs `fn` in a write transaction: committed when it resolves, rolled back when it throws. */
-  run<T>(fn: () => Promise<T>, opts?: { solo?: boolean }): Promise<T>;
+  run<T>(fn: () => Promise<T>, opts?: { alone?: boolean }): Promise<T>;
   /** Groups committed and transactions in them since the queue was made (for benchmarks). */
   readonly stats: { groups: number; transactions: number };
 }
@@ -73,7 +73,7 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
     if (conn.inTransaction) conn.exec("ROLLBACK");
   };
 
-  async function runSolo(job: Job) {
+  async function runAlone(job: Job) {
     try {
       conn.exec("BEGIN IMMEDIATE");
       const value = await job.fn();
@@ -132,7 +132,7 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
           await linger();
         }
         const next: Job | undefined = pending[0];
-        job = next && !next.solo && !full() ? pending.shift() : undefined;
+        job = next && !next.alone && !full() ? pending.shift() : undefined;
       }
       conn.exec("COMMIT");
       stats.groups++;
@@ -151,7 +151,7 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
     draining = true;
     try {
       for (let job = pending.shift(); job; job = pending.shift()) {
-        await (job.solo ? runSolo(job) : runGroup(job));
+        await (job.alone ? runAlone(job) : runGroup(job));
       }
     } finally {
       draining = false;
@@ -159,11 +159,11 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
   }
 
   return {
-    run<T>(fn: () => Promise<T>, opts: { solo?: boolean } = {}): Promise<T> {
+    run<T>(fn: () => Promise<T>, opts: { alone?: boolean } = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         pending.push({
           fn,
-          solo: opts.solo ?? false,
+          alone: opts.alone ?? false,
           resolve: resolve as (v: unknown) => void,
           reject,
         });

@@ -110,12 +110,12 @@ Deno.test("group commit", async (t) => {
       assert.equal(count("d1"), 0);
     });
 
-    await t.step("a solo transaction (migrations) is never grouped", async () => {
+    await t.step("a transaction run alone (migrations, bulk work) is never grouped", async () => {
       const queue = createWriteQueue(conn);
       await Promise.all([
         queue.run(insert("e1")),
         queue.run(insert("e2")),
-        queue.run(insert("e3"), { solo: true }),
+        queue.run(insert("e3"), { alone: true }),
         queue.run(insert("e4")),
       ]);
       assert.deepEqual(queue.stats, { groups: 3, transactions: 4 });
