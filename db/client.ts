@@ -130,13 +130,33 @@ export function rowInserter(table: SQLiteTable) {
   return { sql, params };
 }
 
+/**
+ * Runs `fn` again while SQLite answers "database is locked", for up to `ms`. Switching a new
+ * file to WAL takes an exclusive lock; when two processes start on a fresh database at once,
+ * both hold a shared lock and want it, and SQLite refuses one at once instead of calling the
+ * busy handler (it would deadlock), so the busy timeout does not cover it (seen in CI once).
+ */
+function retryWhileBusy(fn: () => void, ms: number) {
+  const deadline = Date.now() + ms;
+  for (let wait = 5;; wait = Math.min(wait * 2, 100)) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!/database is locked|SQLITE_BUSY/i.test(String(err)) || Date.now() >= deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
+  }
+}
+
 function openConnection(path: string, options: DatabaseOptions): Native {
   const conn = options.syncUrl
     ? new Database(path, { syncUrl: options.syncUrl, authToken: options.authToken ?? "" } as never)
     : new Database(path);
   // Set on every connection we open: these pragmas are per connection in SQLite.
   conn.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  if (path !== ":memory:") conn.exec("PRAGMA journal_mode = WAL");
+  if (path !== ":memory:") {
+    retryWhileBusy(() => conn.exec("PRAGMA journal_mode = WAL"), options.busyTimeoutMs ?? 5000);
+  }
   conn.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`);
   conn.exec("PRAGMA foreign_keys = ON");
   // No memory-mapped reads by default: they made a read ~2 µs faster in a tight loop, but the
