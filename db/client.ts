@@ -189,6 +189,9 @@ function nativeExecutor(conn: Native): Executor {
     return stmt;
   };
   return (sql, params, method) => {
+    // libsql aborts the whole process on a closed connection: a late background read or write
+    // (after shutdown closed the database) gets an error instead.
+    if (!conn.open) return Promise.reject(new Error("The database is closed."));
     try {
       if (method === "run") {
         const info = prepare(plain, sql, false).run(...params);
@@ -240,10 +243,12 @@ function openEmbedded(path: string, options: DatabaseOptions): DatabaseHandle {
         for (const s of statements) if (s.trim()) writer.exec(s);
         return Promise.resolve();
       }, true),
-    close() {
-      if (reader !== writer) reader.close();
-      writer.close();
-    },
+    // A group may be waiting for company before its COMMIT: the connections close after it.
+    close: () =>
+      queue.close(() => {
+        if (reader !== writer) reader.close();
+        writer.close();
+      }),
   };
 }
 

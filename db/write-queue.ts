@@ -59,6 +59,12 @@ export interface WriteQueue {
   run<T>(fn: () => Promise<T>, opts?: { alone?: boolean }): Promise<T>;
   /** Groups committed and transactions in them since the queue was made (for benchmarks). */
   readonly stats: { groups: number; transactions: number };
+  /**
+   * Takes no more transactions and calls `then` once those already queued have committed (at
+   * once when none is running), so the connection is never closed between a group's last
+   * transaction and its COMMIT: libsql aborts the process on a closed connection.
+   */
+  close(then: () => void): void;
 }
 
 export function createWriteQueue(conn: WriterConnection, options: WriteQueueOptions = {}) {
@@ -68,6 +74,8 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
   const pending: Job[] = [];
   const stats = { groups: 0, transactions: 0 };
   let draining = false;
+  let closed = false;
+  let whenIdle: (() => void) | undefined;
 
   const rollback = () => {
     if (conn.inTransaction) conn.exec("ROLLBACK");
@@ -155,11 +163,17 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
       }
     } finally {
       draining = false;
+      if (closed && whenIdle) {
+        const then = whenIdle;
+        whenIdle = undefined;
+        then();
+      }
     }
   }
 
   return {
     run<T>(fn: () => Promise<T>, opts: { alone?: boolean } = {}): Promise<T> {
+      if (closed) return Promise.reject(new Error("The database is closed."));
       return new Promise<T>((resolve, reject) => {
         pending.push({
           fn,
@@ -171,5 +185,10 @@ export function createWriteQueue(conn: WriterConnection, options: WriteQueueOpti
       });
     },
     stats,
+    close(then) {
+      closed = true;
+      if (draining) whenIdle = then;
+      else then();
+    },
   } satisfies WriteQueue;
 }

@@ -131,6 +131,19 @@ Deno.test("group commit", async (t) => {
       assert.deepEqual(queue.stats, { groups: 1, transactions: 2 });
     });
 
+    await t.step("closing waits for the group being committed, then refuses new work", async () => {
+      const queue = createWriteQueue(conn);
+      const events: string[] = [];
+      const running = queue.run(insert("g1")).then(() => events.push("g1 committed"));
+      const queued = queue.run(insert("g2")).then(() => events.push("g2 committed"));
+      // Called while g1's group waits for company before its COMMIT.
+      queue.close(() => events.push("closed"));
+      await assert.rejects(queue.run(insert("g3")), /closed/);
+      await Promise.all([running, queued]);
+      assert.deepEqual(events, ["g1 committed", "g2 committed", "closed"]);
+      assert.equal(count("g1") + count("g2") + count("g3"), 2);
+    });
+
     await t.step("a group stops growing at maxGroup", async () => {
       const queue = createWriteQueue(conn, { maxGroup: 4 });
       await Promise.all(Array.from({ length: 10 }, (_, i) => queue.run(insert(`f${i}`))));
@@ -199,3 +212,16 @@ Deno.test("bulk work commits alone: a short transaction queued before it is not 
     const rows = await handle.readRows("SELECT v FROM n ORDER BY id", []);
     assert.deepEqual(rows, [["short"], ["bulk"]]);
   }));
+
+Deno.test("a closed database refuses reads and writes instead of aborting the process", async () => {
+  const file = await tempFile();
+  const handle = openDatabase({ url: `file:${file.path}` });
+  try {
+    assert.deepEqual(await handle.readRow("SELECT 1", []), [1]);
+    handle.close();
+    await assert.rejects(handle.readRow("SELECT 1", []), /closed/);
+    await assert.rejects(handle.transaction(() => Promise.resolve()), /closed/);
+  } finally {
+    await file.cleanup();
+  }
+});
