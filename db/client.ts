@@ -80,9 +80,10 @@ export interface DatabaseHandle {
   /** Runs raw SQL statements (migrations), one after the other, in one write transaction. */
   executeScript(statements: string[]): Promise<void>;
   /**
-   * Appends many rows to one table in one transaction with a single prepared statement: the fast
-   * path for batched audit entries, where building each insert with drizzle would cost more than
-   * running it.
+   * Appends many rows to one table in one transaction with a single prepared statement, for bulk
+   * loads where building each insert with drizzle would cost more than running it (the benchmark
+   * seeder). Read audit batches no longer use it: they go in from one JSON text
+   * (src/modules/audit/entries.ts, APPEND_BATCH).
    */
   appendRows(table: SQLiteTable, rows: Record<string, unknown>[]): Promise<void>;
   /**

@@ -6,7 +6,19 @@
  * the search index (`patient_search_terms`), birth dates through the (org_id, birth_date) index,
  * and only the few matching records are then read in full.
  */
-import { and, eq, getTableColumns, gte, inArray, isNull, lt, ne, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  ne,
+  type Placeholder,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { type DatabaseHandle, hotRead, prepared } from "../../../db/client.ts";
 import type { Db } from "../../../db/client.ts";
@@ -129,7 +141,11 @@ export async function pageJson(
 }
 
 /** Records that can be candidates: live, not merged, not `excludeId`. */
-const candidateRows = (orgId: string, excludeId: string | undefined, ...more: SQL[]) =>
+const candidateRows = (
+  orgId: string | Placeholder,
+  excludeId: string | Placeholder | undefined,
+  ...more: SQL[]
+) =>
   and(
     eq(patients.orgId, orgId),
     isNull(patients.deletedAt),
@@ -182,11 +198,9 @@ const namesBornOnQuery = prepared<
     givenName: patients.givenName,
     middleName: patients.middleName,
     familyName: patients.familyName,
-  }).from(patients).where(and(
-    eq(patients.orgId, sql.placeholder("orgId")),
-    isNull(patients.deletedAt),
-    isNull(patients.mergedInto),
-    ne(patients.id, sql.placeholder("excludeId")),
+  }).from(patients).where(candidateRows(
+    sql.placeholder("orgId"),
+    sql.placeholder("excludeId"),
     eq(patients.birthDate, sql.placeholder("birthDate")),
   )),
 );
