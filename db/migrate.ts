@@ -7,8 +7,9 @@ import { sql } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { fileURLToPath } from "node:url";
 import type { DatabaseHandle } from "./client.ts";
+import { projectFile } from "./paths.ts";
 
-export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+export const migrationsFolder = fileURLToPath(projectFile("db/migrations"));
 
 const TRACKING_TABLE = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (
   id INTEGER PRIMARY KEY AUTOINCREMENT, hash TEXT NOT NULL, created_at NUMERIC)`;

@@ -8,8 +8,9 @@
  * first, untimed start logs in as the organisation admin and picks a patient; the access token
  * and its session stay valid across restarts (same JWT secret, session kept in the database), so
  * each timed run can send an authenticated read as soon as the server listens. Each run spawns
- * the command of deno.json's `start` task (the same deno flags; `deno task` itself only adds its
- * shell on top) with production settings on a free loopback port, then polls every 5 ms for the
+ * the command of deno.json's `serve` task (its environment, deno flags and bundle, built once
+ * first; `deno task start` builds, then runs the same; `deno task` itself only adds its shell on
+ * top) with production settings on a free loopback port, then polls every 5 ms for the
  * first 200 of `GET /api/v1/health` and then of `GET /api/v1/patients/{id}`, and stops it.
  *
  * The server runs with LOG_LEVEL=debug, so it logs a `startup` line of its own marks
@@ -31,7 +32,14 @@ import { loadAverage } from "./cpu_usage.ts";
 import { table } from "./load.ts";
 import { envInt, serverEnvFrom } from "./requests.ts";
 import { cachedBenchData } from "./seed.ts";
-import { freePort, loginToken, PROJECT_ROOT, startServer } from "./server.ts";
+import {
+  freePort,
+  loginToken,
+  PROJECT_ROOT,
+  serverScript,
+  serveTask,
+  startServer,
+} from "./server.ts";
 
 const PATIENTS = envInt("BENCH_PATIENTS", 100_000);
 const RUNS = envInt("BENCH_RUNS", 5);
@@ -43,14 +51,10 @@ const POLL_MS = 5;
 const JWT_SECRET = "bench-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const log = (msg: string) => console.log(`[cold-start] ${msg}`);
 
-/** deno.json's `start` task as deno arguments (`run`, its flags, the script). */
-async function startTaskArgs(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${PROJECT_ROOT}/deno.json`));
-  const words = String(config.tasks.start).trim().split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run") {
-    throw new Error(`deno.json's start task is not a plain "deno run …": ${config.tasks.start}`);
-  }
-  return ["run", ...SERVER_FLAGS, ...words.slice(2)];
+/** deno.json's `serve` task as deno arguments (`run`, its flags, the bundle it runs). */
+async function serveTaskArgs(): Promise<string[]> {
+  const task = serveTask();
+  return ["run", ...task.flags, ...SERVER_FLAGS, await serverScript()];
 }
 
 interface Sample {
@@ -103,6 +107,7 @@ async function coldStart(
     clearEnv: true,
     env: {
       ...inherited,
+      ...serveTask().env,
       PORT: String(port),
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
@@ -181,7 +186,7 @@ try {
   }
 }
 
-const args = await startTaskArgs();
+const args = await serveTaskArgs();
 log(`${RUNS} starts of: deno ${args.join(" ")}`);
 const samples: Sample[] = [];
 for (let i = 0; i < RUNS; i++) {

@@ -23,7 +23,8 @@
  *   BENCH_SERVER_FLAGS: deno flags for the server after the start task's (deno.json), e.g.
  *     "--v8-flags=--max-old-space-size=512"
  *   BENCH_SERVER_ENV: extra server settings as space-separated KEY=VALUE pairs
- *   BENCH_SERVER_SCRIPT: entry point instead of src/main.ts, for trying a variant of the server
+ *   BENCH_SERVER_SCRIPT: entry point instead of the bundle `deno task start` runs (built first),
+ *     e.g. src/main.ts to run the sources, or a variant of the server
  *   BENCH_PROFILE=1: run the server with --inspect, CPU-profile each measured run, print a summary
  *     per endpoint and keep the .cpuprofile files in BENCH_PROFILE_DIR (default: a new temp
  *     folder). The profiler costs throughput; judge targets on runs without it.
@@ -71,7 +72,7 @@ const SERVER_ENV: Record<string, string> = Object.fromEntries(
     return [kv.slice(0, i), kv.slice(i + 1)];
   }),
 );
-const SERVER_SCRIPT = Deno.env.get("BENCH_SERVER_SCRIPT") || "src/main.ts";
+const SERVER_SCRIPT = Deno.env.get("BENCH_SERVER_SCRIPT") || undefined;
 const STRICT = Deno.env.get("BENCH_STRICT") === "1";
 const PROFILE = Deno.env.get("BENCH_PROFILE") === "1";
 
@@ -325,7 +326,7 @@ try {
       `connections, ${DURATION} s per endpoint${ROUNDS > 1 ? ` × ${ROUNDS} rounds` : ""} ` +
       `(after ${WARMUP} s warm-up), ${tool}, ` +
       `${SAMPLE} rotating patient ids, synchronous=${SERVER_ENV.DATABASE_SYNCHRONOUS ?? "FULL"}` +
-      (SERVER_SCRIPT !== "src/main.ts" ? `, server ${SERVER_SCRIPT}` : "") +
+      (SERVER_SCRIPT ? `, server ${SERVER_SCRIPT}` : "") +
       (Object.keys(SERVER_ENV).length ? `, server env ${JSON.stringify(SERVER_ENV)}` : "") + "\n",
   );
   /** The health endpoint's CPU per request in the same round (or its median round). */

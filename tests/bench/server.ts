@@ -1,4 +1,4 @@
-/** Runs the real server (`src/main.ts`) as a child process on a loopback port. */
+/** Runs the real server (the bundle `deno task start` runs) as a child process on a loopback port. */
 
 /** Project root: the folder holding deno.json, two levels above this file. */
 export const PROJECT_ROOT = new URL("../..", import.meta.url).pathname;
@@ -29,23 +29,45 @@ const CONFIG_VARS = new Set([
 ]);
 
 /**
- * How deno.json's `start` task runs the server: its environment assignments (`KEY=value` before
- * `deno`) and its deno flags (permissions, V8 heap sizes), so that a benchmark measures the
- * server as it ships.
+ * How deno.json's `serve` task runs the server (`deno task start` builds the bundle, then runs
+ * `serve`): its environment assignments (`KEY=value` before `deno`), its deno flags (permissions,
+ * V8 heap sizes) and its script, so that a benchmark measures the server as it ships.
  */
-export function startTask(): { env: Record<string, string>; flags: string[] } {
+export function serveTask(): { env: Record<string, string>; flags: string[]; script: string } {
   const config = JSON.parse(Deno.readTextFileSync(`${PROJECT_ROOT}deno.json`));
-  const words = String(config.tasks?.start ?? "").trim().split(/\s+/);
+  const words = String(config.tasks?.serve ?? "").trim().split(/\s+/);
   const deno = words.indexOf("deno");
-  const script = words.indexOf("src/main.ts");
   const env = words.slice(0, Math.max(deno, 0)).map((w) => w.match(/^([A-Z_][A-Z0-9_]*)=(.*)$/));
-  if (deno < 0 || words[deno + 1] !== "run" || script < deno || env.some((m) => !m)) {
-    throw new Error(`deno.json's start task is not "[KEY=value ...] deno run <flags> src/main.ts"`);
+  const script = words.at(-1) ?? "";
+  if (deno < 0 || words[deno + 1] !== "run" || !script.endsWith(".js") || env.some((m) => !m)) {
+    throw new Error(`deno.json's serve task is not "[KEY=value ...] deno run <flags> <bundle>"`);
   }
   return {
     env: Object.fromEntries(env.map((m) => [m![1], m![2]])),
-    flags: words.slice(deno + 2, script),
+    flags: words.slice(deno + 2, -1),
+    script,
   };
+}
+
+let built: Promise<void> | undefined;
+
+/**
+ * The script a benchmark runs: BENCH_SERVER_SCRIPT when set (`src/main.ts` runs the sources),
+ * else the bundle `deno task start` runs, built once per benchmark process.
+ */
+export async function serverScript(override?: string): Promise<string> {
+  const chosen = override || Deno.env.get("BENCH_SERVER_SCRIPT");
+  if (chosen) return chosen;
+  built ??= new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "build"],
+    cwd: PROJECT_ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output().then((o) => {
+    if (!o.success) throw new Error("deno task build failed");
+  });
+  await built;
+  return serveTask().script;
 }
 
 /** A free loopback TCP port (asked of the OS, then released for the server to take). */
@@ -68,7 +90,7 @@ export async function startServer(opts: {
   jwtSecret: string;
   /** Deno flags after the start task's, before the script, e.g. `--cpu-prof`. */
   denoFlags?: string[];
-  /** Entry point, relative to the project root; `src/main.ts` unless an experiment says so. */
+  /** Entry point, relative to the project root; the bundle unless told (see `serverScript`). */
   script?: string;
   /** Extra app settings, e.g. `{ DATABASE_SYNCHRONOUS: "NORMAL" }`. */
   env?: Record<string, string>;
@@ -80,9 +102,10 @@ export async function startServer(opts: {
   const inherited = Object.fromEntries(
     Object.entries(Deno.env.toObject()).filter(([k]) => !CONFIG_VARS.has(k)),
   );
-  const task = startTask();
+  const task = serveTask();
+  const script = await serverScript(opts.script);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...task.flags, ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
+    args: ["run", ...task.flags, ...(opts.denoFlags ?? []), script],
     cwd: PROJECT_ROOT,
     clearEnv: true,
     env: {

@@ -1,11 +1,14 @@
 /**
- * Sync benchmark plumbing: real server processes (`src/main.ts`) as a primary or a replica on
+ * Sync benchmark plumbing: real server processes (the shipped bundle) as a primary or a replica on
  * loopback, each on its own data folder, with their JSON log lines parsed as they arrive. Request
  * lines are only counted (a write benchmark makes hundreds of thousands); every other line is
  * kept, so a benchmark can sum the `sync: pushed` / `sync: push received` / `sync: pulled` /
  * `sync: pull served` timings of a phase.
  */
-import { PROJECT_ROOT, startTask } from "./server.ts";
+import { PROJECT_ROOT, serverScript, serveTask } from "./server.ts";
+
+/** The bundle, built once when this module loads (or BENCH_SERVER_SCRIPT). */
+const SCRIPT = await serverScript();
 
 /** Variables of the app's config never inherited from the bench's environment. */
 const CONFIG_VAR = /^(PORT|HOST|APP_ENV|DATA_DIR|DATABASE_.*|JWT_.*|LOG_LEVEL|SYNC_.*|SITE_CODE)$/;
@@ -46,7 +49,7 @@ export function startNode(opts: {
   jwtSecret: string;
   env?: Record<string, string>;
   denoFlags?: string[];
-  /** Entry point relative to the project root (default src/main.ts). */
+  /** Entry point relative to the project root (default: the bundle, see server.ts). */
   script?: string;
   /** Echo lines at warn and above to this process's stderr (default true). */
   echoWarnings?: boolean;
@@ -56,9 +59,9 @@ export function startNode(opts: {
     Object.entries(Deno.env.toObject()).filter(([k]) => !CONFIG_VAR.test(k)),
   );
   // As the server ships: the start task's flags and environment (see server.ts).
-  const task = startTask();
+  const task = serveTask();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...task.flags, ...(opts.denoFlags ?? []), opts.script ?? "src/main.ts"],
+    args: ["run", ...task.flags, ...(opts.denoFlags ?? []), opts.script ?? SCRIPT],
     cwd: PROJECT_ROOT,
     clearEnv: true,
     env: {

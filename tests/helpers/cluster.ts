@@ -32,10 +32,18 @@ export interface Served {
   kill(): Promise<void>;
 }
 
-/** A real server process on loopback, its output collected for the test to wait on. */
-export function serve(dir: string, env: Record<string, string> = {}, port = freePort()): Served {
+/**
+ * A real server process on loopback, its output collected for the test to wait on. It runs the
+ * sources unless `script` names another entry point (the bundle: tests/bundle.test.ts).
+ */
+export function serve(
+  dir: string,
+  env: Record<string, string> = {},
+  port = freePort(),
+  script = "src/main.ts",
+): Served {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "src/main.ts"],
+    args: ["run", "-A", script],
     cwd: ROOT,
     env: {
       APP_ENV: "test",

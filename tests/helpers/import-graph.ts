@@ -1,6 +1,7 @@
 /**
  * The project's import graph, read from the source text: every `import … from`, `export … from`,
- * bare `import "…"`, dynamic `import("…")` and `new URL("…", import.meta.url)` (workers) between the repository's own
+ * bare `import "…"`, dynamic `import("…")`, `new URL("…", import.meta.url)` and `workerScript("…")` (workers, the
+ * latter named from the project root, see db/paths.ts) between the repository's own
  * TypeScript files. Type-only imports count: they tie files together just the same for a reader.
  */
 import { dirname, join, relative, resolve } from "node:path";
@@ -8,7 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 export type Graph = Map<string, string[]>;
 
 const SPECIFIER =
-  /(?:^|\n)\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url|import\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url|import\(\s*["']([^"']+)["']\s*\)|workerScript\(\s*["']([^"']+)["']\s*\)/g;
 
 async function* tsFiles(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
@@ -26,6 +27,10 @@ export async function importGraph(root: string, dirs: string[]): Promise<Graph> 
       const text = await Deno.readTextFile(file);
       const targets = new Set<string>();
       for (const m of text.matchAll(SPECIFIER)) {
+        if (m[5]) { // from the project root
+          targets.add(m[5]);
+          continue;
+        }
         const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
         if (!spec.startsWith(".")) continue; // packages
         targets.add(relative(root, resolve(dirname(file), spec)));

@@ -8,6 +8,7 @@
  */
 import { and, desc, eq, gte, isNull, lt, lte, type SQL } from "drizzle-orm";
 import type { DatabaseHandle, DatabaseOptions, Db } from "../../../db/client.ts";
+import { workerScript } from "../../../db/paths.ts";
 import { insertRow } from "../../../db/rows.ts";
 import { auditEvents } from "../../../db/schema/mod.ts";
 import type { Clock } from "../../lib/clock.ts";
@@ -40,6 +41,17 @@ function inlineSink(handle: DatabaseHandle): BatchSink {
 }
 
 /**
+ * The worker's connections only append to the trail and index its newest entries: a small page
+ * cache does. At the server's 8 MiB, each filled up with pages of the growing trail under a read
+ * load, resident memory the API's own reads never use.
+ */
+const WRITER_CACHE_KIB = 2048;
+const writerOptions = (options: DatabaseOptions): DatabaseOptions => ({
+  ...options,
+  cacheSizeKiB: Math.min(options.cacheSizeKiB ?? WRITER_CACHE_KIB, WRITER_CACHE_KIB),
+});
+
+/**
  * Batches go to a worker thread. Should the worker die, every batch it had not confirmed is
  * failed back to the queue (so it is retried, not lost) and later batches go to `fallback`.
  * The worker starts with the first batch: loading it competed with the server's own start
@@ -52,10 +64,10 @@ function workerSink(options: DatabaseOptions, fallback: BatchSink, logger: Logge
   let broken = false;
   const started = () => worker ??= startWorker();
   const startWorker = () => {
-    const w = new Worker(new URL("./writer-worker.ts", import.meta.url), { type: "module" });
+    const w = new Worker(workerScript("src/modules/audit/writer-worker.ts"), { type: "module" });
     w.onmessage = onMessage;
     w.onerror = onError;
-    w.postMessage({ type: "open", options } satisfies WriterRequest);
+    w.postMessage({ type: "open", options: writerOptions(options) } satisfies WriterRequest);
     return w;
   };
   const onMessage = (e: MessageEvent<WriterReply>) => {

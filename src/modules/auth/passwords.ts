@@ -7,6 +7,7 @@
  * Dropbox, Inc. and zxcvbn-ts): its 49,233 most common passwords, lower-cased, keeping the 17,950
  * of 8 characters or more, since no shorter one can pass the length rule (whose floor is 8).
  */
+import { projectFile } from "../../../db/paths.ts";
 import type { Config } from "../../lib/config.ts";
 import { type FieldError, unprocessable } from "../../lib/errors.ts";
 
@@ -17,7 +18,7 @@ let common: Set<string> | undefined;
 
 function commonPasswords(): Set<string> {
   common ??= new Set(
-    Deno.readTextFileSync(new URL("./common-passwords.txt", import.meta.url)).split("\n")
+    Deno.readTextFileSync(projectFile("src/modules/auth/common-passwords.txt")).split("\n")
       .filter(Boolean),
   );
   return common;

@@ -4,6 +4,7 @@
  * the import limits (import-limits.ts) that bound what the read may allocate. The answer is the
  * rows, or the refusal as a ProblemError: 413 too big, 415 not CSV/XLSX, 422 mis-shaped.
  */
+import { workerScript } from "../../../db/paths.ts";
 import { ProblemError } from "../../lib/errors.ts";
 import type { Cell } from "./columns.ts";
 import type { ImportLimits } from "./import-limits.ts";
@@ -47,7 +48,9 @@ export function readRows(
   limits: ImportLimits,
   timeoutMs = READ_TIMEOUT_MS,
 ): Promise<SheetRows> {
-  const worker = new Worker(new URL("./parse-worker.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(workerScript("src/modules/patient-transfer/parse-worker.ts"), {
+    type: "module",
+  });
   return new Promise<SheetRows>((resolve, reject) => {
     const finish = (settle: () => void) => {
       clearTimeout(timer);

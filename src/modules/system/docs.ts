@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { projectFile } from "../../../db/paths.ts";
 
 const ASSETS: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
@@ -43,7 +44,7 @@ const init = (specUrl: string) =>
 });`;
 
 function assetDir(): string {
-  const require = createRequire(import.meta.url);
+  const require = createRequire(projectFile("deno.json"));
   return dirname(require.resolve("swagger-ui-dist/package.json"));
 }
 

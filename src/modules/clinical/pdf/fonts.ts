@@ -7,6 +7,7 @@
  */
 import fontkit from "@pdf-lib/fontkit";
 import type { PDFDocument, PDFFont } from "pdf-lib";
+import { projectFile } from "../../../../db/paths.ts";
 
 export interface Fonts {
   regular: PDFFont;
@@ -14,8 +15,8 @@ export interface Fonts {
 }
 
 const FILES = {
-  regular: new URL("./fonts/DejaVuSansCondensed.ttf", import.meta.url),
-  bold: new URL("./fonts/DejaVuSansCondensed-Bold.ttf", import.meta.url),
+  regular: projectFile("src/modules/clinical/pdf/fonts/DejaVuSansCondensed.ttf"),
+  bold: projectFile("src/modules/clinical/pdf/fonts/DejaVuSansCondensed-Bold.ttf"),
 };
 
 // The bytes are read once per process; a failed read is forgotten so the next call retries.
