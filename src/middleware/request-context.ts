@@ -24,7 +24,7 @@ export function requestContext(deps: Deps): MiddlewareHandler<AppEnv> {
       route: c.req.routePath,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 100) / 100,
-      userId: c.var.principal?.userId,
+      userId: c.get("principal")?.userId,
     });
   };
 }

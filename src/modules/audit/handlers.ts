@@ -6,7 +6,7 @@ import { type AuditQuery, listAuditEvents } from "./service.ts";
 
 /** One trail's page, without the org column (the trail is the caller's, or the platform's). */
 async function trailPage(c: Context<AppEnv>, orgId: string | null, q: AuditQuery) {
-  const page = await listAuditEvents(c.var.deps.db.db, orgId, q);
+  const page = await listAuditEvents(c.get("deps").db.db, orgId, q);
   return { data: page.data.map(({ orgId: _o, ...e }) => e), nextCursor: page.nextCursor };
 }
 

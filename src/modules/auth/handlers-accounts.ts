@@ -8,23 +8,25 @@ import { changePassword } from "./password-change.ts";
 export function registerAccountHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.register,
-    async (c) => c.json(await register(c.var.deps, c.req.valid("json"), requestMeta(c)), 201),
+    async (c) => c.json(await register(c.get("deps"), c.req.valid("json"), requestMeta(c)), 201),
   );
   r.openapi(
     routes.requestReset,
-    async (c) => c.json(await requestReset(c.var.deps, c.req.valid("json"), requestMeta(c)), 202),
+    async (c) =>
+      c.json(await requestReset(c.get("deps"), c.req.valid("json"), requestMeta(c)), 202),
   );
   r.openapi(
     routes.confirmReset,
-    async (c) => c.json(await confirmReset(c.var.deps, c.req.valid("json"), requestMeta(c)), 200),
+    async (c) =>
+      c.json(await confirmReset(c.get("deps"), c.req.valid("json"), requestMeta(c)), 200),
   );
   r.openapi(routes.changePassword, async (c) => {
-    await changePassword(c.var.deps, c.var.principal, c.req.valid("json"), requestMeta(c));
+    await changePassword(c.get("deps"), c.get("principal"), c.req.valid("json"), requestMeta(c));
     return c.json({ status: "changed" as const }, 200);
   });
   r.openapi(
     routes.issueReset,
     async (c) =>
-      c.json(await adminIssueReset(c.var.deps, actorOf(c), c.req.valid("param").id), 201),
+      c.json(await adminIssueReset(c.get("deps"), actorOf(c), c.req.valid("param").id), 201),
   );
 }

@@ -6,16 +6,17 @@ import * as routes from "./routes-api-keys.ts";
 
 export function registerApiKeyHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.create, async (c) => {
-    const key = await keys.createApiKey(c.var.deps, actorOf(c), c.req.valid("json"));
+    const key = await keys.createApiKey(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, key, `/api-keys/${key.id}`);
   });
   r.openapi(
     routes.list,
-    async (c) => c.json(await keys.listApiKeys(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await keys.listApiKeys(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(routes.revoke, async (c) =>
     withEtag(
       c,
-      await keys.revokeApiKey(c.var.deps, actorOf(c), c.req.valid("param").id, ifMatch(c)),
+      await keys.revokeApiKey(c.get("deps"), actorOf(c), c.req.valid("param").id, ifMatch(c)),
     ));
 }

@@ -13,23 +13,24 @@ import { registerReportHandlers } from "./handlers-reports.ts";
 
 export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createPayment, async (c) => {
-    const p = await payments.createPayment(c.var.deps, actorOf(c), c.req.valid("json"));
+    const p = await payments.createPayment(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, p, `/payments/${p.id}`);
   });
   r.openapi(
     routes.listPayments,
-    async (c) => c.json(await payments.listPayments(c.var.deps, actorOf(c), c.req.valid("query"))),
+    async (c) =>
+      c.json(await payments.listPayments(c.get("deps"), actorOf(c), c.req.valid("query"))),
   );
   r.openapi(
     routes.readPayment,
     async (c) =>
-      withEtag(c, await payments.readPayment(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await payments.readPayment(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.paymentReceipt, async (c) => {
     // pdf-lib loads on the first print, not at start (~0.3 s of a cold start).
     const { receiptPdf } = await import("./receipt-pdf.ts");
     const { bytes, receiptNumber } = await receiptPdf(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
     );
@@ -40,7 +41,7 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.reversePayment, async (c) => {
     const p = await payments.reversePayment(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json").reason,
@@ -49,7 +50,7 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.requestRefund, async (c) => {
     const f = await refunds.requestRefund(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -58,12 +59,12 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(
     routes.listRefunds,
-    async (c) => c.json(await refunds.listRefunds(c.var.deps, actorOf(c), c.req.valid("query"))),
+    async (c) => c.json(await refunds.listRefunds(c.get("deps"), actorOf(c), c.req.valid("query"))),
   );
   r.openapi(
     routes.readRefund,
     async (c) =>
-      withEtag(c, await refunds.readRefund(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await refunds.readRefund(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   for (
     const [route, decision] of [[routes.approveRefund, "approve"], [
@@ -75,7 +76,7 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
       withEtag(
         c,
         await refunds.decideRefund(
-          c.var.deps,
+          c.get("deps"),
           actorOf(c),
           c.req.valid("param").id,
           decision,
@@ -86,20 +87,20 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.readCredit,
     async (c) =>
-      c.json(await readCredit(c.var.deps, actorOf(c), c.req.valid("query").patientId), 200),
+      c.json(await readCredit(c.get("deps"), actorOf(c), c.req.valid("query").patientId), 200),
   );
   r.openapi(routes.closeDay, async (c) => {
-    const row = await cashUps.closeDay(c.var.deps, actorOf(c), c.req.valid("json"));
+    const row = await cashUps.closeDay(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, row, `/cash-ups/${row.id}`);
   });
   r.openapi(
     routes.listCashUps,
-    async (c) => c.json(await cashUps.listCashUps(c.var.deps, actorOf(c), c.req.valid("query"))),
+    async (c) => c.json(await cashUps.listCashUps(c.get("deps"), actorOf(c), c.req.valid("query"))),
   );
   r.openapi(
     routes.readCashUp,
     async (c) =>
-      withEtag(c, await cashUps.readCashUp(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await cashUps.readCashUp(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(
     routes.signOffCashUp,
@@ -107,7 +108,7 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
       withEtag(
         c,
         await cashUps.signOff(
-          c.var.deps,
+          c.get("deps"),
           actorOf(c),
           c.req.valid("param").id,
           c.req.valid("json").note,
@@ -115,12 +116,13 @@ export function registerCashHandlers(r: OpenAPIHono<AppEnv>) {
       ),
   );
   r.openapi(routes.recordExpense, async (c) => {
-    const e = await expenses.recordExpense(c.var.deps, actorOf(c), c.req.valid("json"));
+    const e = await expenses.recordExpense(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, e, `/expenses/${e.id}`);
   });
   r.openapi(
     routes.listExpenses,
-    async (c) => c.json(await expenses.listExpenses(c.var.deps, actorOf(c), c.req.valid("query"))),
+    async (c) =>
+      c.json(await expenses.listExpenses(c.get("deps"), actorOf(c), c.req.valid("query"))),
   );
   registerClaimHandlers(r);
   registerDashboardHandlers(r);

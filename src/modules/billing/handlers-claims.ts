@@ -7,28 +7,28 @@ import * as routes from "./routes-claims.ts";
 
 export function registerClaimHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createClaim, async (c) => {
-    const claim = await claims.createClaim(c.var.deps, actorOf(c), c.req.valid("json"));
+    const claim = await claims.createClaim(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, claim, `/claims/${claim.id}`);
   });
   r.openapi(
     routes.listClaims,
-    async (c) => c.json(await claims.listClaims(c.var.deps, actorOf(c), c.req.valid("query"))),
+    async (c) => c.json(await claims.listClaims(c.get("deps"), actorOf(c), c.req.valid("query"))),
   );
   r.openapi(
     routes.readClaim,
     async (c) =>
-      withEtag(c, await claims.readClaim(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await claims.readClaim(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(
     routes.submitClaim,
     async (c) =>
-      withEtag(c, await claims.submitClaim(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await claims.submitClaim(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.decideClaim, async (c) =>
     withEtag(
       c,
       await claims.decideClaim(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -38,14 +38,18 @@ export function registerClaimHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await claims.payClaim(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json").amount,
       ),
     ));
   r.openapi(routes.exportClaim, async (c) => {
-    const { claim, rows } = await claims.claimRows(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const { claim, rows } = await claims.claimRows(
+      c.get("deps"),
+      actorOf(c),
+      c.req.valid("param").id,
+    );
     if (c.req.valid("query").format === "xlsx") {
       return c.body((await asXlsx(rows, claim.number)) as Uint8Array<ArrayBuffer>, 200, {
         "Content-Type": XLSX_TYPE,

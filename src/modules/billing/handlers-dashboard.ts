@@ -4,13 +4,16 @@ import * as dashboard from "./dashboard.ts";
 import * as routes from "./routes-dashboard.ts";
 
 export function registerDashboardHandlers(r: OpenAPIHono<AppEnv>) {
-  r.openapi(routes.stats, async (c) => c.json(await dashboard.stats(c.var.deps, actorOf(c)), 200));
+  r.openapi(
+    routes.stats,
+    async (c) => c.json(await dashboard.stats(c.get("deps"), actorOf(c)), 200),
+  );
   r.openapi(
     routes.revenue,
     async (c) =>
       c.json(
         await dashboard.revenueSeries(
-          c.var.deps,
+          c.get("deps"),
           actorOf(c),
           c.req.valid("query").days,
           c.req.valid("query").from,
@@ -22,13 +25,13 @@ export function registerDashboardHandlers(r: OpenAPIHono<AppEnv>) {
     routes.appointmentsBreakdown,
     async (c) =>
       c.json(
-        await dashboard.appointmentBreakdown(c.var.deps, actorOf(c), c.req.valid("query")),
+        await dashboard.appointmentBreakdown(c.get("deps"), actorOf(c), c.req.valid("query")),
         200,
       ),
   );
   r.openapi(
     routes.activity,
     async (c) =>
-      c.json(await dashboard.activity(c.var.deps, actorOf(c), c.req.valid("query").limit), 200),
+      c.json(await dashboard.activity(c.get("deps"), actorOf(c), c.req.valid("query").limit), 200),
   );
 }

@@ -29,16 +29,24 @@ async function send(
 export function registerReportHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.revenueReport, async (c) => {
     const q = c.req.valid("query");
-    return await send(c, q.format, await reports.revenueReport(c.var.deps, actorOf(c), q)) as never;
+    return await send(
+      c,
+      q.format,
+      await reports.revenueReport(c.get("deps"), actorOf(c), q),
+    ) as never;
   });
   r.openapi(routes.ageingReport, async (c) =>
     await send(
       c,
       c.req.valid("query").format,
-      await reports.ageingReport(c.var.deps, actorOf(c)),
+      await reports.ageingReport(c.get("deps"), actorOf(c)),
     ) as never);
   r.openapi(routes.cashUpReport, async (c) => {
     const q = c.req.valid("query");
-    return await send(c, q.format, await reports.cashUpHistory(c.var.deps, actorOf(c), q)) as never;
+    return await send(
+      c,
+      q.format,
+      await reports.cashUpHistory(c.get("deps"), actorOf(c), q),
+    ) as never;
   });
 }

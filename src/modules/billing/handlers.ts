@@ -8,23 +8,24 @@ import * as routes from "./routes.ts";
 
 export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createPrice, async (c) => {
-    const p = await prices.createPrice(c.var.deps, actorOf(c), c.req.valid("json"));
+    const p = await prices.createPrice(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, p, `/prices/${p.id}`);
   });
   r.openapi(
     routes.listPrices,
-    async (c) => c.json(await prices.listPrices(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await prices.listPrices(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.readPrice,
     async (c) =>
-      withEtag(c, await prices.readPrice(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await prices.readPrice(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.updatePrice, async (c) =>
     withEtag(
       c,
       await prices.updatePrice(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         ifMatch(c),
@@ -33,24 +34,24 @@ export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
     ));
 
   r.openapi(routes.createInvoice, async (c) => {
-    const inv = await invoices.createManualInvoice(c.var.deps, actorOf(c), c.req.valid("json"));
+    const inv = await invoices.createManualInvoice(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, inv, `/invoices/${inv.id}`);
   });
   r.openapi(routes.listInvoices, async (c) =>
     c.json(
-      await invoices.listInvoices(c.var.deps, actorOf(c), c.req.valid("query")),
+      await invoices.listInvoices(c.get("deps"), actorOf(c), c.req.valid("query")),
       200,
     ));
   r.openapi(
     routes.readInvoice,
     async (c) =>
-      withEtag(c, await invoices.readInvoice(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await invoices.readInvoice(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.addLines, async (c) =>
     withEtag(
       c,
       await invoices.addLines(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json").lines,
@@ -59,13 +60,13 @@ export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.issueInvoice,
     async (c) =>
-      withEtag(c, await invoices.issueInvoice(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await invoices.issueInvoice(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.voidInvoice, async (c) =>
     withEtag(
       c,
       await invoices.voidInvoice(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json").reason,
@@ -75,7 +76,7 @@ export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await invoices.discountInvoice(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -86,7 +87,7 @@ export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
     return withEtag(
       c,
       await invoices.waiveInvoiceLine(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         id,
         lineId,
@@ -96,13 +97,13 @@ export function registerBillingHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.createCreditNote, async (c) => {
     const id = c.req.valid("param").id;
-    const note = await createCreditNote(c.var.deps, actorOf(c), id, c.req.valid("json"));
+    const note = await createCreditNote(c.get("deps"), actorOf(c), id, c.req.valid("json"));
     return created(c, note, `/invoices/${id}`);
   });
   r.openapi(routes.invoicePdf, async (c) => {
     // pdf-lib loads on the first print, not at start (~0.3 s of a cold start).
     const { invoicePdf } = await import("./invoice-pdf.ts");
-    const { number, bytes } = await invoicePdf(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const { number, bytes } = await invoicePdf(c.get("deps"), actorOf(c), c.req.valid("param").id);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": "application/pdf",
       "Content-Disposition": `inline; filename="${number}.pdf"`,

@@ -6,24 +6,24 @@ import * as templates from "./templates.ts";
 
 export function registerTemplateHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.create, async (c) => {
-    const t = await templates.createTemplate(c.var.deps, actorOf(c), c.req.valid("json"));
+    const t = await templates.createTemplate(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, t, `/clinical-templates/${t.id}`);
   });
   r.openapi(routes.list, async (c) =>
     c.json(
-      await templates.listTemplates(c.var.deps.db.db, actorOf(c), c.req.valid("query")),
+      await templates.listTemplates(c.get("deps").db.db, actorOf(c), c.req.valid("query")),
       200,
     ));
   r.openapi(routes.read, async (c) =>
     withEtag(
       c,
-      await templates.readTemplate(c.var.deps.db.db, actorOf(c), c.req.valid("param").id),
+      await templates.readTemplate(c.get("deps").db.db, actorOf(c), c.req.valid("param").id),
     ));
   r.openapi(routes.update, async (c) =>
     withEtag(
       c,
       await templates.updateTemplate(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -34,7 +34,7 @@ export function registerTemplateHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await templates.deactivateTemplate(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         ifMatch(c),
@@ -44,7 +44,7 @@ export function registerTemplateHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await templates.applyTemplate(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),

@@ -13,7 +13,7 @@ import * as vitals from "./vitals.ts";
 export function registerVitalsHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.recordVitals, async (c) => {
     const result = await vitals.recordVitals(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -23,22 +23,27 @@ export function registerVitalsHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.visitVitals,
     async (c) =>
-      c.json(await vitals.visitVitals(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+      c.json(await vitals.visitVitals(c.get("deps"), actorOf(c), c.req.valid("param").id), 200),
   );
   r.openapi(
     routes.readObservation,
     async (c) =>
-      withEtag(c, await vitals.readObservation(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await vitals.readObservation(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.removeObservation, async (c) =>
     withEtag(
       c,
-      await vitals.removeObservation(c.var.deps, actorOf(c), c.req.valid("param").id, ifMatch(c)),
+      await vitals.removeObservation(
+        c.get("deps"),
+        actorOf(c),
+        c.req.valid("param").id,
+        ifMatch(c),
+      ),
     ));
   r.openapi(routes.patientVitals, async (c) =>
     c.json(
       await vitals.patientVitals(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("query"),
@@ -50,7 +55,7 @@ export function registerVitalsHandlers(r: OpenAPIHono<AppEnv>) {
 export function registerNoteHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(noteRoutes.write, async (c) => {
     const n = await notes.writeNote(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -60,17 +65,18 @@ export function registerNoteHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     noteRoutes.visitNotes,
     async (c) =>
-      c.json(await notes.visitNotes(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+      c.json(await notes.visitNotes(c.get("deps"), actorOf(c), c.req.valid("param").id), 200),
   );
   r.openapi(
     noteRoutes.read,
-    async (c) => withEtag(c, await notes.readNote(c.var.deps, actorOf(c), c.req.valid("param").id)),
+    async (c) =>
+      withEtag(c, await notes.readNote(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(noteRoutes.edit, async (c) =>
     withEtag(
       c,
       await notes.editDraft(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -79,27 +85,33 @@ export function registerNoteHandlers(r: OpenAPIHono<AppEnv>) {
     ));
   r.openapi(
     noteRoutes.sign,
-    async (c) => withEtag(c, await notes.signNote(c.var.deps, actorOf(c), c.req.valid("param").id)),
+    async (c) =>
+      withEtag(c, await notes.signNote(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(noteRoutes.amend, async (c) =>
     withEtag(
       c,
-      await notes.amendNote(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json")),
+      await notes.amendNote(
+        c.get("deps"),
+        actorOf(c),
+        c.req.valid("param").id,
+        c.req.valid("json"),
+      ),
     ));
   r.openapi(
     noteRoutes.versions,
     async (c) =>
-      c.json(await notes.noteVersions(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+      c.json(await notes.noteVersions(c.get("deps"), actorOf(c), c.req.valid("param").id), 200),
   );
 }
 
 export function registerPrescriptionHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(rxRoutes.create, async (c) => {
-    const p = await prescriptions.prescribe(c.var.deps, actorOf(c), c.req.valid("json"));
+    const p = await prescriptions.prescribe(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, p, `/prescriptions/${p.id}`);
   });
   const pdfOf = async (c: Context<AppEnv>, id: string) => {
-    const { number, bytes } = await prescriptionPdf(c.var.deps, actorOf(c), id);
+    const { number, bytes } = await prescriptionPdf(c.get("deps"), actorOf(c), id);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": "application/pdf",
       "Content-Disposition": `inline; filename="${number}.pdf"`,
@@ -109,14 +121,14 @@ export function registerPrescriptionHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(rxRoutes.read, async (c) => {
     const id = c.req.valid("param").id;
     if (/application\/pdf/.test(c.req.header("accept") ?? "")) return await pdfOf(c, id) as never;
-    return withEtag(c, await prescriptions.readPrescription(c.var.deps, actorOf(c), id));
+    return withEtag(c, await prescriptions.readPrescription(c.get("deps"), actorOf(c), id));
   });
   r.openapi(rxRoutes.pdf, async (c) => await pdfOf(c, c.req.valid("param").id) as never);
   r.openapi(rxRoutes.cancel, async (c) =>
     withEtag(
       c,
       await prescriptions.cancelPrescription(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json").reason,
@@ -125,7 +137,7 @@ export function registerPrescriptionHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(rxRoutes.ofPatient, async (c) => {
     const q = c.req.valid("query");
     const data = await prescriptions.patientPrescriptions(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       { live: q.live === "true", limit: q.limit },

@@ -6,20 +6,20 @@ import * as service from "./service.ts";
 
 export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.create, async (c) => {
-    const f = await service.createFacility(c.var.deps, actorOf(c), c.req.valid("json"));
+    const f = await service.createFacility(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, f, `/facilities/${f.id}`);
   });
   r.openapi(
     routes.list,
     async (c) =>
       c.json(
-        await service.listFacilities(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")),
+        await service.listFacilities(c.get("deps").db.db, actorOf(c).orgId, c.req.valid("query")),
         200,
       ),
   );
   r.openapi(routes.read, async (c) => {
     const f = await service.readFacility(
-      c.var.deps.db.db,
+      c.get("deps").db.db,
       actorOf(c).orgId,
       c.req.valid("param").id,
     );
@@ -27,7 +27,7 @@ export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.update, async (c) => {
     const f = await service.updateFacility(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -37,7 +37,7 @@ export function registerFacilityHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.deactivate, async (c) => {
     const f = await service.updateFacility(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       { active: false },

@@ -7,16 +7,19 @@ export function registerNotificationHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.list,
     async (c) =>
-      c.json(await service.listNotifications(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+      c.json(await service.listNotifications(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.read,
     async (c) =>
-      c.json(await service.readNotification(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+      c.json(
+        await service.readNotification(c.get("deps"), actorOf(c), c.req.valid("param").id),
+        200,
+      ),
   );
   r.openapi(routes.retry, async (c) =>
     c.json(
-      await service.retryNotification(c.var.deps, actorOf(c), c.req.valid("param").id),
+      await service.retryNotification(c.get("deps"), actorOf(c), c.req.valid("param").id),
       200,
     ));
 }

@@ -7,8 +7,8 @@ import * as service from "./service.ts";
 export function registerOrganizationHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createOrganization, async (c) => {
     const created = await service.createOrganization(
-      c.var.deps,
-      c.var.principal,
+      c.get("deps"),
+      c.get("principal"),
       c.req.valid("json"),
       requestMeta(c),
     );
@@ -17,15 +17,15 @@ export function registerOrganizationHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.listOrganizations,
     async (c) =>
-      c.json(await service.listOrganizations(c.var.deps.db.db, c.req.valid("query")), 200),
+      c.json(await service.listOrganizations(c.get("deps").db.db, c.req.valid("query")), 200),
   );
   r.openapi(routes.currentOrganization, async (c) => {
-    const org = await service.currentOrganization(c.var.deps.db.db, actorOf(c).orgId);
+    const org = await service.currentOrganization(c.get("deps").db.db, actorOf(c).orgId);
     return withEtag(c, org);
   });
   r.openapi(routes.updateCurrentOrganization, async (c) => {
     const org = await service.updateCurrentOrganization(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("json"),
       ifMatch(c),

@@ -8,12 +8,12 @@ import * as service from "./service.ts";
 export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.upload, async (c) => {
     const { id } = c.req.valid("param");
-    const doc = await service.uploadDocument(c.var.deps, actorOf(c), id, c.req.valid("form"));
+    const doc = await service.uploadDocument(c.get("deps"), actorOf(c), id, c.req.valid("form"));
     return created(c, doc, `/patients/${id}/documents/${doc.id}`);
   });
   r.openapi(routes.list, async (c) => {
     const page = await service.listPatientDocuments(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("query"),
@@ -22,12 +22,12 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.read, async (c) => {
     const { id, documentId } = c.req.valid("param");
-    const doc = await service.readDocument(c.var.deps, actorOf(c), id, documentId);
+    const doc = await service.readDocument(c.get("deps"), actorOf(c), id, documentId);
     return withEtag(c, doc);
   });
   r.openapi(routes.content, async (c) => {
     const { id, documentId } = c.req.valid("param");
-    const { row, stream } = await service.openDocument(c.var.deps, actorOf(c), id, documentId);
+    const { row, stream } = await service.openDocument(c.get("deps"), actorOf(c), id, documentId);
     return c.body(stream, 200, {
       "Content-Type": row.mediaType,
       "Content-Length": String(row.sizeBytes),
@@ -41,7 +41,7 @@ export function registerDocumentHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.remove, async (c) => {
     const { id, documentId } = c.req.valid("param");
     await service.deleteDocument(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       id,
       documentId,

@@ -6,12 +6,12 @@ import { listDuplicates } from "./service.ts";
 
 export function registerDuplicateHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.list, async (c) => {
-    const data = await listDuplicates(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const data = await listDuplicates(c.get("deps"), actorOf(c), c.req.valid("param").id);
     return c.json({ data }, 200);
   });
   r.openapi(routes.merge, async (c) => {
     const result = await mergePatients(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -20,7 +20,7 @@ export function registerDuplicateHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.unmerge, async (c) => {
     const result = await unmergePatients(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),

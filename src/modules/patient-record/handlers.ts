@@ -9,7 +9,7 @@ export function registerRecordHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.history, async (c) =>
     c.json(
       await record.listRecordVersions(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("query"),
@@ -18,10 +18,10 @@ export function registerRecordHandlers(r: OpenAPIHono<AppEnv>) {
     ));
   r.openapi(routes.historyVersion, async (c) => {
     const { id, version } = c.req.valid("param");
-    return c.json(await record.readRecordVersion(c.var.deps, actorOf(c), id, version), 200);
+    return c.json(await record.readRecordVersion(c.get("deps"), actorOf(c), id, version), 200);
   });
   r.openapi(routes.summary, async (c) => {
-    const result = await patientSummary(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const result = await patientSummary(c.get("deps"), actorOf(c), c.req.valid("param").id);
     if (result.merged) {
       return c.json({ mergedInto: result.mergedInto }, 307, {
         Location: `${API_PREFIX}/patients/${result.mergedInto}/summary`,

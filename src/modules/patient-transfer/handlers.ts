@@ -6,7 +6,7 @@ import * as routes from "./routes.ts";
 export function registerTransferHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.exportCsv, async (c) => {
     const { format: _format, ...filters } = c.req.valid("query");
-    const { filename, stream } = await exportPatients(c.var.deps, actorOf(c), filters);
+    const { filename, stream } = await exportPatients(c.get("deps"), actorOf(c), filters);
     return c.body(stream, 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${filename}"`,
@@ -15,7 +15,7 @@ export function registerTransferHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.importFile, async (c) => {
     const report = await importPatients(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("form").file,
       c.req.valid("query"),

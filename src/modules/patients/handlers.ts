@@ -6,11 +6,11 @@ import * as service from "./service.ts";
 
 export function registerPatientHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.create, async (c) => {
-    const p = await service.registerPatient(c.var.deps, actorOf(c), c.req.valid("json"));
+    const p = await service.registerPatient(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, p, `/patients/${p.id}`);
   });
   r.openapi(routes.read, async (c) => {
-    const p = await service.readPatient(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const p = await service.readPatient(c.get("deps"), actorOf(c), c.req.valid("param").id);
     // The body is the record's JSON text as built by the query (see findPatientJson).
     const type = { "Content-Type": "application/json" };
     if (p.mergedInto && c.req.valid("query").redirect === "true") {
@@ -23,7 +23,7 @@ export function registerPatientHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.update, async (c) => {
     const p = await service.updatePatient(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -33,7 +33,7 @@ export function registerPatientHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.remove, async (c) => {
     await service.deletePatient(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       ifMatch(c),

@@ -103,32 +103,32 @@ export function registerEntryHandlers<T extends EntryTable, V extends { version:
   };
   open(routes.list, async (c) =>
     c.json(
-      await ops.list(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("query")),
+      await ops.list(c.get("deps"), actorOf(c), c.req.valid("param").id, c.req.valid("query")),
       200,
     ));
   open(routes.create, async (c) => {
     const { id } = c.req.valid("param");
-    const entry = await ops.add(c.var.deps, actorOf(c), id, c.req.valid("json") as never);
+    const entry = await ops.add(c.get("deps"), actorOf(c), id, c.req.valid("json") as never);
     return created(c, entry, `${c.req.path.slice(API_PREFIX.length)}/${entry.id}`);
   });
   open(routes.update, async (c) =>
     withEtag(
       c,
       await ops.update(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         target(c, ifMatch(c)),
         c.req.valid("json") as never,
       ),
     ));
   open(routes.remove, async (c) => {
-    await changeEntry(c.var.deps, actorOf(c), kind, target(c, ifMatch(c)), { remove: true });
+    await changeEntry(c.get("deps"), actorOf(c), kind, target(c, ifMatch(c)), { remove: true });
     return c.body(null, 204);
   });
   open(routes.versions, async (c) => {
     const { patientId, entryId } = target(c);
     return c.json(
-      await versionsOf(c.var.deps, actorOf(c), kind, patientId, entryId, c.req.valid("query")),
+      await versionsOf(c.get("deps"), actorOf(c), kind, patientId, entryId, c.req.valid("query")),
       200,
     );
   });

@@ -8,25 +8,26 @@ import * as stores from "./stores.ts";
 
 export function registerCatalogueHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.alerts, async (c) => {
-    const data = await alerts(c.var.deps, actorOf(c), c.req.valid("query"));
+    const data = await alerts(c.get("deps"), actorOf(c), c.req.valid("query"));
     return c.json({ data }, 200);
   });
   r.openapi(routes.createStore, async (c) => {
-    const s = await stores.createStore(c.var.deps, actorOf(c), c.req.valid("json"));
+    const s = await stores.createStore(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, s, `/stores/${s.id}`);
   });
   r.openapi(
     routes.listStores,
-    async (c) => c.json(await stores.listStores(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await stores.listStores(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.readStore,
     async (c) =>
-      withEtag(c, await stores.readStore(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await stores.readStore(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.updateStore, async (c) => {
     const s = await stores.updateStore(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -36,7 +37,7 @@ export function registerCatalogueHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.updateMedication, async (c) => {
     const m = await updateMedication(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -45,7 +46,12 @@ export function registerCatalogueHandlers(r: OpenAPIHono<AppEnv>) {
     return withEtag(c, m);
   });
   r.openapi(routes.addCode, async (c) => {
-    const m = await addCode(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json"));
+    const m = await addCode(
+      c.get("deps"),
+      actorOf(c),
+      c.req.valid("param").id,
+      c.req.valid("json"),
+    );
     return c.json(m, 201);
   });
 }

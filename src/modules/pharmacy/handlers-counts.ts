@@ -7,23 +7,24 @@ import * as routes from "./routes-counts.ts";
 
 export function registerCountsHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.openCount, async (c) => {
-    const count = await counts.openCount(c.var.deps, actorOf(c), c.req.valid("json"));
+    const count = await counts.openCount(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, count, `/stock/counts/${count.id}`);
   });
   r.openapi(
     routes.listCounts,
-    async (c) => c.json(await counts.listCounts(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await counts.listCounts(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.readCount,
     async (c) =>
-      withEtag(c, await counts.readCount(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await counts.readCount(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.countLines, async (c) =>
     withEtag(
       c,
       await counts.recordLines(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -33,7 +34,7 @@ export function registerCountsHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await posting.submitCount(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -43,7 +44,7 @@ export function registerCountsHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await posting.approveCount(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json"),
@@ -52,11 +53,11 @@ export function registerCountsHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.postCount,
     async (c) =>
-      withEtag(c, await posting.postCount(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await posting.postCount(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(
     routes.cancelCount,
     async (c) =>
-      withEtag(c, await posting.cancelCount(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await posting.cancelCount(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
 }

@@ -8,21 +8,21 @@ export function registerFindingsHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.listFindings,
     async (c) =>
-      c.json(await findings.listFindings(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+      c.json(await findings.listFindings(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   // Before /{id}: "scan" is not an id, and the router matches in order.
   r.openapi(
     routes.scanFindings,
-    async (c) => c.json(await findings.scan(c.var.deps, actorOf(c), c.req.valid("json")), 200),
+    async (c) => c.json(await findings.scan(c.get("deps"), actorOf(c), c.req.valid("json")), 200),
   );
   r.openapi(
     routes.readFinding,
     async (c) =>
-      withEtag(c, await findings.readFinding(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await findings.readFinding(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.reviewFinding, async (c) => {
     const f = await findings.reviewFinding(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -32,11 +32,11 @@ export function registerFindingsHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(
     routes.ruleSettings,
-    async (c) => withEtag(c, await findings.ruleSettings(c.var.deps, actorOf(c))),
+    async (c) => withEtag(c, await findings.ruleSettings(c.get("deps"), actorOf(c))),
   );
   r.openapi(routes.updateRuleSettings, async (c) => {
     const s = await findings.updateRuleSettings(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("json"),
       ifMatch(c),

@@ -11,21 +11,21 @@ import * as routes from "./routes-preparation.ts";
 
 export function registerPreparationHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createWorkCentre, async (c) => {
-    const w = await centres.createWorkCentre(c.var.deps, actorOf(c), c.req.valid("json"));
+    const w = await centres.createWorkCentre(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, w, `/pharmacy/work-centres/${w.id}`);
   });
   r.openapi(
     routes.listWorkCentres,
-    async (c) => c.json(await centres.listWorkCentres(c.var.deps, actorOf(c)), 200),
+    async (c) => c.json(await centres.listWorkCentres(c.get("deps"), actorOf(c)), 200),
   );
   r.openapi(
     routes.readWorkCentre,
     async (c) =>
-      withEtag(c, await centres.readWorkCentre(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await centres.readWorkCentre(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.updateWorkCentre, async (c) => {
     const w = await centres.updateWorkCentre(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -34,55 +34,56 @@ export function registerPreparationHandlers(r: OpenAPIHono<AppEnv>) {
     return withEtag(c, w);
   });
   r.openapi(routes.createFormula, async (c) => {
-    const f = await formulas.createFormula(c.var.deps, actorOf(c), c.req.valid("json"));
+    const f = await formulas.createFormula(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, f, `/pharmacy/formulas/${f.id}`);
   });
   r.openapi(
     routes.listFormulas,
-    async (c) => c.json(await formulas.listFormulas(c.var.deps, actorOf(c)), 200),
+    async (c) => c.json(await formulas.listFormulas(c.get("deps"), actorOf(c)), 200),
   );
   r.openapi(
     routes.readFormula,
     async (c) =>
-      withEtag(c, await formulas.readFormula(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await formulas.readFormula(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.createOrder, async (c) => {
-    const o = await orders.createOrder(c.var.deps, actorOf(c), c.req.valid("json"));
+    const o = await orders.createOrder(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, o, `/pharmacy/preparation-orders/${o.id}`);
   });
   r.openapi(
     routes.listOrders,
-    async (c) => c.json(await orders.listOrders(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await orders.listOrders(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.readOrder,
     async (c) =>
-      withEtag(c, await orders.readOrder(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await orders.readOrder(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(
     routes.confirmOrder,
     async (c) =>
-      withEtag(c, await orders.confirmOrder(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await orders.confirmOrder(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(routes.cancelOrder, async (c) => {
     const { reason } = c.req.valid("json");
     return withEtag(
       c,
-      await orders.cancelOrder(c.var.deps, actorOf(c), c.req.valid("param").id, reason),
+      await orders.cancelOrder(c.get("deps"), actorOf(c), c.req.valid("param").id, reason),
     );
   });
   r.openapi(routes.startStep, async (c) => {
     const { id, position } = c.req.valid("param");
-    return withEtag(c, await steps.startStep(c.var.deps, actorOf(c), id, position));
+    return withEtag(c, await steps.startStep(c.get("deps"), actorOf(c), id, position));
   });
   r.openapi(routes.finishStep, async (c) => {
     const { id, position } = c.req.valid("param");
     const { minutes } = c.req.valid("json");
-    return withEtag(c, await steps.finishStep(c.var.deps, actorOf(c), id, position, minutes));
+    return withEtag(c, await steps.finishStep(c.get("deps"), actorOf(c), id, position, minutes));
   });
   r.openapi(routes.completeOrder, async (c) => {
     const o = await completeOrder(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -91,16 +92,17 @@ export function registerPreparationHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(
     routes.listSteps,
-    async (c) => c.json(await steps.listSteps(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await steps.listSteps(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.orderReport,
     async (c) =>
-      c.json(await reports.orderReport(c.var.deps, actorOf(c), c.req.valid("param").id), 200),
+      c.json(await reports.orderReport(c.get("deps"), actorOf(c), c.req.valid("param").id), 200),
   );
   r.openapi(
     routes.periodReport,
     async (c) =>
-      c.json(await reports.periodReport(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+      c.json(await reports.periodReport(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
 }

@@ -6,21 +6,21 @@ import * as routes from "./routes-purchasing.ts";
 
 export function registerPurchasingHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createSupplier, async (c) => {
-    const s = await purchasing.createSupplier(c.var.deps, actorOf(c), c.req.valid("json"));
+    const s = await purchasing.createSupplier(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, s, `/suppliers/${s.id}`);
   });
   r.openapi(
     routes.listSuppliers,
-    async (c) => c.json(await purchasing.listSuppliers(c.var.deps, actorOf(c)), 200),
+    async (c) => c.json(await purchasing.listSuppliers(c.get("deps"), actorOf(c)), 200),
   );
   r.openapi(routes.createOrder, async (c) => {
-    const o = await purchasing.createOrder(c.var.deps, actorOf(c), c.req.valid("json"));
+    const o = await purchasing.createOrder(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, o, `/purchase-orders/${o.id}`);
   });
   r.openapi(
     routes.readOrder,
     async (c) =>
-      withEtag(c, await purchasing.readOrder(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await purchasing.readOrder(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   for (
     const [route, name] of [
@@ -34,7 +34,7 @@ export function registerPurchasingHandlers(r: OpenAPIHono<AppEnv>) {
       async (c) =>
         withEtag(
           c,
-          await purchasing.moveOrder(c.var.deps, actorOf(c), c.req.valid("param").id, name),
+          await purchasing.moveOrder(c.get("deps"), actorOf(c), c.req.valid("param").id, name),
         ),
     );
   }

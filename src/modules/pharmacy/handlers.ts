@@ -12,48 +12,49 @@ import * as service from "./service.ts";
 
 export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.createMedication, async (c) => {
-    const m = await service.createMedication(c.var.deps, actorOf(c), c.req.valid("json"));
+    const m = await service.createMedication(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, m, `/medications/${m.id}`);
   });
   r.openapi(
     routes.listMedications,
     async (c) =>
-      c.json(await service.listMedications(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+      c.json(await service.listMedications(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.readMedication,
     async (c) =>
-      withEtag(c, await service.readMedication(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await service.readMedication(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   r.openapi(
     routes.scan,
-    async (c) => c.json(await scanCode(c.var.deps, actorOf(c), c.req.valid("json").code), 200),
+    async (c) => c.json(await scanCode(c.get("deps"), actorOf(c), c.req.valid("json").code), 200),
   );
   r.openapi(routes.receive, async (c) => {
-    const receipt = await service.receive(c.var.deps, actorOf(c), c.req.valid("json"));
+    const receipt = await service.receive(c.get("deps"), actorOf(c), c.req.valid("json"));
     return c.json(receipt, 201);
   });
   r.openapi(routes.stock, async (c) => {
-    const data = await service.stockOnHand(c.var.deps, actorOf(c), c.req.valid("query"));
+    const data = await service.stockOnHand(c.get("deps"), actorOf(c), c.req.valid("query"));
     return c.json({ data }, 200);
   });
   r.openapi(
     routes.movements,
-    async (c) => c.json(await service.movements(c.var.deps, actorOf(c), c.req.valid("query")), 200),
+    async (c) =>
+      c.json(await service.movements(c.get("deps"), actorOf(c), c.req.valid("query")), 200),
   );
   r.openapi(
     routes.adjust,
-    async (c) => c.json(await adjust(c.var.deps, actorOf(c), c.req.valid("json")), 201),
+    async (c) => c.json(await adjust(c.get("deps"), actorOf(c), c.req.valid("json")), 201),
   );
   r.openapi(routes.returns, async (c) =>
     c.json(
-      await returnItems(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json")),
+      await returnItems(c.get("deps"), actorOf(c), c.req.valid("param").id, c.req.valid("json")),
       201,
     ));
   r.openapi(
     routes.readDispensation,
     async (c) =>
-      withEtag(c, await readDispensation(c.var.deps, actorOf(c), c.req.valid("param").id)),
+      withEtag(c, await readDispensation(c.get("deps"), actorOf(c), c.req.valid("param").id)),
   );
   const report = async (
     c: Context<AppEnv>,
@@ -61,7 +62,7 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
     q: Parameters<typeof movementReport>[2] & { format: "json" | "csv" | "xlsx" },
   ) => {
     const a = actorOf(c);
-    const deps = c.var.deps;
+    const deps = c.get("deps");
     const result = kind === "valuation"
       ? { from: null, to: null, rows: await valuation(deps, a, q) }
       : kind === "consumption"
@@ -102,7 +103,7 @@ export function registerStockHandlers(r: OpenAPIHono<AppEnv>) {
     async (c) => await report(c, "expiry_losses", c.req.valid("query")) as never,
   );
   r.openapi(routes.dispense, async (c) => {
-    const d = await dispense(c.var.deps, actorOf(c), c.req.valid("json"));
+    const d = await dispense(c.get("deps"), actorOf(c), c.req.valid("json"));
     return c.json(d, 201);
   });
 }

@@ -11,7 +11,7 @@ import * as schedules from "./schedules.ts";
 import * as views from "./views.ts";
 
 export function registerAppointmentHandlers(r: OpenAPIHono<AppEnv>) {
-  const deps = (c: { var: { deps: AppEnv["Variables"]["deps"] } }) => c.var.deps;
+  const deps = (c: { get(key: "deps"): AppEnv["Variables"]["deps"] }) => c.get("deps");
   r.openapi(
     routes.availability,
     async (c) => c.json(await availability(deps(c), actorOf(c), c.req.valid("query")), 200),
@@ -88,7 +88,7 @@ export function registerAppointmentHandlers(r: OpenAPIHono<AppEnv>) {
 }
 
 export function registerEncounterHandlers(r: OpenAPIHono<AppEnv>) {
-  const deps = (c: { var: { deps: AppEnv["Variables"]["deps"] } }) => c.var.deps;
+  const deps = (c: { get(key: "deps"): AppEnv["Variables"]["deps"] }) => c.get("deps");
   r.openapi(visitRoutes.open, async (c) => {
     const e = await encounters.openEncounter(deps(c), actorOf(c), c.req.valid("json"));
     return created(c, e, `/encounters/${e.id}`);
@@ -134,7 +134,7 @@ export function registerEncounterHandlers(r: OpenAPIHono<AppEnv>) {
 }
 
 export function registerScheduleHandlers(r: OpenAPIHono<AppEnv>) {
-  const deps = (c: { var: { deps: AppEnv["Variables"]["deps"] } }) => c.var.deps;
+  const deps = (c: { get(key: "deps"): AppEnv["Variables"]["deps"] }) => c.get("deps");
   r.openapi(scheduleRoutes.create, async (c) => {
     const s = await schedules.createSchedule(deps(c), actorOf(c), c.req.valid("json"));
     return created(c, s, `/schedules/${s.id}`);

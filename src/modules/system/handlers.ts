@@ -7,7 +7,7 @@ import { isReady } from "./service.ts";
 export function registerSystemHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.health, (c) => c.json({ status: "ok" as const }, 200));
   r.openapi(routes.ready, async (c) => {
-    if (!await isReady(c.var.deps)) {
+    if (!await isReady(c.get("deps"))) {
       return problemResponse(c, 503, "The database is unreachable or not migrated.") as never;
     }
     return c.json({

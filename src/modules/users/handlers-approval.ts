@@ -8,13 +8,13 @@ import { approveRegistration, listPending, rejectRegistration } from "./approval
 export function registerApprovalHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(
     routes.listPending,
-    async (c) => c.json({ data: await listPending(c.var.deps, actorOf(c).orgId) }, 200),
+    async (c) => c.json({ data: await listPending(c.get("deps"), actorOf(c).orgId) }, 200),
   );
   r.openapi(routes.approve, async (c) =>
     withEtag(
       c,
       await approveRegistration(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json").role,
@@ -25,7 +25,7 @@ export function registerApprovalHandlers(r: OpenAPIHono<AppEnv>) {
     withEtag(
       c,
       await rejectRegistration(
-        c.var.deps,
+        c.get("deps"),
         actorOf(c),
         c.req.valid("param").id,
         c.req.valid("json").reason,

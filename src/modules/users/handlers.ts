@@ -7,17 +7,17 @@ import * as service from "./service.ts";
 
 export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
   r.openapi(routes.invite, async (c) => {
-    const inv = await invitations.inviteUser(c.var.deps, actorOf(c), c.req.valid("json"));
+    const inv = await invitations.inviteUser(c.get("deps"), actorOf(c), c.req.valid("json"));
     return created(c, inv, `/users/invitations/${inv.id}`);
   });
   r.openapi(routes.listInvitations, async (c) =>
     c.json(
-      await invitations.listInvitations(c.var.deps, actorOf(c).orgId, c.req.valid("query")),
+      await invitations.listInvitations(c.get("deps"), actorOf(c).orgId, c.req.valid("query")),
       200,
     ));
   r.openapi(routes.revokeInvitation, async (c) => {
     const inv = await invitations.revokeInvitation(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       ifMatch(c),
@@ -28,17 +28,21 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
     routes.list,
     async (c) =>
       c.json(
-        await service.listUsers(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("query")),
+        await service.listUsers(c.get("deps").db.db, actorOf(c).orgId, c.req.valid("query")),
         200,
       ),
   );
   r.openapi(routes.read, async (c) => {
-    const u = await service.readUser(c.var.deps.db.db, actorOf(c).orgId, c.req.valid("param").id);
+    const u = await service.readUser(
+      c.get("deps").db.db,
+      actorOf(c).orgId,
+      c.req.valid("param").id,
+    );
     return withEtag(c, u);
   });
   r.openapi(routes.update, async (c) => {
     const u = await service.updateUser(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       c.req.valid("json"),
@@ -48,7 +52,7 @@ export function registerUserHandlers(r: OpenAPIHono<AppEnv>) {
   });
   r.openapi(routes.deactivate, async (c) => {
     const u = await service.updateUser(
-      c.var.deps,
+      c.get("deps"),
       actorOf(c),
       c.req.valid("param").id,
       { active: false },
