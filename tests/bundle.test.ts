@@ -9,7 +9,13 @@ import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { openDatabase } from "../db/client.ts";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
 import { freePort, http, loginAt, SECRET, serve } from "./helpers/cluster.ts";
-import { createOrg, createPatient, createStaff, login } from "./helpers/factories.ts";
+import {
+  createOrg,
+  createPatient,
+  createStaff,
+  login,
+  paracetamolFor,
+} from "./helpers/factories.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -54,18 +60,7 @@ Deno.test("the bundled server", async (t) => {
     assert.equal(visit.status, 201, JSON.stringify(visit.body));
     const rx = await setup.call("POST", "/api/v1/prescriptions", {
       token: doctor,
-      body: {
-        encounterId: visit.body.id,
-        items: [{
-          medication: "Paracetamol 500 mg tablets",
-          genericName: "paracetamol",
-          dose: 2,
-          unit: "tablet",
-          route: "oral",
-          frequency: { timesPerDay: 3 },
-          durationDays: 3,
-        }],
-      },
+      body: paracetamolFor(visit.body.id),
     });
     assert.equal(rx.status, 201, JSON.stringify(rx.body));
     await setup.close();

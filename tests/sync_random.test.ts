@@ -18,7 +18,7 @@ import { preparationAtClinic } from "./helpers/sync-steps/preparation.ts";
 import { sessionsAtClinic } from "./helpers/sync-steps/sessions.ts";
 import { enqueueNotification } from "../src/modules/notifications/mod.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { createOrg, createPatient, createStaff } from "./helpers/factories.ts";
+import { createOrg, createPatient, createStaff, paracetamolFor } from "./helpers/factories.ts";
 import { SAMPLE_PNG } from "./helpers/openapi.ts";
 import { prng } from "./helpers/random.ts";
 import {
@@ -408,18 +408,7 @@ Deno.test(`randomised offline edits converge (seed ${SEED}, ${STEPS} steps)`, as
     assert.equal(signed.status, 200, JSON.stringify(signed.body));
     const rx = await http(nodes[2], "POST", "/api/v1/prescriptions", {
       token: clinician[2],
-      body: {
-        encounterId: walkIn.body.id,
-        items: [{
-          medication: "Paracetamol 500 mg tablets",
-          genericName: "paracetamol",
-          dose: 2,
-          unit: "tablet",
-          route: "oral",
-          frequency: { timesPerDay: 3 },
-          durationDays: 3,
-        }],
-      },
+      body: paracetamolFor(walkIn.body.id),
     });
     assert.equal(rx.status, 201, JSON.stringify(rx.body));
     const template = await http(nodes[2], "POST", "/api/v1/clinical-templates", {

@@ -148,3 +148,17 @@ export async function adminActor(org: TestOrg, requestId: string): Promise<Actor
     userAgent: null,
   };
 }
+
+/** A prescription of one common medicine that raises no safety warning: 2 tablets, 3 days. */
+export const paracetamolFor = (encounterId: string) => ({
+  encounterId,
+  items: [{
+    medication: "Paracetamol 500 mg tablets",
+    genericName: "paracetamol",
+    dose: 2,
+    unit: "tablet",
+    route: "oral",
+    frequency: { timesPerDay: 3 },
+    durationDays: 3,
+  }],
+});
