@@ -9,10 +9,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The sources end in .ts; the bundle is JavaScript. */
-export const BUNDLED = import.meta.url.endsWith(".js");
+const BUNDLED = import.meta.url.endsWith(".js");
 
 /** The folder the bundle is written to, from the project root (see deno.json's build task). */
-export const BUNDLE_DIR = "dist/server/";
+const BUNDLE_DIR = "dist/server/";
 
 function findRoot(): URL {
   const here = new URL(import.meta.url);

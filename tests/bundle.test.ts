@@ -30,6 +30,24 @@ async function build() {
   assert.ok(out.success, `deno task build failed:\n${text}`);
 }
 
+Deno.test("every worker the server starts is an entry point of the bundle", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const entries = new Set(String(config.tasks.build).split(/\s+/).filter((w) => w.endsWith(".ts")));
+  const workers = new Set<string>();
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(`${ROOT}${dir}`)) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`);
+      else if (e.name.endsWith(".ts")) {
+        const text = await Deno.readTextFile(`${ROOT}${dir}/${e.name}`);
+        for (const m of text.matchAll(/workerScript\(\s*"([^"]+)"/g)) workers.add(m[1]);
+      }
+    }
+  };
+  await walk("src");
+  assert.ok(workers.size >= 2, "the audit writer and the import parser at least");
+  for (const w of workers) assert.ok(entries.has(w), `${w} is not in deno.json's build task`);
+});
+
 Deno.test("the bundled server", async (t) => {
   await build();
   const dir = await Deno.makeTempDir({ prefix: "clinic-bundle-" });
