@@ -8,13 +8,7 @@ import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { type Db, prepared } from "../../../db/client.ts";
 import { nextSequence } from "../../../db/changes.ts";
-import {
-  cashUps,
-  invoices,
-  organizations,
-  patientCredits,
-  payments,
-} from "../../../db/schema/mod.ts";
+import { cashUps, invoices, patientCredits, payments } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict } from "../../lib/errors.ts";
@@ -213,9 +207,3 @@ export const toPayment = (p: PaymentRow) => ({
   version: p.version,
   createdAt: p.createdAt,
 });
-
-export async function currencyOfOrg(db: Db, orgId: string) {
-  const [row] = await db.select({ currency: organizations.currency }).from(organizations)
-    .where(eq(organizations.id, orgId));
-  return row?.currency ?? "";
-}

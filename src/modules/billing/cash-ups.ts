@@ -14,8 +14,9 @@ import { findInTenant, insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, type FieldError, notFound, unprocessable } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { currencyOfOrg, deskNow } from "./cash-desk.ts";
+import { deskNow } from "./cash-desk.ts";
 import { type CashUpInput, type CashUpQuery, CLOSE_METHODS } from "./schemas-cash.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 type CashUpRow = typeof cashUps.$inferSelect;
 
@@ -129,7 +130,7 @@ export async function closeDay(deps: Deps, a: Actor, input: z.infer<typeof CashU
       countedCash: input.counted.cash,
       expenses: spent,
       variance,
-      currency: await currencyOfOrg(tx, a.orgId),
+      currency: await orgCurrency(tx, a.orgId),
       status: Math.abs(variance) > deps.config.billing.cashUpVarianceThreshold
         ? "awaiting_signoff"
         : "closed",

@@ -24,8 +24,9 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound, unprocessable } from "../../lib/errors.ts";
 import { numberingSite } from "../../lib/site.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { currencyOfOrg, deskNow, writePayment } from "./cash-desk.ts";
+import { deskNow, writePayment } from "./cash-desk.ts";
 import type { ClaimInput, DecideInput } from "./schemas-claims.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 type ClaimRow = typeof insuranceClaims.$inferSelect;
 type ClaimLineRow = typeof insuranceClaimLines.$inferSelect;
@@ -120,7 +121,7 @@ export async function createClaim(deps: Deps, a: Actor, input: z.infer<typeof Cl
       encounterId: byPeriod ? null : input.encounterId,
       status: "draft",
       claimed,
-      currency: found[0].invoice.currency || await currencyOfOrg(tx, a.orgId),
+      currency: found[0].invoice.currency || await orgCurrency(tx, a.orgId),
     });
     const lines: ClaimLineRow[] = [];
     for (const f of found) {

@@ -8,7 +8,7 @@ import { patientCredits, patients } from "../../../db/schema/mod.ts";
 import { findInTenant } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { unprocessable } from "../../lib/errors.ts";
-import { currencyOfOrg } from "./cash-desk.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 export async function readCredit(deps: Deps, a: Actor, patientId: string) {
   const db = deps.db.db;
@@ -25,7 +25,7 @@ export async function readCredit(deps: Deps, a: Actor, patientId: string) {
   return {
     patientId,
     balance: rows.reduce((s, r) => s + r.amount, 0),
-    currency: rows[0]?.currency ?? await currencyOfOrg(db, a.orgId),
+    currency: rows[0]?.currency ?? await orgCurrency(db, a.orgId),
     entries: rows.map((r) => ({
       id: r.id,
       amount: r.amount,

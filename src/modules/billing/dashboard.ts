@@ -20,9 +20,8 @@ import {
 } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { addDays, startOfLocalDay, todayIn } from "../../lib/time.ts";
-import { orgSettings } from "../organizations/mod.ts";
+import { orgCurrency, orgSettings } from "../organizations/mod.ts";
 import { pharmacyAlerts } from "../pharmacy/mod.ts";
-import { currencyOfOrg } from "./cash-desk.ts";
 import { CLOSE_METHODS } from "./schemas-cash.ts";
 
 export const seesMoney = (deps: Deps, a: Actor) =>
@@ -108,7 +107,7 @@ export async function stats(deps: Deps, a: Actor) {
     appointments: { scheduled: Number(booked.n), walkIn: Number(visits.walkIn) },
     ...money,
     pharmacyAlerts: alerts.length,
-    currency: await currencyOfOrg(db, a.orgId),
+    currency: await orgCurrency(db, a.orgId),
   };
 }
 
@@ -139,7 +138,7 @@ export async function revenueSeries(deps: Deps, a: Actor, days: number, start?: 
     }
     data.push(point);
   }
-  return { from, to, currency: await currencyOfOrg(deps.db.db, a.orgId), data };
+  return { from, to, currency: await orgCurrency(deps.db.db, a.orgId), data };
 }
 
 /** Clinic-local days' appointments by status and type, and their walk-in visits. */

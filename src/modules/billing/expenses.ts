@@ -9,8 +9,9 @@ import { expenses } from "../../../db/schema/mod.ts";
 import { insertTracked, stamp } from "../../../db/tenant.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict } from "../../lib/errors.ts";
-import { closeCovering, currencyOfOrg, deskNow } from "./cash-desk.ts";
+import { closeCovering, deskNow } from "./cash-desk.ts";
 import type { ExpenseInput, ExpenseQuery } from "./schemas-cash.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 type ExpenseRow = typeof expenses.$inferSelect;
 
@@ -44,7 +45,7 @@ export async function recordExpense(deps: Deps, a: Actor, input: z.infer<typeof 
       localDate: now.date,
       category: input.category.toLowerCase(),
       amount: input.amount,
-      currency: await currencyOfOrg(tx, a.orgId),
+      currency: await orgCurrency(tx, a.orgId),
       description: input.description,
       receiptReference: input.receiptReference ?? null,
       at: now.at,

@@ -38,7 +38,7 @@ import {
   toLine,
   waiveLine,
 } from "./invoice-lines.ts";
-import { currencyOf } from "./prices.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 export type { InvoiceRow, LineRow };
 
@@ -158,7 +158,7 @@ export async function newInvoice(
     encounterId: spec.encounterId ?? null,
     facilityId: spec.facilityId ?? a.facilityId ?? null,
     status: "draft",
-    currency: await currencyOf(tx, a.orgId),
+    currency: await orgCurrency(tx, a.orgId),
     insurance: patient
       ? insuranceOn(patient.insurance, today) as Record<string, unknown> | null
       : null,

@@ -13,14 +13,10 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { type FieldError, notFound, unprocessable } from "../../lib/errors.ts";
 import { addDays } from "../../lib/time.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
-import { orgSettings } from "../organizations/mod.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 import { clinicToday } from "../patients/mod.ts";
 
 type PriceRow = typeof priceItems.$inferSelect;
-
-export async function currencyOf(db: Db, orgId: string) {
-  return (await orgSettings(db, orgId)).currency;
-}
 
 export const toPrice = (p: PriceRow) => ({
   id: p.id,
@@ -56,7 +52,7 @@ export interface PriceInput {
 export async function createPrice(deps: Deps, a: Actor, input: PriceInput) {
   return await deps.db.transaction(async (tx) => {
     const problems: FieldError[] = [];
-    const currency = await currencyOf(tx, a.orgId);
+    const currency = await orgCurrency(tx, a.orgId);
     if (input.currency !== currency) {
       problems.push({ path: "currency", in: "body", message: `must be ${currency}` });
     }

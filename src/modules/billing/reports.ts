@@ -19,10 +19,11 @@ import {
 } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { addDays } from "../../lib/time.ts";
-import { currencyOfOrg, deskNow } from "./cash-desk.ts";
+import { deskNow } from "./cash-desk.ts";
 import { divideHalfUp } from "./money.ts";
 import type { ReportRow } from "../../lib/report-files.ts";
 import { CLOSE_METHODS } from "./schemas-cash.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 export type RevenueBy = "day" | "payer" | "service" | "practitioner";
 
@@ -39,7 +40,7 @@ export async function revenueReport(
 ) {
   const db = deps.db.db;
   const p = await period(deps, a, q);
-  const currency = await currencyOfOrg(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   const inPeriod = and(
     eq(payments.orgId, a.orgId),
     gte(payments.localDate, p.from),
@@ -99,7 +100,7 @@ export async function ageingReport(deps: Deps, a: Actor) {
     inArray(invoices.status, ["issued", "partially_paid"]),
     isNull(invoices.deletedAt),
   )).groupBy(invoices.issuedOn);
-  const currency = await currencyOfOrg(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   const out = BUCKETS.map((b) => ({ bucket: b.name, invoices: 0, outstanding: 0, currency }));
   for (const r of rows) {
     const age = r.issuedOn

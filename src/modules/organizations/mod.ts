@@ -5,7 +5,7 @@ import { ADMIN_ONLY, ALL_STAFF, PLATFORM } from "../../lib/permissions.ts";
 import { routesOf } from "../../lib/router.ts";
 import { registerOrganizationHandlers } from "./handlers.ts";
 
-export { type OrgSettings, orgSettings } from "./service.ts";
+export { orgCurrency, type OrgSettings, orgSettings } from "./service.ts";
 
 export const organizationsModule = defineModule({
   name: "organizations",

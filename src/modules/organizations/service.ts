@@ -155,6 +155,11 @@ const settingsOf = prepared<
 );
 export type OrgSettings = Awaited<ReturnType<typeof orgSettings>>;
 
+/** The currency (ISO 4217) every amount the organisation records is in. */
+export async function orgCurrency(db: Db, orgId: string) {
+  return (await orgSettings(db, orgId)).currency;
+}
+
 export async function currentOrganization(db: Db, orgId: string) {
   const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId));
   if (!org) throw notFound("Organisation");

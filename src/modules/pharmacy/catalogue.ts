@@ -8,7 +8,8 @@ import type { Actor, Deps } from "../../lib/context.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
 import { auditedUpdate } from "../../lib/writes.ts";
 import type { CodeInput, MedicationPatch } from "./schemas-catalogue.ts";
-import { currencyOf, readMedication, toMedication } from "./service.ts";
+import { readMedication, toMedication } from "./service.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 const FIELDS = [
   "name",
@@ -46,7 +47,7 @@ export async function updateMedication(
       entityType: "medication",
       fields: FIELDS,
     });
-    return toMedication(row, await liveCodes(tx, a, id), await currencyOf(tx, a.orgId));
+    return toMedication(row, await liveCodes(tx, a, id), await orgCurrency(tx, a.orgId));
   });
 }
 

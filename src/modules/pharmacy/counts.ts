@@ -31,8 +31,9 @@ import { auditedUpdate } from "../../lib/writes.ts";
 import { clinicToday } from "../patients/mod.ts";
 import { onHand } from "./ledger.ts";
 import type { CountInput, CountLinesInput, CountQuery } from "./schemas-counts.ts";
-import { currencyOf, medicationByCode } from "./service.ts";
+import { medicationByCode } from "./service.ts";
 import { storeFor } from "./store-of.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 export type CountRow = typeof stockCounts.$inferSelect;
 const ACTIVE = ["open", "submitted"];
@@ -139,7 +140,7 @@ export async function toCount(deps: Deps, db: Db, count: CountRow) {
       l.variance !== null && exceeds(threshold, l.variance, l.unitCost)
     ),
     threshold,
-    currency: await currencyOf(db, count.orgId),
+    currency: await orgCurrency(db, count.orgId),
     lines,
   };
 }

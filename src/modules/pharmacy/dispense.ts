@@ -28,7 +28,8 @@ import { clinicToday } from "../patients/mod.ts";
 import { detectForMovements, type MovedRow } from "./findings/detect.ts";
 import { move } from "./ledger.ts";
 import type { DispenseInput } from "./schemas.ts";
-import { batchRef, currencyOf, medicationByCode, storeFor } from "./service.ts";
+import { batchRef, medicationByCode, storeFor } from "./service.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 type Input = z.infer<typeof DispenseInput>;
 type RxItem = typeof prescriptionItems.$inferSelect;
@@ -233,7 +234,7 @@ export async function dispenseIn(deps: Deps, tx: Db, a: Actor, input: Input) {
       left -= q;
     }
   }
-  const currency = await currencyOf(tx, a.orgId);
+  const currency = await orgCurrency(tx, a.orgId);
   const total = taken.reduce((s, t) => s + t.quantity * t.med.unitPrice, 0);
   const row = await insertTracked(tx, dispensations, {
     ...stamp(a.orgId, a.userId, at, dispensationId),

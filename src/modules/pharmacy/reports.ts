@@ -13,9 +13,8 @@ import {
 import type { Actor, Deps } from "../../lib/context.ts";
 import { addDays, startOfLocalDay } from "../../lib/time.ts";
 import { clinicToday } from "../patients/mod.ts";
-import { orgSettings } from "../organizations/mod.ts";
+import { orgCurrency, orgSettings } from "../organizations/mod.ts";
 import type { MovementType } from "./ledger.ts";
-import { currencyOf } from "./service.ts";
 
 export async function valuation(deps: Deps, a: Actor, q: { storeId?: string }) {
   const db = deps.db.db;
@@ -37,7 +36,7 @@ export async function valuation(deps: Deps, a: Actor, q: { storeId?: string }) {
       ...(q.storeId ? [eq(stockBalances.storeId, q.storeId)] : []),
     ))
     .groupBy(medications.id).orderBy(medications.name);
-  const currency = await currencyOf(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   return rows.map((r) => ({
     ...r,
     onHand: Number(r.onHand),
@@ -123,7 +122,7 @@ export async function movementReport(
       ...(q.storeId ? [eq(stockMovements.storeId, q.storeId)] : []),
     ))
     .groupBy(medications.id, stockMovements.type).orderBy(medications.name, stockMovements.type);
-  const currency = await currencyOf(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   return {
     from: p.from,
     to: p.to,
@@ -193,7 +192,7 @@ export async function expiryLosses(
   const meds = ids.length
     ? await db.select().from(medications).where(inArray(medications.id, ids))
     : [];
-  const currency = await currencyOf(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   const rows = meds.map((m) => {
     const w = writtenOff.find((r) => r.medicationId === m.id);
     const s = onShelf.find((r) => r.medicationId === m.id);

@@ -3,7 +3,8 @@ import { and, eq, isNull } from "drizzle-orm";
 import { prescriptions } from "../../../db/schema/mod.ts";
 import type { Actor, Deps } from "../../lib/context.ts";
 import { notFound } from "../../lib/errors.ts";
-import { currencyOf, medicationByCode, stockOnHand, toMedication } from "./service.ts";
+import { medicationByCode, stockOnHand, toMedication } from "./service.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 export async function scanCode(deps: Deps, a: Actor, code: string) {
   const db = deps.db.db;
@@ -11,7 +12,7 @@ export async function scanCode(deps: Deps, a: Actor, code: string) {
   if (med) {
     const batches = await stockOnHand(deps, a, { medicationId: med.id });
     return {
-      medication: toMedication(med, [code], await currencyOf(db, a.orgId)),
+      medication: toMedication(med, [code], await orgCurrency(db, a.orgId)),
       batches,
       prescription: null,
     };

@@ -20,16 +20,12 @@ import { newId } from "../../../db/ids.ts";
 import { type BatchRef, move } from "./ledger.ts";
 import { receiveAgainstOrder } from "./purchasing.ts";
 import { storeFor } from "./store-of.ts";
-import { orgSettings } from "../organizations/mod.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 export { storeFor };
 import type { MedicationInput, ReceiptInput } from "./schemas.ts";
 
 type MedicationRow = typeof medications.$inferSelect;
-
-export async function currencyOf(db: Db, orgId: string) {
-  return (await orgSettings(db, orgId)).currency;
-}
 
 export const toMedication = (m: MedicationRow, codes: string[], currency: string) => ({
   id: m.id,
@@ -102,7 +98,7 @@ export async function createMedication(
       entityType: "medication",
       entityId: row.id,
     });
-    return toMedication(row, codes, await currencyOf(tx, a.orgId));
+    return toMedication(row, codes, await orgCurrency(tx, a.orgId));
   });
 }
 
@@ -110,7 +106,7 @@ export async function readMedication(deps: Deps, a: Actor, id: string) {
   const db = deps.db.db;
   const row = await findInTenant(db, medications, a.orgId, id);
   if (!row) throw notFound("Medication");
-  return toMedication(row, await codesOf(db, a.orgId, id), await currencyOf(db, a.orgId));
+  return toMedication(row, await codesOf(db, a.orgId, id), await orgCurrency(db, a.orgId));
 }
 
 export async function listMedications(
@@ -128,7 +124,7 @@ export async function listMedications(
   if (cursor) where.push(gt(medications.id, cursor.id));
   const rows = await db.select().from(medications).where(and(...where))
     .orderBy(asc(medications.id)).limit(q.limit + 1);
-  const currency = await currencyOf(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   const out = [];
   // The page's codes in one query, not one per medication.
   const codes = rows.length

@@ -30,8 +30,9 @@ import type {
   ScanIntoSession,
   SessionInput,
 } from "./schemas-sessions.ts";
-import { currencyOf, medicationByCode } from "./service.ts";
+import { medicationByCode } from "./service.ts";
 import { storeFor } from "./store-of.ts";
+import { orgCurrency } from "../organizations/mod.ts";
 
 type SessionRow = typeof dispensingSessions.$inferSelect;
 type View = z.infer<typeof DispensingSession>;
@@ -179,7 +180,7 @@ async function view(deps: Deps, tx: Db, a: Actor, s: SessionRow): Promise<View> 
     totals: {
       quantity: shown.reduce((n, l) => n + l.quantity, 0),
       amount: shown.reduce((n, l) => n + l.amount, 0),
-      currency: await currencyOf(tx, a.orgId),
+      currency: await orgCurrency(tx, a.orgId),
     },
     due: due ?? [],
     warnings: s.status === "open"

@@ -30,9 +30,9 @@ import { numberingSite } from "../../../lib/site.ts";
 import { auditedUpdate } from "../../../lib/writes.ts";
 import { clinicToday } from "../../patients/mod.ts";
 import type { PreparationOrderInput } from "../schemas-preparation.ts";
-import { currencyOf } from "../service.ts";
 import { storeFor } from "../store-of.ts";
 import { ingredientsOf, stepsOf } from "./formulas.ts";
+import { orgCurrency } from "../../organizations/mod.ts";
 
 export type OrderRow = typeof preparationOrders.$inferSelect;
 type StepRow = typeof preparationSteps.$inferSelect;
@@ -98,7 +98,7 @@ export const orderSteps = (db: Db, orderId: string) =>
 /** The order as the API shows it, read in `db` (a transaction's, to show what it wrote). */
 export async function present(db: Db, o: OrderRow) {
   const f = (await findInTenant(db, formulas, o.orgId, o.formulaId))!;
-  return toOrder(o, f, await orderSteps(db, o.id), await currencyOf(db, o.orgId));
+  return toOrder(o, f, await orderSteps(db, o.id), await orgCurrency(db, o.orgId));
 }
 
 /** The order of the organisation, or 404. */
@@ -168,7 +168,7 @@ export async function createOrder(
       entityType: "preparation-order",
       entityId: order.id,
     });
-    return toOrder(order, formula, made, await currencyOf(tx, a.orgId));
+    return toOrder(order, formula, made, await orgCurrency(tx, a.orgId));
   });
 }
 

@@ -15,9 +15,8 @@ import {
 import { findInTenant } from "../../../../db/tenant.ts";
 import type { Actor, Deps } from "../../../lib/context.ts";
 import { addDays, startOfLocalDay } from "../../../lib/time.ts";
-import { orgSettings } from "../../organizations/mod.ts";
+import { orgCurrency, orgSettings } from "../../organizations/mod.ts";
 import { clinicToday } from "../../patients/mod.ts";
-import { currencyOf } from "../service.ts";
 import { DOCUMENT } from "./complete.ts";
 import { workCost, workMinuteUnits } from "./costs.ts";
 import { orderIn, type OrderRow, orderSteps } from "./orders.ts";
@@ -97,7 +96,7 @@ export async function orderReport(deps: Deps, a: Actor, id: string) {
   const db = deps.db.db;
   const order = await orderIn(db, a, id);
   const centres = await centresOf(db, a.orgId);
-  const s = await summarise(db, order, centres, await currencyOf(db, a.orgId));
+  const s = await summarise(db, order, centres, await orgCurrency(db, a.orgId));
   return {
     orderId: order.id,
     number: order.number,
@@ -134,7 +133,7 @@ export async function periodReport(deps: Deps, a: Actor, q: { from?: string; to?
     lt(preparationOrders.doneAt, startOfLocalDay(addDays(to, 1), timezone)),
   )).orderBy(asc(preparationOrders.doneAt), asc(preparationOrders.id)).limit(1000);
   const centres = await centresOf(db, a.orgId);
-  const currency = await currencyOf(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   const minutes: CentreMinutes = new Map();
   const totals = {
     plannedQuantity: 0,

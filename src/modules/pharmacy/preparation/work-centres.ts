@@ -7,7 +7,7 @@ import type { Actor, Deps } from "../../../lib/context.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { auditedUpdate } from "../../../lib/writes.ts";
 import type { WorkCentreInput, WorkCentrePatch } from "../schemas-preparation.ts";
-import { currencyOf } from "../service.ts";
+import { orgCurrency } from "../../organizations/mod.ts";
 
 const toWorkCentre = (w: typeof workCentres.$inferSelect, currency: string) => ({
   id: w.id,
@@ -36,7 +36,7 @@ export async function createWorkCentre(
       entityType: "work-centre",
       entityId: row.id,
     });
-    return toWorkCentre(row, await currencyOf(tx, a.orgId));
+    return toWorkCentre(row, await orgCurrency(tx, a.orgId));
   });
 }
 
@@ -45,7 +45,7 @@ export async function listWorkCentres(deps: Deps, a: Actor) {
   const rows = await db.select().from(workCentres)
     .where(and(eq(workCentres.orgId, a.orgId), isNull(workCentres.deletedAt)))
     .orderBy(asc(workCentres.name), asc(workCentres.id)).limit(1000);
-  const currency = await currencyOf(db, a.orgId);
+  const currency = await orgCurrency(db, a.orgId);
   return { data: rows.map((w) => toWorkCentre(w, currency)) };
 }
 
@@ -53,7 +53,7 @@ export async function readWorkCentre(deps: Deps, a: Actor, id: string) {
   const db = deps.db.db;
   const row = await findInTenant(db, workCentres, a.orgId, id);
   if (!row) throw notFound("Work centre");
-  return toWorkCentre(row, await currencyOf(db, a.orgId));
+  return toWorkCentre(row, await orgCurrency(db, a.orgId));
 }
 
 export async function updateWorkCentre(
@@ -74,6 +74,6 @@ export async function updateWorkCentre(
       entityType: "work-centre",
       fields: ["name", "costPerHour", "active"],
     });
-    return toWorkCentre(row, await currencyOf(tx, a.orgId));
+    return toWorkCentre(row, await orgCurrency(tx, a.orgId));
   });
 }
