@@ -26,7 +26,11 @@ interface Snapshot {
 
 /** A process's CPU time in clock ticks (user + system, all threads; its children's on demand). */
 export function procTicks(pid: number | "self", withChildren: boolean): number {
-  const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return statTicks(Deno.readTextFileSync(`/proc/${pid}/stat`), withChildren);
+}
+
+/** CPU ticks in the text of a /proc stat file: a process's, or a thread's (`task/<tid>/stat`). */
+export function statTicks(text: string, withChildren = false): number {
   const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
   // f[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17.
   const [utime, stime, cutime, cstime] = [f[11], f[12], f[13], f[14]].map(Number);

@@ -9,22 +9,18 @@
  * BENCH_PATIENTS (1000), BENCH_DURATION (8 s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2: the
  * endpoints alternate, each round's figures printed), BENCH_SERVER_ENV as in patients_read.ts.
  */
+import { statTicks, TICKS_PER_SECOND } from "./cpu_usage.ts";
 import { chooseLoadTool, runLoad } from "./load.ts";
+import { envInt, serverEnvFrom } from "./requests.ts";
 import { seedBenchData } from "./seed.ts";
 import { loginToken, startServer } from "./server.ts";
 
-const PATIENTS = Number(Deno.env.get("BENCH_PATIENTS") || 1000);
-const DURATION = Number(Deno.env.get("BENCH_DURATION") || 8);
-const CONNECTIONS = Number(Deno.env.get("BENCH_CONNECTIONS") || 32);
-const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") || 2);
-const SERVER_ENV: Record<string, string> = Object.fromEntries(
-  (Deno.env.get("BENCH_SERVER_ENV") ?? "").split(/\s+/).filter(Boolean).map((kv) => {
-    const i = kv.indexOf("=");
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }),
-);
+const PATIENTS = envInt("BENCH_PATIENTS", 1000);
+const DURATION = envInt("BENCH_DURATION", 8);
+const CONNECTIONS = envInt("BENCH_CONNECTIONS", 32);
+const ROUNDS = envInt("BENCH_ROUNDS", 2);
+const SERVER_ENV = serverEnvFrom("BENCH_SERVER_ENV");
 const JWT_SECRET = "bench-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU ms of each thread of `pid`, by thread name (threads of one name summed). */
 function threadCpu(pid: number): Map<string, number> {
@@ -36,12 +32,10 @@ function threadCpu(pid: number): Map<string, number> {
     } catch {
       continue; // the thread ended
     }
-    const open = stat.indexOf("(");
-    const close = stat.lastIndexOf(")");
-    const name = t.name === String(pid) ? "main" : stat.slice(open + 1, close);
-    const f = stat.slice(close + 2).split(" ");
-    const ms = (Number(f[11]) + Number(f[12])) * TICK_MS;
-    out.set(name, (out.get(name) ?? 0) + ms);
+    const name = t.name === String(pid)
+      ? "main"
+      : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    out.set(name, (out.get(name) ?? 0) + (statTicks(stat) * 1000) / TICKS_PER_SECOND);
   }
   return out;
 }
