@@ -9,6 +9,7 @@ import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { openDatabase } from "../db/client.ts";
 import { createTestApp, PASSWORD } from "./helpers/app.ts";
 import { freePort, http, loginAt, SECRET, serve } from "./helpers/cluster.ts";
+import { tsFiles } from "./helpers/import-graph.ts";
 import {
   createOrg,
   createPatient,
@@ -34,16 +35,10 @@ Deno.test("every worker the server starts is an entry point of the bundle", asyn
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const entries = new Set(String(config.tasks.build).split(/\s+/).filter((w) => w.endsWith(".ts")));
   const workers = new Set<string>();
-  const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(`${ROOT}${dir}`)) {
-      if (e.isDirectory) await walk(`${dir}/${e.name}`);
-      else if (e.name.endsWith(".ts")) {
-        const text = await Deno.readTextFile(`${ROOT}${dir}/${e.name}`);
-        for (const m of text.matchAll(/workerScript\(\s*"([^"]+)"/g)) workers.add(m[1]);
-      }
-    }
-  };
-  await walk("src");
+  for await (const file of tsFiles(`${ROOT}src`)) {
+    const text = await Deno.readTextFile(file);
+    for (const m of text.matchAll(/workerScript\(\s*"([^"]+)"/g)) workers.add(m[1]);
+  }
   assert.ok(workers.size >= 2, "the audit writer and the import parser at least");
   for (const w of workers) assert.ok(entries.has(w), `${w} is not in deno.json's build task`);
 });

@@ -11,7 +11,7 @@ export type Graph = Map<string, string[]>;
 const SPECIFIER =
   /(?:^|\n)\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url|import\(\s*["']([^"']+)["']\s*\)|workerScript\(\s*["']([^"']+)["']\s*\)/g;
 
-async function* tsFiles(dir: string): AsyncGenerator<string> {
+export async function* tsFiles(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
     const path = join(dir, entry.name);
     if (entry.isDirectory) yield* tsFiles(path);
